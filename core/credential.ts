@@ -1,0 +1,47 @@
+/**
+ * The one port between regcred's core and a cloud's registry service.
+ *
+ * A provider turns a {@link RegistryTarget} into the `docker login` credential(s) that the
+ * function's own execution role can mint. Everything cloud-specific lives behind this interface.
+ */
+
+export const PROVIDER_IDS = ['ecr', 'ecr-public', 'acr', 'acr-ee', 'tcr', 'swr'] as const;
+export type ProviderId = (typeof PROVIDER_IDS)[number];
+
+export interface RegistryTarget {
+  provider: ProviderId;
+  region: string;
+  /** Registry instance, required by acr-ee (`cri-…`) and tcr (`tcr-…`). */
+  instanceId?: string;
+  /** Registry host override (`host[:port]`); else the provider's documented or reported host. */
+  host?: string;
+}
+
+export interface RegistryCredential {
+  /** host[:port], no scheme, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com */
+  registry: string;
+  username: string;
+  password: string;
+  /** The real end of validity: the earliest of what the service and the role session allow. */
+  expiresAt: Date;
+  provider: ProviderId;
+  region: string;
+}
+
+export interface CredentialProvider {
+  readonly id: ProviderId;
+  /**
+   * Mint fresh credentials for one target. Must honour `signal` (abort = give up now) and throw
+   * only {@link import('./errors.js').RegcredError} subclasses, so the retry policy and the HTTP
+   * mapping can tell a throttle from a malformed answer.
+   */
+  fetch(target: RegistryTarget, signal: AbortSignal): Promise<RegistryCredential[]>;
+}
+
+/**
+ * A stable key for a target, the same string users write in REGCRED_REGISTRIES.
+ * @example targetKey({ provider: 'acr-ee', region: 'cn-hangzhou', instanceId: 'cri-abc' }) // 'acr-ee:cn-hangzhou:cri-abc'
+ */
+export function targetKey(target: RegistryTarget): string {
+  return [target.provider, target.region, target.instanceId].filter(Boolean).join(':');
+}
