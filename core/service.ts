@@ -1,0 +1,111 @@
+import { CredentialCache } from './cache.js';
+import { targetKey, type CredentialProvider, type ProviderId, type RegistryCredential, type RegistryTarget } from './credential.js';
+import { ConfigError, NotFoundError, UpstreamError } from './errors.js';
+import { registerSecret, type Logger } from './log.js';
+import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
+
+/** Builds a provider on first use, so a cold start pays only for the SDKs a request needs. */
+export type ProviderFactories = Partial<Record<ProviderId, () => CredentialProvider>>;
+
+export interface ServiceOptions {
+  registries: RegistryTarget[];
+  providers: ProviderFactories;
+  log: Logger;
+  cache?: CredentialCache;
+  retry?: RetryPolicy;
+  now?: () => number;
+}
+
+/** How long a call may take: an absolute deadline (epoch ms) and an optional cancel signal. */
+export interface Budget {
+  deadline: number;
+  signal?: AbortSignal;
+}
+
+export interface Issued {
+  credentials: RegistryCredential[];
+  /** The earliest half-life among them: when a consumer should come back. */
+  freshUntil: number;
+}
+
+/**
+ * The credential service: configured targets → cached, retried provider calls.
+ * @example
+ * const service = new CredentialService({ registries, providers: { ecr: () => new EcrProvider() }, log });
+ * const { credentials } = await service.all({ deadline: Date.now() + 5_000 });
+ */
+export class CredentialService {
+  readonly registries: readonly RegistryTarget[];
+  readonly cache: CredentialCache;
+  readonly #factories: ProviderFactories;
+  readonly #providers = new Map<ProviderId, CredentialProvider>();
+  readonly #retry: RetryPolicy;
+  readonly #log: Logger;
+  readonly #now: () => number;
+
+  constructor(options: ServiceOptions) {
+    const missing = options.registries.find((t) => !options.providers[t.provider]);
+    if (missing) throw new ConfigError(`REGCRED_REGISTRIES: '${targetKey(missing)}' is not served by this function's cloud`);
+    this.registries = options.registries;
+    this.#factories = options.providers;
+    this.#log = options.log;
+    this.#now = options.now ?? Date.now;
+    this.cache = options.cache ?? new CredentialCache({ now: this.#now });
+    this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
+  }
+
+  /** Credentials for every configured registry (the one upstream failure fails the whole answer). */
+  all(budget: Budget): Promise<Issued> {
+    return this.issue(this.registries, budget);
+  }
+
+  /** Credentials for one registry host; NotFoundError when no configured registry serves it. */
+  async forHost(host: string, budget: Budget): Promise<Issued> {
+    const wanted = host.toLowerCase();
+    const issued = await this.all(budget);
+    const credentials = issued.credentials.filter((c) => c.registry === wanted);
+    if (!credentials.length) throw new NotFoundError(`registry '${host}' is not configured`);
+    return { credentials, freshUntil: issued.freshUntil };
+  }
+
+  async issue(targets: readonly RegistryTarget[], budget: Budget): Promise<Issued> {
+    const entries = await Promise.all(targets.map((t) => this.#cached(t, budget)));
+    return {
+      credentials: entries.flatMap((e) => e.credentials),
+      freshUntil: Math.min(...entries.map((e) => e.freshUntil)),
+    };
+  }
+
+  async #cached(target: RegistryTarget, budget: Budget) {
+    const key = targetKey(target);
+    const entry = await this.cache.get(key, () => this.#fetch(target, budget));
+    if (entry.refreshError) {
+      this.#log.warn('refresh failed; serving last good credential', { registry: key, err: entry.refreshError });
+    }
+    return entry;
+  }
+
+  async #fetch(target: RegistryTarget, budget: Budget): Promise<RegistryCredential[]> {
+    const provider = this.#provider(target.provider);
+    const started = this.#now();
+    const credentials = await withRetry((signal) => provider.fetch(target, signal), {
+      policy: this.#retry,
+      deadline: budget.deadline,
+      now: this.#now,
+      ...(budget.signal && { signal: budget.signal }),
+    });
+    if (!credentials.length) throw new UpstreamError('UpstreamInvalidResponse', `${target.provider} returned no credential`);
+    for (const c of credentials) registerSecret(c.password);
+    this.#log.debug('credential minted', { registry: targetKey(target), ms: this.#now() - started });
+    return credentials;
+  }
+
+  #provider(id: ProviderId): CredentialProvider {
+    let provider = this.#providers.get(id);
+    if (!provider) {
+      provider = this.#factories[id]!();
+      this.#providers.set(id, provider);
+    }
+    return provider;
+  }
+}
