@@ -109,3 +109,14 @@ export class CredentialService {
     return provider;
   }
 }
+
+/** Time kept back from the platform's remaining time, so an answer (even an error) gets out. */
+export const RESPONSE_MARGIN_MS = 500;
+
+/**
+ * The budget for one invocation from the platform's remaining time.
+ * @example budgetFor(context.getRemainingTimeInMillis())
+ */
+export function budgetFor(remainingMs: number, now: () => number = Date.now): Budget {
+  return { deadline: now() + Math.max(0, remainingMs - RESPONSE_MARGIN_MS) };
+}
