@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { fingerprint } from './audit.js';
+import type { RegistryCredential } from './credential.js';
+import { ConfigError, RegcredError, toRegcredError } from './errors.js';
+import { dockerConfig, render } from './formats.js';
+import type { Logger } from './log.js';
+import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
+import type { Budget, CredentialService } from './service.js';
+import type { SecretStore, StoreId } from './stores/store.js';
+import type { RefreshTarget, SecretFormat } from './targets.js';
+
+/** Builds a store client on first use, like providers. */
+export type StoreFactories = Partial<Record<StoreId, () => SecretStore>>;
+
+export interface RefreshOptions {
+  service: CredentialService;
+  stores: StoreFactories;
+  log: Logger;
+  retry?: RetryPolicy;
+}
+
+export interface TargetOutcome {
+  store: StoreId;
+  secretId: string;
+  registries: string[];
+  ok: boolean;
+  versionId?: string;
+  /** False when this exact version was already there (a retried invocation). */
+  written?: boolean;
+  error?: { code: string; message: string };
+}
+
+/** One or more targets failed; thrown after every target was tried, so the platform retries or dead-letters. */
+export class RefreshFailedError extends RegcredError {
+  readonly status = 502;
+  constructor(readonly outcomes: TargetOutcome[]) {
+    const failed = outcomes.filter((o) => !o.ok);
+    super('RefreshFailed', `${failed.length} of ${outcomes.length} refresh targets failed: ${failed.map((o) => `${o.secretId} (${o.error?.code})`).join(', ')}`);
+  }
+}
+
+/**
+ * Write fresh credentials into each target's secret. Credentials come through the service's
+ * cache, so a retried invocation gets the same credential and therefore the same version token,
+ * and the store writes nothing twice. A failure touches nothing: stores only ever add versions.
+ * @example const outcomes = await refreshTargets(config.refreshTargets, { service, stores, log }, budget);
+ */
+export async function refreshTargets(targets: RefreshTarget[], options: RefreshOptions, budget: Budget): Promise<TargetOutcome[]> {
+  const stores = new Map<StoreId, SecretStore>();
+  const storeFor = (id: StoreId) => {
+    let store = stores.get(id);
+    if (!store) {
+      const factory = options.stores[id];
+      if (!factory) throw new ConfigError(`store '${id}' is not available in this function's cloud`);
+      store = factory();
+      stores.set(id, store);
+    }
+    return store;
+  };
+
+  const outcomes = await Promise.all(
+    targets.map(async (target): Promise<TargetOutcome> => {
+      const base = { store: target.store, secretId: target.secretId, registries: target.registries.map((r) => `${r.provider}:${r.region}`) };
+      try {
+        const store = storeFor(target.store);
+        const { credentials } = await options.service.issue(target.registries, budget);
+        const value = secretValue(target.format, credentials);
+        const token = versionToken(target.secretId, credentials);
+        const result = await withRetry((signal) => store.putVersion(target.secretId, value, token, signal), {
+          policy: options.retry ?? DEFAULT_RETRY_POLICY,
+          deadline: budget.deadline,
+          ...(budget.signal && { signal: budget.signal }),
+        });
+        options.log.info('secret refreshed', { ...base, versionId: result.versionId, written: result.written });
+        return { ...base, ok: true, versionId: result.versionId, written: result.written };
+      } catch (err) {
+        const error = toRegcredError(err);
+        options.log.error('secret refresh failed', { ...base, code: error.code, err: error });
+        return { ...base, ok: false, error: { code: error.code, message: error.message } };
+      }
+    }),
+  );
+  if (outcomes.some((o) => !o.ok)) throw new RefreshFailedError(outcomes);
+  return outcomes;
+}
+
+/** The secret's contents for a refresh target. */
+export function secretValue(format: SecretFormat, credentials: RegistryCredential[]): string {
+  return JSON.stringify(format === 'dockerconfigjson' ? dockerConfig(credentials) : render('json', credentials));
+}
+
+/**
+ * A deterministic version token: the same secret and the same credentials give the same token
+ * (48 characters of [a-z0-9-], valid as a Secrets Manager ClientRequestToken and a KMS VersionId).
+ * @example versionToken('regcred/pull', credentials) // 'regcred-3f1c…'
+ */
+export function versionToken(secretId: string, credentials: RegistryCredential[]): string {
+  const material = [secretId, ...credentials.map((c) => `${c.registry}=${fingerprint(c.password)}`).sort()].join('\n');
+  return `regcred-${createHash('sha256').update(material).digest('hex').slice(0, 40)}`;
+}
