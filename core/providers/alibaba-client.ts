@@ -1,0 +1,276 @@
+/**
+ * Shared glue between regcred and Alibaba Cloud's Darabonba SDK (`@alicloud/openapi-client`):
+ * one signed call (ACS3-HMAC-SHA256, RPC or ROA) with no SDK retries, an abort signal, and one
+ * error classification for every Alibaba product we call (CR personal, CR EE, KMS).
+ *
+ * Product SDKs such as `@alicloud/cr20181201` are not all on npm, so callers name the action,
+ * version and path themselves, exactly as the generated SDKs do.
+ */
+import * as OpenApi from '@alicloud/openapi-client';
+import * as Credentials from '@alicloud/credentials';
+import * as TeaUtil from '@alicloud/tea-util';
+import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
+
+/**
+ * The Darabonba packages are CommonJS with `exports.default`. Node gives an ESM importer the
+ * whole `module.exports` as `default`; vite-node (vitest) gives `exports.default` itself.
+ */
+function cjsDefault<T>(ns: { default: unknown }): T {
+  const d = ns.default as { default?: unknown };
+  return (typeof d === 'function' ? d : d.default) as T;
+}
+const OpenApiClient = cjsDefault<typeof OpenApi.default.default>(OpenApi);
+const Credential = cjsDefault<typeof Credentials.default.default>(Credentials);
+const RuntimeOptions = (TeaUtil as unknown as { RuntimeOptions?: typeof TeaUtil.default.RuntimeOptions }).RuntimeOptions ?? TeaUtil.default.RuntimeOptions;
+
+export interface AlibabaCall {
+  action: string;
+  version: string;
+  style: 'RPC' | 'ROA';
+  method: 'GET' | 'POST';
+  /** `/` for RPC; the resource path for ROA (e.g. `/tokens`). */
+  pathname: string;
+  query?: Record<string, string>;
+}
+
+/**
+ * The one port to an Alibaba API: send one signed request, return the parsed JSON body. Throws
+ * only RegcredErrors (see {@link classifyAlibabaError}); never retries (core/retry.ts does).
+ */
+export interface AlibabaApiClient {
+  call(request: AlibabaCall, signal: AbortSignal): Promise<unknown>;
+}
+
+/** Static keys, e.g. FC's `context.credentials` or a test identity. */
+export interface AlibabaKeys {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+}
+
+export interface AlibabaClientOptions {
+  /** `host[:port]` of the product endpoint, e.g. `cr.cn-hangzhou.aliyuncs.com` or `127.0.0.1:8080`. */
+  endpoint: string;
+  protocol?: 'https' | 'http';
+  /** Explicit keys; else the @alicloud/credentials default chain (ALIBABA_CLOUD_* variables in FC). */
+  keys?: AlibabaKeys;
+  /** Socket read timeout: a backstop; the caller's abort signal usually ends a slow call first. */
+  readTimeoutMs?: number;
+  connectTimeoutMs?: number;
+}
+
+/**
+ * Build a client over the real SDK.
+ * @example
+ * const client = createAlibabaClient({ endpoint: 'cr.cn-hangzhou.aliyuncs.com' });
+ * const body = await client.call({ action: 'GetAuthorizationToken', version: '2016-06-07', style: 'ROA', method: 'GET', pathname: '/tokens' }, signal);
+ */
+export function createAlibabaClient(options: AlibabaClientOptions): AlibabaApiClient {
+  const credential = options.keys
+    ? new Credential(
+        new Credentials.Config({
+          type: options.keys.securityToken ? 'sts' : 'access_key',
+          accessKeyId: options.keys.accessKeyId,
+          accessKeySecret: options.keys.accessKeySecret,
+          securityToken: options.keys.securityToken,
+        }),
+      )
+    : new Credential();
+  const sdk = new OpenApiClient(
+    new OpenApi.Config({ credential, endpoint: options.endpoint, protocol: options.protocol ?? 'https' }),
+  );
+  const runtime = new RuntimeOptions({
+    autoretry: false, // one attempt per call: core/retry.ts owns retries and the time budget
+    readTimeout: options.readTimeoutMs ?? 10_000,
+    connectTimeout: options.connectTimeoutMs ?? 3_000,
+  });
+
+  return {
+    async call(request, signal) {
+      const params = new OpenApi.Params({
+        action: request.action,
+        version: request.version,
+        protocol: options.protocol ?? 'https',
+        pathname: request.pathname,
+        method: request.method,
+        authType: 'AK',
+        style: request.style,
+        reqBodyType: request.style === 'RPC' ? 'formData' : 'json',
+        // Read the body as text and parse it here, so a malformed 200 is told apart from an
+        // unparseable error page (which the SDK surfaces as a bare SyntaxError).
+        bodyType: 'string',
+      });
+      const sent = sdk.callApi(params, new OpenApi.OpenApiRequest({ query: request.query ?? {} }), runtime);
+      let response: { body?: unknown };
+      try {
+        response = await abortable(sent, signal);
+      } catch (err) {
+        throw classifyAlibabaError(err, request.action);
+      }
+      try {
+        return JSON.parse(String(response.body));
+      } catch (err) {
+        throw new UpstreamError('UpstreamInvalidResponse', `${request.action} answered with a body that is not JSON`, { cause: err });
+      }
+    },
+  };
+}
+
+export interface AlibabaFactoryOptions {
+  /** ALIBABA_CLOUD_ENDPOINT_URL_CR (or _KMS) from config: one endpoint for every region. */
+  endpointUrl?: string;
+  /** Explicit keys (e.g. FC `context.credentials`); else the @alicloud/credentials default chain. */
+  keys?: AlibabaKeys;
+  sessionExpiresAt?: () => Date | undefined;
+  now?: () => number;
+}
+
+/**
+ * One SDK client per region, built on first use: `cr.<region>.aliyuncs.com` unless overridden.
+ * @example const clientFor = regionalClients('cr', { endpointUrl: config.endpoints.cr });
+ */
+export function regionalClients(product: 'cr' | 'kms', options: AlibabaFactoryOptions): (region: string) => AlibabaApiClient {
+  const clients = new Map<string, AlibabaApiClient>();
+  return (region) => {
+    let client = clients.get(region);
+    if (!client) {
+      assertRegion(region);
+      const { endpoint, protocol } = resolveEndpoint(options.endpointUrl, `${product}.${region}.aliyuncs.com`);
+      client = createAlibabaClient({ endpoint, protocol, ...(options.keys ? { keys: options.keys } : {}) });
+      clients.set(region, client);
+    }
+    return client;
+  };
+}
+
+/**
+ * The product endpoint: the override from config (a URL such as `http://127.0.0.1:8080`, or a
+ * bare host) when set, else the product's public regional host.
+ * @example resolveEndpoint(undefined, 'cr.cn-hangzhou.aliyuncs.com') // { endpoint: 'cr.cn-hangzhou.aliyuncs.com', protocol: 'https' }
+ */
+export function resolveEndpoint(override: string | undefined, defaultHost: string): { endpoint: string; protocol: 'http' | 'https' } {
+  if (!override) return { endpoint: defaultHost, protocol: 'https' };
+  const withScheme = /^[a-z]+:\/\//i.test(override) ? override : `https://${override}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new ConfigError(`endpoint override '${override}' is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`endpoint override '${override}' must be http or https`);
+  return { endpoint: url.host, protocol: url.protocol === 'http:' ? 'http' : 'https' };
+}
+
+/** Alibaba region ids (`cn-hangzhou`, `ap-southeast-1`): also guards the hosts we build from them. */
+export function assertRegion(region: string): void {
+  if (!/^[a-z]{2,}(-[a-z0-9]+)+$/.test(region)) throw new ConfigError(`region '${region}' is not an Alibaba Cloud region id`);
+}
+
+const DENIED_CODES = [
+  'SignatureDoesNotMatch',
+  'IncompleteSignature',
+  'InvalidAccessKeyId',
+  'InvalidSecurityToken',
+  'MissingSecurityToken',
+  'Forbidden.RAM',
+  'Forbidden.AccessDenied',
+  'NoPermission',
+  'InvalidAccessKeySecret',
+];
+const UNAVAILABLE_CODES = ['ServiceUnavailable', 'InternalError', 'UnknownError', 'ServiceTimeout'];
+const NETWORK_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET'];
+
+/**
+ * Map what the SDK threw to regcred's error hierarchy. The message names the action and the
+ * upstream code only; the SDK error (with its request id) stays in `cause`, for the log.
+ * @example classifyAlibabaError(sdkError, 'GetAuthorizationToken') // UpstreamUnavailableError for Throttling.User
+ */
+export function classifyAlibabaError(err: unknown, action: string): RegcredError {
+  if (err instanceof RegcredError) return err;
+  const e = (err ?? {}) as { code?: unknown; statusCode?: unknown; name?: unknown; data?: unknown };
+  const code = typeof e.code === 'string' ? e.code : '';
+  const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
+
+  if (code.startsWith('Throttling') || status === 429) {
+    return new UpstreamUnavailableError('UpstreamThrottled', `${action} was throttled (${safeCode(code) || status})`, { cause: err, retryAfterSeconds: 1 });
+  }
+  if (DENIED_CODES.some((c) => code === c || code.startsWith(`${c}.`)) || code.startsWith('Forbidden') || status === 401 || status === 403) {
+    return new UpstreamError('UpstreamAccessDenied', `${action} was denied (${safeCode(code) || status})`, { cause: err });
+  }
+  if (status === undefined && NETWORK_CODES.includes(code)) {
+    return new UpstreamError('UpstreamError', `${action} failed: network error ${code}`, { cause: err, retryable: true });
+  }
+  if ((status !== undefined && status >= 500) || UNAVAILABLE_CODES.includes(code)) {
+    return new UpstreamError('UpstreamError', `${action} failed (${safeCode(code) || status})`, { cause: err, retryable: true });
+  }
+  if (err instanceof SyntaxError) {
+    // The SDK parses error bodies as JSON: an HTML gateway page lands here, with no status.
+    return new UpstreamError('UpstreamError', `${action} failed with an unreadable error body`, { cause: err, retryable: true });
+  }
+  if (status === undefined && (e.name === 'RequestTimeoutError' || /timeout/i.test(String(e.name ?? '')) || /timeout/i.test(code))) {
+    return new UpstreamError('UpstreamError', `${action} failed: timed out`, { cause: err, retryable: true });
+  }
+  if (status === undefined && !code) {
+    return new UpstreamError('UpstreamError', `${action} failed: no answer`, { cause: err, retryable: true });
+  }
+  return new UpstreamError('UpstreamError', `${action} failed (${safeCode(code) || status})`, { cause: err });
+}
+
+/** Upstream codes are short identifiers; anything else is not echoed. */
+function safeCode(code: string): string {
+  return /^[A-Za-z0-9._-]{1,80}$/.test(code) ? code : '';
+}
+
+/** Settle with `promise`, or reject as soon as `signal` aborts (the socket then ends at its read timeout). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  promise.catch(() => {}); // a late failure after an abort is nobody's business
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+function abortError(signal: AbortSignal): RegcredError {
+  return new UpstreamUnavailableError('UpstreamTimeout', 'call to the registry service was abandoned', { cause: signal.reason });
+}
+
+/** Narrowing helpers for strict answer validation; errors name the field. */
+export function field(obj: unknown, path: string, action: string): unknown {
+  let value: unknown = obj;
+  for (const key of path.split('.')) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new UpstreamError('UpstreamInvalidResponse', `${action} answer has no ${path}`);
+    }
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+export function stringField(obj: unknown, path: string, action: string): string {
+  const value = field(obj, path, action);
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new UpstreamError('UpstreamInvalidResponse', `${action} answer field ${path} is missing or not a non-empty string`);
+  }
+  return value;
+}
+
+/** Epoch milliseconds (Alibaba sends numbers; tolerate a numeric string). */
+export function epochMsField(obj: unknown, path: string, action: string): number {
+  const value = field(obj, path, action);
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) {
+    throw new UpstreamError('UpstreamInvalidResponse', `${action} answer field ${path} is missing or not an epoch-milliseconds number`);
+  }
+  return n;
+}

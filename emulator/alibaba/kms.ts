@@ -1,0 +1,212 @@
+/**
+ * KMS Secrets Manager (RPC, version 2016-01-20): generic secrets with caller-chosen version ids.
+ * Rules from the PutSecretValue reference: a new VersionId stores a new version (ACSCurrent by
+ * default, the old current becomes ACSPrevious); the same VersionId with the same data is a
+ * no-op success; with other data it is rejected; at most 10 versions are kept.
+ */
+import { apiError, type ApiCall, type ApiAnswer, type Product } from './product.js';
+
+export const MAX_SECRET_VERSIONS = 10;
+/**
+ * Alibaba documents that a conflicting PutSecretValue is rejected but not the code; this is our
+ * best reading of KMS's `Rejected.*` family. Clients must not depend on it (regcred checks first).
+ */
+export const VERSION_CONFLICT_CODE = 'Rejected.ResourceExist';
+
+export interface SecretVersion {
+  versionId: string;
+  data: string;
+  dataType: string;
+  stages: string[];
+  createTime: string;
+}
+
+interface Secret {
+  name: string;
+  createTime: string;
+  updateTime: string;
+  versions: SecretVersion[]; // oldest first
+}
+
+export class KmsState {
+  readonly secrets = new Map<string, Secret>();
+
+  /** Create a generic secret, optionally with a first ACSCurrent version `v1`. */
+  createSecret(name: string, initial: string | undefined, now: number): void {
+    const at = iso(now);
+    const secret: Secret = { name, createTime: at, updateTime: at, versions: [] };
+    if (initial !== undefined) secret.versions.push({ versionId: 'v1', data: initial, dataType: 'text', stages: ['ACSCurrent'], createTime: at });
+    this.secrets.set(name, secret);
+  }
+
+  /** Inspection for tests: the versions of a secret, oldest first. */
+  versions(name: string): readonly SecretVersion[] {
+    return this.secrets.get(name)?.versions ?? [];
+  }
+
+  /** The data labelled ACSCurrent, if any. */
+  current(name: string): string | undefined {
+    return this.versions(name).find((v) => v.stages.includes('ACSCurrent'))?.data;
+  }
+}
+
+export function kmsProduct(state: KmsState): Product {
+  return {
+    name: 'kms',
+    version: '2016-01-20',
+    handle(call: ApiCall) {
+      switch (call.action) {
+        case 'PutSecretValue':
+          return putSecretValue(state, call);
+        case 'GetSecretValue':
+          return getSecretValue(state, call);
+        case 'DescribeSecret':
+          return describeSecret(state, call);
+        case 'ListSecretVersionIds':
+          return listSecretVersionIds(state, call);
+        default:
+          return undefined;
+      }
+    },
+  };
+}
+
+function findSecret(state: KmsState, call: ApiCall): Secret | ApiAnswer {
+  const name = call.params['SecretName'];
+  if (!name) return apiError(400, 'MissingParameter', 'SecretName is mandatory for this action.', call.requestId);
+  return state.secrets.get(name) ?? notFound(call);
+}
+
+function notFound(call: ApiCall): ApiAnswer {
+  return apiError(404, 'Forbidden.ResourceNotFound', 'The resource is not found.', call.requestId);
+}
+
+function isAnswer(x: Secret | ApiAnswer): x is ApiAnswer {
+  return 'status' in x;
+}
+
+function putSecretValue(state: KmsState, call: ApiCall): ApiAnswer {
+  const secret = findSecret(state, call);
+  if (isAnswer(secret)) return secret;
+  const { VersionId: versionId, SecretData: data } = call.params;
+  const dataType = call.params['SecretDataType'] ?? 'text';
+  if (!versionId) return apiError(400, 'MissingParameter', 'VersionId is mandatory for this action.', call.requestId);
+  if (data === undefined) return apiError(400, 'MissingParameter', 'SecretData is mandatory for this action.', call.requestId);
+  let stages = ['ACSCurrent'];
+  if (call.params['VersionStages']) {
+    try {
+      const parsed: unknown = JSON.parse(call.params['VersionStages']);
+      if (!Array.isArray(parsed) || !parsed.every((s) => typeof s === 'string')) throw new Error('not a string array');
+      stages = parsed as string[];
+    } catch {
+      return apiError(400, 'InvalidParameter', 'VersionStages must be a JSON array of strings.', call.requestId);
+    }
+  }
+
+  const existing = secret.versions.find((v) => v.versionId === versionId);
+  if (existing) {
+    if (existing.data !== data || existing.dataType !== dataType) {
+      return apiError(400, VERSION_CONFLICT_CODE, 'The VersionId already exists with a different secret value.', call.requestId);
+    }
+    return putAnswer(secret, existing, call);
+  }
+
+  for (const v of secret.versions) {
+    const hadCurrent = v.stages.includes('ACSCurrent');
+    v.stages = v.stages.filter((s) => !stages.includes(s));
+    if (stages.includes('ACSCurrent')) {
+      v.stages = v.stages.filter((s) => s !== 'ACSPrevious');
+      if (hadCurrent) v.stages.push('ACSPrevious');
+    }
+  }
+  const version: SecretVersion = { versionId, data, dataType, stages: [...stages], createTime: iso(call.now) };
+  secret.versions.push(version);
+  secret.updateTime = version.createTime;
+  while (secret.versions.length > MAX_SECRET_VERSIONS) {
+    // Rolling deletion of the earliest version, never the labelled current/previous ones.
+    const i = secret.versions.findIndex((v) => !v.stages.includes('ACSCurrent') && !v.stages.includes('ACSPrevious'));
+    secret.versions.splice(i < 0 ? 0 : i, 1);
+  }
+  return putAnswer(secret, version, call);
+}
+
+function putAnswer(secret: Secret, version: SecretVersion, call: ApiCall): ApiAnswer {
+  return {
+    status: 200,
+    body: { RequestId: call.requestId, SecretName: secret.name, VersionId: version.versionId, VersionStages: { VersionStage: [...version.stages] } },
+  };
+}
+
+function getSecretValue(state: KmsState, call: ApiCall): ApiAnswer {
+  const secret = findSecret(state, call);
+  if (isAnswer(secret)) return secret;
+  const { VersionId: versionId, VersionStage: stage } = call.params;
+  const version = versionId
+    ? secret.versions.find((v) => v.versionId === versionId && (!stage || v.stages.includes(stage)))
+    : secret.versions.find((v) => v.stages.includes(stage ?? 'ACSCurrent'));
+  if (!version) return notFound(call);
+  return {
+    status: 200,
+    body: {
+      RequestId: call.requestId,
+      SecretName: secret.name,
+      SecretType: 'Generic',
+      VersionId: version.versionId,
+      SecretData: version.data,
+      SecretDataType: version.dataType,
+      CreateTime: version.createTime,
+      VersionStages: { VersionStage: [...version.stages] },
+    },
+  };
+}
+
+function describeSecret(state: KmsState, call: ApiCall): ApiAnswer {
+  const secret = findSecret(state, call);
+  if (isAnswer(secret)) return secret;
+  return {
+    status: 200,
+    body: {
+      RequestId: call.requestId,
+      SecretName: secret.name,
+      Arn: `acs:kms:cn-hangzhou:123456789012:secret/${secret.name}`,
+      SecretType: 'Generic',
+      Description: '',
+      EncryptionKeyId: 'emulator-key',
+      CreateTime: secret.createTime,
+      UpdateTime: secret.updateTime,
+      AutomaticRotation: 'Disabled',
+    },
+  };
+}
+
+function listSecretVersionIds(state: KmsState, call: ApiCall): ApiAnswer {
+  const secret = findSecret(state, call);
+  if (isAnswer(secret)) return secret;
+  const includeDeprecated = call.params['IncludeDeprecated'] === 'true';
+  const pageSize = clampInt(call.params['PageSize'], 1, 100, 20);
+  const pageNumber = clampInt(call.params['PageNumber'], 1, 10_000, 1);
+  const listed = secret.versions.filter((v) => includeDeprecated || v.stages.length > 0);
+  const page = listed.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
+  return {
+    status: 200,
+    body: {
+      RequestId: call.requestId,
+      SecretName: secret.name,
+      TotalCount: listed.length,
+      PageNumber: pageNumber,
+      PageSize: pageSize,
+      VersionIds: {
+        VersionId: page.map((v) => ({ VersionId: v.versionId, CreateTime: v.createTime, VersionStages: { VersionStage: [...v.stages] } })),
+      },
+    },
+  };
+}
+
+function clampInt(raw: string | undefined, min: number, max: number, fallback: number): number {
+  const n = raw === undefined ? fallback : Number.parseInt(raw, 10);
+  return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
