@@ -31,6 +31,11 @@ export interface AlibabaCall {
   /** `/` for RPC; the resource path for ROA (e.g. `/tokens`). */
   pathname: string;
   query?: Record<string, string>;
+  /**
+   * RPC parameters sent as a signed form body instead of the query: anything secret goes here,
+   * so it never lands in a URL (and so in an access log).
+   */
+  body?: Record<string, string>;
 }
 
 /**
@@ -100,7 +105,7 @@ export function createAlibabaClient(options: AlibabaClientOptions): AlibabaApiCl
         // unparseable error page (which the SDK surfaces as a bare SyntaxError).
         bodyType: 'string',
       });
-      const sent = sdk.callApi(params, new OpenApi.OpenApiRequest({ query: request.query ?? {} }), runtime);
+      const sent = sdk.callApi(params, new OpenApi.OpenApiRequest({ query: request.query ?? {}, ...(request.body ? { body: request.body } : {}) }), runtime);
       let response: { body?: unknown };
       try {
         response = await abortable(sent, signal);
@@ -193,6 +198,10 @@ export function classifyAlibabaError(err: unknown, action: string): RegcredError
 
   if (code.startsWith('Throttling') || status === 429) {
     return new UpstreamUnavailableError('UpstreamThrottled', `${action} was throttled (${safeCode(code) || status})`, { cause: err, retryAfterSeconds: 1 });
+  }
+  if (code === 'Forbidden.ResourceNotFound') {
+    // KMS's "no such secret/version": a wrong name in config, not a denied role.
+    return new UpstreamError('UpstreamError', `${action} failed (${code})`, { cause: err });
   }
   if (DENIED_CODES.some((c) => code === c || code.startsWith(`${c}.`)) || code.startsWith('Forbidden') || status === 401 || status === 403) {
     return new UpstreamError('UpstreamAccessDenied', `${action} was denied (${safeCode(code) || status})`, { cause: err });

@@ -48,6 +48,8 @@ export interface RecordedCall {
   accessKeyId?: string;
   /** Request parameters, with SecretData replaced by its length. */
   params: Record<string, string>;
+  /** Names of the parameters that travelled in the URL (to prove secrets did not). */
+  queryNames: string[];
 }
 
 export interface AlibabaEmulator {
@@ -123,6 +125,7 @@ export async function startAlibabaEmulator(options: AlibabaEmulatorOptions = {})
         ...(answer.status >= 400 && typeof code === 'string' ? { code } : {}),
         ...(accessKeyId ? { accessKeyId } : {}),
         params: redactParams(params),
+        queryNames: url.includes('?') ? parseQuery(url.slice(url.indexOf('?') + 1)).map(([k]) => k) : [],
       });
     };
 
