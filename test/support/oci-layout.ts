@@ -3,13 +3,12 @@
  * with a dockerconfigjson auth file, verifying TLS against the test CA.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { dockerConfig } from '../../core/formats.js';
 import type { RegistryCredential } from '../../core/credential.js';
-import { registryTools, run } from './registry.js';
+import { PROJECT_DIR, registryTools, run } from './registry.js';
 
 const MEDIA = {
   index: 'application/vnd.oci.image.index.v1+json',
@@ -144,16 +143,16 @@ export async function skopeoInspect(ref: string, auth: SkopeoAuth): Promise<{ ra
 let skopeoHome: Promise<string> | undefined;
 
 /**
- * Run skopeo with a trust policy and registries config of our own, so whatever the machine has in
- * /etc/containers or ~/.config/containers cannot change the result.
+ * Run skopeo with a trust policy and registries config of our own (in .cache/registry/skopeo), so
+ * whatever the machine has in /etc/containers or ~/.config/containers cannot change the result.
  */
 async function skopeo(args: string[]): Promise<string> {
   const { env } = await registryTools();
   skopeoHome ??= (async () => {
-    const home = await mkdtemp(join(tmpdir(), 'regcred-skopeo-'));
-    await writeFile(join(home, 'policy.json'), json({ default: [{ type: 'insecureAcceptAnything' }] }));
-    await writeFile(join(home, 'registries.conf'), '');
-    await mkdir(join(home, 'registries.d'));
+    const home = join(PROJECT_DIR, '.cache/registry/skopeo');
+    await mkdir(join(home, 'registries.d'), { recursive: true });
+    await writeAtomically(join(home, 'policy.json'), json({ default: [{ type: 'insecureAcceptAnything' }] }));
+    await writeAtomically(join(home, 'registries.conf'), Buffer.alloc(0));
     return home;
   })();
   const home = await skopeoHome;
@@ -164,6 +163,13 @@ async function skopeo(args: string[]): Promise<string> {
   );
   if (result.code !== 0) throw new SkopeoError(result.code, result.stderr);
   return result.stdout;
+}
+
+/** Parallel test workers share these files: a rename never shows a half-written one. */
+async function writeAtomically(file: string, data: Buffer): Promise<void> {
+  const partial = `${file}.${process.pid}.tmp`;
+  await writeFile(partial, data);
+  await rename(partial, file);
 }
 
 async function writeBlob(dir: string, data: Buffer): Promise<{ digest: string; size: number }> {
