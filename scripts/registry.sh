@@ -74,7 +74,7 @@ cmd_install() {
   # Parallel test workers may all call install on a cold cache: one unpacks, the others wait.
   exec 9>"$CACHE_DIR/.lock"
   flock 9
-  if installed; then return 0; fi
+  if installed; then exec 9>&-; return 0; fi
   command -v apt-get >/dev/null || { log "needs apt-get (Debian/Ubuntu)"; exit 1; }
   rm -rf "$ROOT" "$DEBS"
   mkdir -p "$ROOT" "$DEBS"
@@ -107,6 +107,7 @@ cmd_install() {
     exit 1
   fi
   echo "$STAMP_VERSION" >"$CACHE_DIR/installed"
+  exec 9>&- # release the lock, and keep a registry started after this from inheriting it
   log "installed into $ROOT ($(ls "$DEBS" | wc -l) packages)"
 }
 
@@ -184,6 +185,7 @@ cmd_start() {
   local port="${1:-0}"
   cmd_install
   tool_env
+  command -v curl >/dev/null || { log "start needs curl"; exit 1; }
   [[ -f $RUN_DIR/pid ]] && kill -0 "$(cat "$RUN_DIR/pid")" 2>/dev/null && { log "already running"; exit 1; }
   rm -rf "$RUN_DIR"
   mkdir -p "$RUN_DIR/storage"
