@@ -1,0 +1,241 @@
+import fc from 'fast-check';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_RETRY_POLICY } from '../../core/retry.js';
+import { DEFAULT_IDENTITY, faults, startAlibabaEmulator, type AlibabaEmulator } from '../../emulator/alibaba/server.js';
+import { createHttpHandler, type FcHttpEvent } from './http.js';
+import { alibabaRuntime, type FcContext } from './runtime.js';
+
+const PERSONAL = 'registry.cn-shanghai.aliyuncs.com';
+const EE = 'emulator-registry.cn-hangzhou.cr.aliyuncs.com';
+const CALLER_AK = 'LTAI5tCallerKeyId0001';
+/** What a signed call carries once FC's gateway has verified it (shape of an ACS3 header). */
+const SIGNED_AUTH = `ACS3-HMAC-SHA256 Credential=${CALLER_AK},SignedHeaders=host;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce,Signature=${'ab'.repeat(32)}`;
+
+let emu: AlibabaEmulator;
+let lines: string[] = [];
+beforeAll(async () => {
+  emu = await startAlibabaEmulator();
+});
+afterEach(() => {
+  emu.clearFaults();
+  emu.calls.length = 0;
+  lines = [];
+});
+afterAll(() => emu.stop());
+
+/** A fresh warm instance (own cache) of the HTTP function, logging into `lines`. */
+function fcFunction(env: Record<string, string> = {}) {
+  const runtime = alibabaRuntime(
+    {
+      REGCRED_REGISTRIES: `acr:cn-shanghai,acr-ee:cn-hangzhou:cri-emulator`,
+      ALIBABA_CLOUD_ENDPOINT_URL_CR: emu.url,
+      ...env,
+    },
+    { write: (line) => lines.push(line) },
+  );
+  return createHttpHandler(runtime);
+}
+
+/** The FC 3.0 context of a function with a role. */
+const context: FcContext = {
+  requestId: '1-6700a1b2-0c1d2e3f4a5b6c7d8e9f0a1b',
+  credentials: { ...DEFAULT_IDENTITY },
+  function: { name: 'regcred', timeout: 10 },
+  region: 'cn-hangzhou',
+  accountId: '1234567890123456',
+};
+
+/** An HTTP-trigger event exactly as FC 3.0 documents it, as the Buffer the runtime passes. */
+function httpEvent(options: { path?: string; query?: Record<string, string>; method?: string; headers?: Record<string, string>; body?: string; base64?: boolean } = {}): Buffer {
+  const path = options.path ?? '/credentials';
+  const event: FcHttpEvent & Record<string, unknown> = {
+    version: 'v1',
+    rawPath: path,
+    body: options.body ?? '',
+    isBase64Encoded: options.base64 ?? false,
+    headers: { 'Accept': 'application/json', 'Authorization': SIGNED_AUTH, 'X-Acs-Date': '2026-01-05T06:41:11Z', ...options.headers },
+    queryParameters: options.query ?? {},
+    requestContext: {
+      accountId: '1234567890123456',
+      domainName: 'regcred-abcdefghij.cn-hangzhou.fcapp.run',
+      domainPrefix: 'regcred-abcdefghij',
+      http: { method: options.method ?? 'GET', path: decodeURIComponent(path), protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'regcred-cli/0.1' },
+      requestId: '1-6700a1b2-0c1d2e3f4a5b6c7d8e9f0a1b',
+      time: '2026-01-05T06:41:11Z',
+      timeEpoch: '1767595271000',
+    } as FcHttpEvent['requestContext'],
+  };
+  return Buffer.from(JSON.stringify(event));
+}
+
+const tokenCalls = () => emu.calls.filter((c) => c.action === 'GetAuthorizationToken');
+
+describe('FC HTTP trigger: formats', () => {
+  it('answers GET /credentials with every configured registry as json', async () => {
+    const res = await fcFunction()(httpEvent(), context);
+    expect(res.statusCode).toBe(200);
+    expect(res.isBase64Encoded).toBe(false);
+    expect(res.headers).toEqual({ 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    const body = JSON.parse(res.body);
+    expect(body.credentials.map((c: { registry: string; username: string; provider: string }) => [c.registry, c.username, c.provider])).toEqual([
+      [PERSONAL, 'cr_temp_user', 'acr'],
+      [EE, 'cr_temp_user', 'acr-ee'],
+    ]);
+  });
+
+  it('answers format=dockerconfigjson with an auths entry per registry', async () => {
+    const res = await fcFunction()(httpEvent({ query: { format: 'dockerconfigjson' } }), context);
+    const { auths } = JSON.parse(res.body);
+    expect(Object.keys(auths)).toEqual([PERSONAL, EE]);
+    expect(Buffer.from(auths[PERSONAL].auth, 'base64').toString()).toBe(`cr_temp_user:${auths[PERSONAL].password}`);
+  });
+
+  it('answers format=kubernetes with a named dockerconfigjson Secret', async () => {
+    const res = await fcFunction()(httpEvent({ query: { format: 'kubernetes', name: 'pull', namespace: 'ci' } }), context);
+    expect(JSON.parse(res.body)).toMatchObject({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/dockerconfigjson', metadata: { name: 'pull', namespace: 'ci' } });
+  });
+
+  it('answers format=credential-helper for one percent-encoded registry path', async () => {
+    const res = await fcFunction()(httpEvent({ path: `/credentials/${encodeURIComponent(EE)}`, query: { format: 'credential-helper' } }), context);
+    expect(JSON.parse(res.body)).toMatchObject({ ServerURL: EE, Username: 'cr_temp_user' });
+  });
+
+  it('answers format=kubelet with a CredentialProviderResponse', async () => {
+    const res = await fcFunction()(httpEvent({ path: `/credentials/${PERSONAL}`, query: { format: 'kubelet' } }), context);
+    expect(JSON.parse(res.body)).toMatchObject({ kind: 'CredentialProviderResponse', cacheKeyType: 'Registry' });
+  });
+
+  it('accepts a plain and a base64 body on a GET and ignores them', async () => {
+    const handler = fcFunction();
+    const plain = await handler(httpEvent({ body: 'hello' }), context);
+    const base64 = await handler(httpEvent({ body: Buffer.from([0, 1, 2, 255]).toString('base64'), base64: true }), context);
+    expect([plain.statusCode, base64.statusCode]).toEqual([200, 200]);
+  });
+
+  it('serves an InvokeFunction event without requestContext as a GET', async () => {
+    const res = await fcFunction()(Buffer.from(JSON.stringify({ rawPath: '/credentials', queryParameters: { format: 'json' } })), context);
+    expect(res.statusCode).toBe(200);
+  });
+});
+
+describe('FC HTTP trigger: bad requests', () => {
+  const cases: Array<[string, Buffer, number, string]> = [
+    ['an unknown route', httpEvent({ path: '/tokens' }), 404, 'NotFound'],
+    ['a POST', httpEvent({ method: 'POST' }), 405, 'MethodNotAllowed'],
+    ['an unknown format', httpEvent({ query: { format: 'yaml' } }), 400, 'BadRequest'],
+    ['an event that is not JSON', Buffer.from('GET /credentials'), 400, 'BadRequest'],
+    ['an event without rawPath', Buffer.from('{"version":"v1"}'), 400, 'BadRequest'],
+    ['queryParameters that are not strings', Buffer.from('{"rawPath":"/credentials","queryParameters":{"format":["json"]}}'), 400, 'BadRequest'],
+  ];
+  it.each(cases)('answers %s with %s %s and calls no registry', async (_name, event, status, code) => {
+    const res = await fcFunction()(event, context);
+    expect([res.statusCode, JSON.parse(res.body).error.code]).toEqual([status, code]);
+    expect(tokenCalls()).toHaveLength(0);
+  });
+
+  it('answers 404 NotFound for a registry host that is not configured', async () => {
+    const res = await fcFunction()(httpEvent({ path: '/credentials/registry.cn-beijing.aliyuncs.com' }), context);
+    expect([res.statusCode, JSON.parse(res.body).error.code]).toEqual([404, 'NotFound']);
+  });
+
+  it('names Allow: GET on a 405', async () => {
+    const res = await fcFunction()(httpEvent({ method: 'DELETE' }), context);
+    expect(res.headers['Allow']).toBe('GET');
+  });
+});
+
+describe('FC HTTP trigger: caller identity', () => {
+  it('writes the AccessKeyId of the verified ACS3 signature as the audit caller', async () => {
+    await fcFunction()(httpEvent(), context);
+    const audit = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'credential issued');
+    expect(audit.map((l) => l.caller)).toEqual([CALLER_AK, CALLER_AK]);
+  });
+
+  it("writes 'unknown' when the event carries no signature", async () => {
+    await fcFunction()(httpEvent({ headers: { Authorization: '' } }), context);
+    const audit = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'credential issued');
+    expect(audit.map((l) => l.caller)).toEqual(['unknown', 'unknown']);
+  });
+
+  it('answers 403 to a caller outside REGCRED_ALLOWED_CALLERS, before any registry call', async () => {
+    const res = await fcFunction({ REGCRED_ALLOWED_CALLERS: 'LTAI5tReleaseBot*' })(httpEvent(), context);
+    expect(res.statusCode).toBe(403);
+    expect(tokenCalls()).toHaveLength(0);
+  });
+});
+
+describe('FC HTTP trigger: cache and faults', () => {
+  it('answers 1000 concurrent requests with one upstream call', async () => {
+    const handler = fcFunction({ REGCRED_REGISTRIES: 'acr:cn-shanghai' });
+    const results = await Promise.all(Array.from({ length: 1000 }, () => handler(httpEvent(), context)));
+    expect(results.every((r) => r.statusCode === 200)).toBe(true);
+    expect(tokenCalls()).toHaveLength(1);
+  });
+
+  it('answers 503 with Retry-After when the registry keeps throttling', async () => {
+    emu.inject('GetAuthorizationToken', faults.throttling(), { persistent: true });
+    const res = await fcFunction({ REGCRED_REGISTRIES: 'acr:cn-shanghai' })(httpEvent(), context);
+    expect([res.statusCode, JSON.parse(res.body).error.code]).toEqual([503, 'UpstreamThrottled']);
+    expect(Number(res.headers['Retry-After'])).toBeGreaterThanOrEqual(1);
+  });
+
+  it('answers 502 after a bounded number of attempts when the registry keeps failing with 5xx', async () => {
+    emu.inject('GetAuthorizationToken', faults.serviceUnavailable(), { persistent: true });
+    const res = await fcFunction({ REGCRED_REGISTRIES: 'acr:cn-shanghai' })(httpEvent(), context);
+    expect([res.statusCode, JSON.parse(res.body).error.code]).toEqual([502, 'UpstreamError']);
+    expect(tokenCalls()).toHaveLength(DEFAULT_RETRY_POLICY.maxAttempts);
+  });
+
+  it('recovers from one 5xx within the same request', async () => {
+    emu.inject('GetAuthorizationToken', faults.internalError());
+    const res = await fcFunction({ REGCRED_REGISTRIES: 'acr:cn-shanghai' })(httpEvent(), context);
+    expect(res.statusCode).toBe(200);
+    expect(tokenCalls()).toHaveLength(2);
+  });
+});
+
+describe('FC HTTP trigger: safety', () => {
+  it('keeps registry passwords and role keys out of every log line', async () => {
+    const handler = fcFunction();
+    const ok = await handler(httpEvent({ query: { format: 'dockerconfigjson' } }), context);
+    emu.inject('GetAuthorizationToken', faults.serviceUnavailable(), { persistent: true });
+    await fcFunction()(httpEvent(), context);
+    const { auths } = JSON.parse(ok.body) as { auths: Record<string, { password: string; auth: string }> };
+    const secrets = [...Object.values(auths).flatMap((a) => [a.password, a.auth]), DEFAULT_IDENTITY.accessKeySecret, DEFAULT_IDENTITY.securityToken!];
+    expect(lines.length).toBeGreaterThanOrEqual(3); // two audit lines and one failure
+    for (const secret of secrets) expect(lines.filter((l) => l.includes(secret))).toEqual([]);
+  });
+
+  it('never answers 500 or a stack trace to 10 000 fuzzed events', async () => {
+    const handler = fcFunction();
+    const text = fc.oneof(fc.string(), fc.constantFrom('/credentials', `/credentials/${PERSONAL}`, '/credentials/%ZZ', '/', ''));
+    const structured = fc.record(
+      {
+        version: fc.oneof(fc.constant('v1'), fc.anything()),
+        rawPath: fc.oneof(text, fc.anything()),
+        headers: fc.oneof(fc.dictionary(fc.string(), fc.string()), fc.anything()),
+        queryParameters: fc.oneof(
+          fc.dictionary(fc.constantFrom('format', 'name', 'namespace', 'x', ''), fc.oneof(fc.string(), fc.constantFrom('json', 'kubelet', 'kubernetes', 'credential-helper'))),
+          fc.anything(),
+        ),
+        requestContext: fc.oneof(fc.record({ http: fc.record({ method: fc.oneof(fc.constantFrom('GET', 'POST', 'get', ''), fc.anything()) }) }), fc.anything()),
+        body: fc.oneof(fc.string(), fc.anything()),
+        isBase64Encoded: fc.oneof(fc.boolean(), fc.anything()),
+      },
+      { requiredKeys: [] },
+    );
+    const event = fc.oneof(
+      structured.map((e) => Buffer.from(JSON.stringify(e) ?? '')),
+      fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v))),
+      fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
+    );
+    await fc.assert(
+      fc.asyncProperty(event, async (e) => {
+        const res = await handler(e, context);
+        expect(res.statusCode).not.toBe(500);
+        expect(res.body).not.toMatch(/\n\s+at |Error:/);
+      }),
+      { numRuns: 10_000 },
+    );
+  }, 120_000);
+});

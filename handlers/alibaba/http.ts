@@ -1,0 +1,131 @@
+import { createApi, type ApiRequest } from '../../core/api.js';
+import { BadRequestError, RegcredError } from '../../core/errors.js';
+import { alibabaRuntime, type AlibabaRuntime, type FcContext } from './runtime.js';
+
+/**
+ * Function Compute 3.0 HTTP trigger (built-in runtime): FC hands the request over as a JSON event
+ * (a Buffer) `{ version, rawPath, headers, queryParameters, requestContext, body, isBase64Encoded }`
+ * and maps `{ statusCode, headers, body, isBase64Encoded }` back to the HTTP response.
+ *
+ * The same handler serves `InvokeFunction` with an event of that shape (`requestContext` may be
+ * left out: the method is then GET).
+ *
+ * Caller identity: FC passes none for a signed request (`requestContext.accountId` is the
+ * function owner's account, not the caller's). What a signed request does carry is the
+ * `Authorization: ACS3-HMAC-SHA256 Credential=<AccessKeyId>,...` header that FC's gateway has just
+ * verified (trigger authType `function`), so the AccessKeyId it names is the caller; without it
+ * the caller is 'unknown'.
+ */
+export interface FcHttpEvent {
+  version?: string;
+  rawPath: string;
+  headers?: Record<string, string>;
+  queryParameters?: Record<string, string>;
+  requestContext?: { accountId?: string; requestId?: string; http?: { method?: string; path?: string; sourceIp?: string } };
+  body?: string;
+  isBase64Encoded?: boolean;
+}
+
+export interface FcHttpResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+  isBase64Encoded: false;
+}
+
+const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
+
+/**
+ * @example
+ * export const handler = createHttpHandler(alibabaRuntime(process.env));
+ */
+export function createHttpHandler(runtime: AlibabaRuntime) {
+  const api = createApi({ service: runtime.service, log: runtime.log, allowedCallers: runtime.config.allowedCallers });
+
+  return async function handler(event: Buffer | string | object, context?: FcContext): Promise<FcHttpResult> {
+    try {
+      const budget = runtime.enter(context);
+      let request: ApiRequest;
+      try {
+        request = toApiRequest(event);
+      } catch (err) {
+        if (!(err instanceof RegcredError)) throw err;
+        runtime.log.info('request failed', { status: err.status, code: err.code });
+        return reply(err.status, { error: { code: err.code, message: err.message } });
+      }
+      const res = await api(request, budget);
+      return { statusCode: res.statusCode, headers: res.headers, body: res.body, isBase64Encoded: false };
+    } catch (err) {
+      // The core API never throws; this is the last line of defence (same answer as handlers/shared/error-boundary.ts).
+      runtime.log.error('unhandled error', { err });
+      return reply(500, { error: { code: 'InternalError', message: 'internal error' } });
+    }
+  };
+}
+
+/** Translate FC's event into the cloud-neutral request; BadRequestError names what is wrong. */
+export function toApiRequest(raw: Buffer | string | object): ApiRequest {
+  const event = parseEvent(raw);
+  if (typeof event.rawPath !== 'string' || !event.rawPath.startsWith('/')) throw new BadRequestError('event.rawPath must be a path starting with /');
+  const method = event.requestContext?.http?.method ?? 'GET';
+  if (typeof method !== 'string' || !/^[A-Z]{1,16}$/.test(method)) throw new BadRequestError('event.requestContext.http.method must be an HTTP method');
+  if (event.body !== undefined && event.body !== null && typeof event.body !== 'string') throw new BadRequestError('event.body must be a string');
+  if (event.isBase64Encoded !== undefined && typeof event.isBase64Encoded !== 'boolean') throw new BadRequestError('event.isBase64Encoded must be a boolean');
+  const caller = callerOf(stringMap(event.headers, 'headers'));
+  return {
+    method,
+    path: event.rawPath,
+    query: new URLSearchParams(Object.entries(stringMap(event.queryParameters, 'queryParameters'))).toString(),
+    ...(caller && { caller }),
+  };
+}
+
+function parseEvent(raw: Buffer | string | object): FcHttpEvent {
+  let value: unknown = raw;
+  if (Buffer.isBuffer(raw) || typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw.toString());
+    } catch {
+      throw new BadRequestError('event is not JSON');
+    }
+  }
+  if (!isObject(value)) throw new BadRequestError('event must be a JSON object');
+  if (value.requestContext !== undefined && !isObject(value.requestContext)) throw new BadRequestError('event.requestContext must be an object');
+  const http = (value.requestContext as Record<string, unknown> | undefined)?.http;
+  if (http !== undefined && !isObject(http)) throw new BadRequestError('event.requestContext.http must be an object');
+  return value as unknown as FcHttpEvent;
+}
+
+function stringMap(value: unknown, name: string): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (!isObject(value) || Object.values(value).some((v) => typeof v !== 'string')) {
+    throw new BadRequestError(`event.${name} must be an object of strings`);
+  }
+  return value as Record<string, string>;
+}
+
+/** The AccessKeyId named in the ACS3 Authorization header that FC verified; it is an id, not a secret. */
+function callerOf(headers: Record<string, string>): string | undefined {
+  const auth = Object.entries(headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1];
+  return auth ? /^ACS3-HMAC-SHA256 Credential=([A-Za-z0-9.]{1,128}),/.exec(auth.trim())?.[1] : undefined;
+}
+
+function reply(statusCode: number, body: unknown): FcHttpResult {
+  return { statusCode, headers: { ...JSON_HEADERS }, body: JSON.stringify(body), isBase64Encoded: false };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+let cached: ReturnType<typeof createHttpHandler> | undefined;
+
+/**
+ * FC entry point (`index.handler`). The runtime is built on the first invocation, not at import:
+ * a bad configuration then fails every invocation with the ConfigError's message (naming the
+ * variable), and loading the bundle costs nothing but the code.
+ */
+export const handler = (event: Buffer | string | object, context?: FcContext): Promise<FcHttpResult> => {
+  cached ??= createHttpHandler(alibabaRuntime(process.env));
+  return cached(event, context);
+};
