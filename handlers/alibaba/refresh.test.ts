@@ -1,0 +1,148 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_IDENTITY, faults, startAlibabaEmulator, type AlibabaEmulator } from '../../emulator/alibaba/server.js';
+import { createRefreshHandler } from './refresh.js';
+import { alibabaRuntime, type FcContext } from './runtime.js';
+
+const PERSONAL = 'registry.cn-shanghai.aliyuncs.com';
+const OLD = '{"auths":{"old.example":{}}}';
+const context: FcContext = {
+  requestId: 'c0ffee00-1111-2222-3333-444455556666',
+  credentials: { ...DEFAULT_IDENTITY },
+  function: { name: 'regcred-refresh', timeout: 10 },
+  region: 'cn-hangzhou',
+  accountId: '1234567890123456',
+};
+
+let emu: AlibabaEmulator;
+let lines: string[] = [];
+beforeAll(async () => {
+  emu = await startAlibabaEmulator();
+});
+afterEach(() => {
+  emu.clearFaults();
+  emu.calls.length = 0;
+  lines = [];
+});
+afterAll(() => emu.stop());
+
+/** A KMS secret of its own per test, holding OLD as ACSCurrent. */
+function secret(): string {
+  const name = `regcred/pull-${Math.random().toString(36).slice(2, 10)}`;
+  emu.kms.createSecret(name, OLD, Date.now());
+  return name;
+}
+const targets = (secretId: string) => ({ targets: [{ store: 'kms', secretId, format: 'dockerconfigjson', registries: ['acr:cn-shanghai'] }] });
+
+function fcFunction(env: Record<string, string> = {}) {
+  const runtime = alibabaRuntime(
+    { REGCRED_REGISTRIES: 'acr:cn-shanghai', ALIBABA_CLOUD_ENDPOINT_URL_CR: emu.url, ALIBABA_CLOUD_ENDPOINT_URL_KMS: emu.url, ...env },
+    { write: (line) => lines.push(line) },
+  );
+  return createRefreshHandler(runtime);
+}
+
+/** FC timer trigger event: the trigger's payload arrives as a string. */
+const timerEvent = (payload: string) => Buffer.from(JSON.stringify({ triggerTime: '2026-01-05T06:40:00Z', triggerName: 'regcred-refresh', payload }));
+/** EventBridge CloudEvent as FC receives it from an event rule. */
+const cloudEvent = (data: unknown) =>
+  Buffer.from(
+    JSON.stringify({
+      id: '45ef4dewdwe1-7c35-447a-bd93-fab****', source: 'regcred.ops', specversion: '1.0', type: 'regcred.refresh',
+      datacontenttype: 'application/json;charset=utf-8', subject: 'acs:regcred:cn-hangzhou:1234567890123456:refresh',
+      time: '2026-01-05T06:40:00Z', aliyunaccountid: '1234567890123456', aliyuneventbusname: 'default', data,
+    }),
+  );
+const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+const decoded = (json: string) => JSON.parse(json) as { auths: Record<string, { username: string; password: string; auth: string }> };
+
+describe('FC refresh: where targets come from', () => {
+  it('writes the dockerconfigjson named in a timer payload as the new ACSCurrent of the KMS secret', async () => {
+    const name = secret();
+    const { outcomes } = await fcFunction()(timerEvent(JSON.stringify(targets(name))), context);
+    expect(outcomes).toMatchObject([{ store: 'kms', secretId: name, ok: true, written: true }]);
+    const current = decoded(emu.kms.current(name)!);
+    expect(Object.keys(current.auths)).toEqual([PERSONAL]);
+    expect(emu.kms.versions(name).map((v) => v.stages)).toEqual([['ACSPrevious'], ['ACSCurrent']]);
+  });
+
+  it('writes the targets in the data of an EventBridge CloudEvent', async () => {
+    const name = secret();
+    await fcFunction()(cloudEvent(targets(name)), context);
+    expect(Object.keys(decoded(emu.kms.current(name)!).auths)).toEqual([PERSONAL]);
+  });
+
+  it('falls back to REGCRED_TARGETS for a timer with an empty payload', async () => {
+    const name = secret();
+    await fcFunction({ REGCRED_TARGETS: JSON.stringify(targets(name)) })(timerEvent(''), context);
+    expect(emu.kms.versions(name)).toHaveLength(2);
+  });
+
+  it('falls back to REGCRED_TARGETS for a CloudEvent whose data names no targets', async () => {
+    const name = secret();
+    await fcFunction({ REGCRED_TARGETS: JSON.stringify(targets(name)) })(cloudEvent({ reason: 'manual' }), context);
+    expect(emu.kms.versions(name)).toHaveLength(2);
+  });
+
+  it('takes a whole-event {"targets":[...]} from InvokeFunction', async () => {
+    const name = secret();
+    await fcFunction()(Buffer.from(JSON.stringify(targets(name))), context);
+    expect(emu.kms.versions(name)).toHaveLength(2);
+  });
+
+  it('rejects a payload that names a registry the function is not configured for, writing nothing', async () => {
+    const name = secret();
+    const spec = { targets: [{ store: 'kms', secretId: name, registries: ['acr:cn-beijing'] }] };
+    const err = await failure(fcFunction()(timerEvent(JSON.stringify(spec)), context));
+    expect(err).toMatchObject({ code: 'BadRequest', message: expect.stringContaining('not in REGCRED_REGISTRIES') });
+    expect(emu.calls).toEqual([]);
+  });
+
+  it('rejects an event with no targets when REGCRED_TARGETS is unset', async () => {
+    const err = await failure(fcFunction()(timerEvent(''), context));
+    expect(err).toMatchObject({ code: 'BadRequest', message: expect.stringContaining('REGCRED_TARGETS') });
+  });
+
+  it('rejects a timer payload that is not JSON', async () => {
+    const err = await failure(fcFunction()(timerEvent('targets=all'), context));
+    expect(err).toMatchObject({ code: 'BadRequest', message: 'timer event payload is not JSON' });
+  });
+});
+
+describe('FC refresh: idempotency and failures', () => {
+  it('writes no second version when FC retries the same invocation', async () => {
+    const name = secret();
+    const handler = fcFunction();
+    await handler(timerEvent(JSON.stringify(targets(name))), context);
+    const again = await handler(timerEvent(JSON.stringify(targets(name))), context);
+    expect(again.outcomes).toMatchObject([{ ok: true, written: false }]);
+    expect(emu.kms.versions(name)).toHaveLength(2);
+    expect(emu.calls.filter((c) => c.action === 'PutSecretValue')).toHaveLength(1);
+  });
+
+  it('leaves ACSCurrent untouched and fails the invocation when KMS keeps failing', async () => {
+    const name = secret();
+    emu.inject('PutSecretValue', faults.serviceUnavailable(), { persistent: true });
+    const err = await failure(fcFunction()(timerEvent(JSON.stringify(targets(name))), context));
+    expect(err).toMatchObject({ code: 'RefreshFailed' });
+    expect(emu.kms.current(name)).toBe(OLD);
+    expect(emu.kms.versions(name)).toHaveLength(1);
+  });
+
+  it('leaves ACSCurrent untouched and never calls KMS when the registry refuses the role', async () => {
+    const name = secret();
+    emu.inject('GetAuthorizationToken', faults.forbiddenRam(), { persistent: true });
+    const err = await failure(fcFunction()(timerEvent(JSON.stringify(targets(name))), context));
+    expect(err).toMatchObject({ code: 'RefreshFailed' });
+    expect(emu.kms.current(name)).toBe(OLD);
+    expect(emu.calls.filter((c) => c.product === 'kms')).toEqual([]);
+  });
+
+  it('keeps the written password and the role keys out of every log line', async () => {
+    const name = secret();
+    await fcFunction()(timerEvent(JSON.stringify(targets(name))), context);
+    const { auths } = decoded(emu.kms.current(name)!);
+    const secrets = [auths[PERSONAL]!.password, auths[PERSONAL]!.auth, DEFAULT_IDENTITY.accessKeySecret, DEFAULT_IDENTITY.securityToken!];
+    expect(lines.some((l) => l.includes('secret refreshed'))).toBe(true);
+    for (const s of secrets) expect(lines.filter((l) => l.includes(s))).toEqual([]);
+  });
+});

@@ -1,0 +1,78 @@
+import { BadRequestError } from '../../core/errors.js';
+import { refreshTargets, type TargetOutcome } from '../../core/refresh.js';
+import { parseRefreshTargets, type RefreshTarget } from '../../core/targets.js';
+import { alibabaRuntime, type AlibabaRuntime, type FcContext } from './runtime.js';
+
+/**
+ * Scheduled and event-driven refresh on Function Compute. Where the targets come from:
+ * - an FC timer trigger: `{ triggerTime, triggerName, payload }`, `payload` being the JSON string
+ *   `{"targets":[...]}` set on the trigger;
+ * - an EventBridge CloudEvent (`specversion`, ...): `data.targets`;
+ * - an `InvokeFunction` call whose whole event is `{"targets":[...]}`;
+ * - otherwise (empty payload, no `targets` in `data`, empty event): REGCRED_TARGETS.
+ *
+ * Resolves with the per-target outcomes; rejects (so FC marks the invocation failed and its async
+ * retry policy applies) when the event is bad or any target failed.
+ */
+export function createRefreshHandler(runtime: AlibabaRuntime) {
+  return async function handler(event: Buffer | string | object, context?: FcContext): Promise<{ outcomes: TargetOutcome[] }> {
+    const budget = runtime.enter(context);
+    let targets: RefreshTarget[];
+    try {
+      targets = targetsOf(event, runtime);
+    } catch (err) {
+      runtime.log.error('refresh event rejected', { err });
+      throw err;
+    }
+    const outcomes = await refreshTargets(targets, { service: runtime.service, stores: runtime.stores, log: runtime.log }, budget);
+    return { outcomes };
+  };
+}
+
+/** The refresh targets an event names, else the configured ones; BadRequestError names the problem. */
+export function targetsOf(raw: Buffer | string | object, runtime: Pick<AlibabaRuntime, 'config'>): RefreshTarget[] {
+  const spec = targetSpec(parse(raw, 'event'));
+  if (spec !== undefined) return parseRefreshTargets(spec, runtime.config.registries);
+  if (runtime.config.refreshTargets) return runtime.config.refreshTargets;
+  throw new BadRequestError('the event names no targets and REGCRED_TARGETS is not set');
+}
+
+/** The `{"targets":[...]}` object inside an event, or undefined when the event carries none. */
+function targetSpec(event: unknown): unknown {
+  if (event === undefined) return undefined;
+  if (!isObject(event)) throw new BadRequestError('event must be a JSON object');
+  if ('triggerTime' in event && 'triggerName' in event) {
+    const { payload } = event;
+    if (payload === undefined || payload === null || payload === '') return undefined;
+    if (typeof payload !== 'string') throw new BadRequestError('timer event payload must be a JSON string');
+    return parse(payload, 'timer event payload');
+  }
+  if ('specversion' in event) {
+    const data = typeof event.data === 'string' ? parse(event.data, 'CloudEvent data') : event.data;
+    return isObject(data) && 'targets' in data ? data : undefined;
+  }
+  return event;
+}
+
+function parse(raw: Buffer | string | object, what: string): unknown {
+  if (!Buffer.isBuffer(raw) && typeof raw !== 'string') return raw;
+  const text = raw.toString().trim();
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new BadRequestError(`${what} is not JSON`);
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+let cached: ReturnType<typeof createRefreshHandler> | undefined;
+
+/** FC entry point (`index.handler`); the runtime is built on the first invocation, as in http.ts. */
+export const handler = (event: Buffer | string | object, context?: FcContext): Promise<{ outcomes: TargetOutcome[] }> => {
+  cached ??= createRefreshHandler(alibabaRuntime(process.env));
+  return cached(event, context);
+};
