@@ -1,0 +1,188 @@
+/**
+ * SecretStore over AWS Secrets Manager, plus the few calls the rotation protocol needs
+ * (core/rotation.ts). Every method makes exactly one attempt per upstream call and throws only
+ * RegcredErrors, so core/retry.ts decides about retries for the SDK too (the client is built with
+ * `maxAttempts: 1`).
+ */
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
+import type { RotatableStore, SecretDescription } from '../rotation.js';
+import type { PutResult, SecretStore } from './store.js';
+
+/** The subset of the SDK client we use; tests and the composition root may inject any client. */
+export type SecretsManagerSend = Pick<SecretsManagerClient, 'send'>;
+
+/** Secrets Manager's ClientRequestToken: 32 to 64 characters. */
+const CLIENT_REQUEST_TOKEN = /^[\x21-\x7e]{32,64}$/;
+
+/**
+ * @example
+ * const store = new SecretsManagerStore({ client: new SecretsManagerClient({ maxAttempts: 1 }) });
+ * const { versionId, written } = await store.putVersion('regcred/pull', json, token, signal);
+ */
+export class SecretsManagerStore implements SecretStore, RotatableStore {
+  readonly id = 'secrets-manager' as const;
+  readonly #clientFor: (secretId: string) => SecretsManagerSend;
+
+  constructor(options: { client: SecretsManagerSend } | { clientFor: (secretId: string) => SecretsManagerSend }) {
+    this.#clientFor = 'clientFor' in options ? options.clientFor : () => options.client;
+  }
+
+  /**
+   * Put `value` as the new AWSCURRENT, idempotent by `versionToken` (the ClientRequestToken).
+   * PutSecretValue answers the same for "stored" and "already there", so DescribeSecret first
+   * (metadata only, no secret read back): a token that already names a version means a retried
+   * invocation, and nothing is written.
+   */
+  async putVersion(secretId: string, value: string, versionToken: string, signal: AbortSignal): Promise<PutResult> {
+    assertToken(versionToken);
+    const { versions } = await this.describe(secretId, signal);
+    if (versions[versionToken]) return { versionId: versionToken, written: false };
+    // No VersionStages: Secrets Manager moves AWSCURRENT here and AWSPREVIOUS to the old current,
+    // and only once the version is stored, so a failed put leaves the current version alone.
+    const versionId = await this.#put(secretId, value, versionToken, undefined, signal);
+    return { versionId, written: true };
+  }
+
+  /** Rotation metadata; the version map lists only versions that carry a staging label. */
+  async describe(secretId: string, signal: AbortSignal): Promise<SecretDescription> {
+    const out = await this.#send('DescribeSecret', secretId, (c) =>
+      c.send(new DescribeSecretCommand({ SecretId: secretId }), { abortSignal: signal }),
+    );
+    if (typeof out.ARN !== 'string' || typeof out.Name !== 'string') {
+      throw new UpstreamError('UpstreamInvalidResponse', 'DescribeSecret answer lacks ARN or Name');
+    }
+    const versions: Record<string, string[]> = {};
+    for (const [id, stages] of Object.entries(out.VersionIdsToStages ?? {})) {
+      if (!Array.isArray(stages) || stages.some((s) => typeof s !== 'string')) {
+        throw new UpstreamError('UpstreamInvalidResponse', 'DescribeSecret answer field VersionIdsToStages is malformed');
+      }
+      if (stages.length) versions[id] = stages;
+    }
+    return { arn: out.ARN, name: out.Name, rotationEnabled: out.RotationEnabled === true, versions };
+  }
+
+  /** The string value of version `versionId` if it carries `stage`; undefined when there is none. */
+  async getValue(secretId: string, versionId: string, stage: string, signal: AbortSignal): Promise<string | undefined> {
+    try {
+      const out = await this.#send('GetSecretValue', secretId, (c) =>
+        c.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId, VersionStage: stage }), { abortSignal: signal }),
+      );
+      if (typeof out.SecretString !== 'string') {
+        throw new UpstreamError('UpstreamInvalidResponse', 'GetSecretValue answer has no SecretString');
+      }
+      return out.SecretString;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Store `value` as version `token` labelled only AWSPENDING (rotation's createSecret). */
+  async putPending(secretId: string, value: string, token: string, rotationToken: string | undefined, signal: AbortSignal): Promise<void> {
+    assertToken(token);
+    await this.#put(secretId, value, token, { stages: ['AWSPENDING'], rotationToken }, signal);
+  }
+
+  /** Move AWSCURRENT to `toVersionId`; Secrets Manager refuses if `fromVersionId` is no longer current. */
+  async moveCurrent(secretId: string, toVersionId: string, fromVersionId: string | undefined, signal: AbortSignal): Promise<void> {
+    const command = new UpdateSecretVersionStageCommand({
+      SecretId: secretId,
+      VersionStage: 'AWSCURRENT',
+      MoveToVersionId: toVersionId,
+      ...(fromVersionId && { RemoveFromVersionId: fromVersionId }),
+    });
+    await this.#send('UpdateSecretVersionStage', secretId, (c) => c.send(command, { abortSignal: signal }));
+  }
+
+  async #put(
+    secretId: string,
+    value: string,
+    token: string,
+    rotation: { stages: string[]; rotationToken: string | undefined } | undefined,
+    signal: AbortSignal,
+  ): Promise<string> {
+    const command = new PutSecretValueCommand({
+      SecretId: secretId,
+      ClientRequestToken: token,
+      SecretString: value,
+      ...(rotation && { VersionStages: rotation.stages }),
+      ...(rotation?.rotationToken && { RotationToken: rotation.rotationToken }),
+    });
+    const out = await this.#send('PutSecretValue', secretId, (c) => c.send(command, { abortSignal: signal }));
+    if (out.VersionId !== token) throw new UpstreamError('UpstreamInvalidResponse', 'PutSecretValue answer names another version');
+    return token;
+  }
+
+  /** One attempt of one SDK call, its failure classified. */
+  async #send<T>(action: string, secretId: string, call: (client: SecretsManagerSend) => Promise<T>): Promise<T> {
+    try {
+      return await call(this.#clientFor(secretId));
+    } catch (err) {
+      throw classifySecretsManagerError(err, action);
+    }
+  }
+}
+
+function assertToken(token: string): void {
+  if (!CLIENT_REQUEST_TOKEN.test(token)) throw new UpstreamError('UpstreamError', 'version token is not a valid ClientRequestToken (32-64 characters)');
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof UpstreamError && (err.cause as { name?: unknown } | undefined)?.name === 'ResourceNotFoundException';
+}
+
+/**
+ * Map an SDK error to a RegcredError: throttling → 503 UpstreamThrottled; 5xx and network
+ * failures → retryable 502; denials → UpstreamAccessDenied; anything else (no such secret,
+ * ResourceExistsException, a refused stage move) → final 502 naming the action and the AWS code.
+ * The SDK message stays in `cause` only: it may name the secret's ARN, never a value, but keep
+ * the caller-facing message to our own words.
+ */
+export function classifySecretsManagerError(err: unknown, action: string): RegcredError {
+  if (err instanceof RegcredError) return err;
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; $response?: { headers?: Record<string, string> } } | undefined;
+  const name = e?.name ?? 'Error';
+  const status = e?.$metadata?.httpStatusCode;
+  if (name === 'ThrottlingException' || name === 'TooManyRequestsException' || status === 429) {
+    const retryAfter = Number(e?.$response?.headers?.['retry-after']);
+    return new UpstreamUnavailableError('UpstreamThrottled', `Secrets Manager throttled ${action}`, {
+      cause: err,
+      ...(Number.isFinite(retryAfter) && retryAfter > 0 && { retryAfterSeconds: retryAfter }),
+    });
+  }
+  if (name === 'AccessDeniedException' || status === 403) {
+    return new UpstreamError('UpstreamAccessDenied', `Secrets Manager denied ${action} to this function's role`, { cause: err });
+  }
+  if (status === undefined || status >= 500 || name === 'InternalServiceError') {
+    // No status: the request never got an answer (connection refused/reset, aborted).
+    return new UpstreamError('UpstreamError', `Secrets Manager ${action} failed (${status ?? 'no answer'})`, { cause: err, retryable: true });
+  }
+  return new UpstreamError('UpstreamError', `Secrets Manager ${action} refused: ${name}`, { cause: err });
+}
+
+/**
+ * The default store: the function's own role; a secret named by ARN is reached in the ARN's
+ * region, a name in the function's region. The SDK reads AWS_ENDPOINT_URL_SECRETS_MANAGER itself.
+ * @example const store = createSecretsManagerStore();
+ */
+export function createSecretsManagerStore(): SecretsManagerStore {
+  const clients = new Map<string, SecretsManagerClient>();
+  return new SecretsManagerStore({
+    clientFor: (secretId) => {
+      const region = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):/.exec(secretId)?.[1] ?? '';
+      let client = clients.get(region);
+      if (!client) {
+        client = new SecretsManagerClient({ maxAttempts: 1, ...(region && { region }) });
+        clients.set(region, client);
+      }
+      return client;
+    },
+  });
+}
