@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { LambdaFunctionURLEvent } from 'aws-lambda';
+import type { LambdaFunctionURLEventWithIAMAuthorizer } from 'aws-lambda';
 
 /**
  * Translate a plain Node HTTP request into the Lambda function URL event (payload 2.0) that AWS
@@ -7,14 +7,14 @@ import type { LambdaFunctionURLEvent } from 'aws-lambda';
  * benchmark, so both exercise the real handler exactly as deployed.
  * @example toFunctionUrlEvent(req, '', 'arn:aws:iam::000000000000:user/local-dev')
  */
-export function toFunctionUrlEvent(req: IncomingMessage, body: string, callerArn: string | undefined): LambdaFunctionURLEvent {
+export function toFunctionUrlEvent(req: IncomingMessage, body: string, callerArn: string): LambdaFunctionURLEventWithIAMAuthorizer {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   const now = new Date();
-  const accountId = /^arn:aws:(?:iam|sts)::(\d{12}):/.exec(callerArn ?? '')?.[1] ?? '000000000000';
+  const accountId = /^arn:aws:(?:iam|sts)::(\d{12}):/.exec(callerArn)?.[1] ?? '000000000000';
   return {
     version: '2.0',
     routeKey: '$default',
@@ -33,11 +33,9 @@ export function toFunctionUrlEvent(req: IncomingMessage, body: string, callerArn
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
-      ...(callerArn && {
-        authorizer: { iam: { accessKey: '', accountId, callerId: '', cognitoIdentity: null, principalOrgId: null, userArn: callerArn, userId: '' } },
-      }),
+      authorizer: { iam: { accessKey: '', accountId, callerId: '', cognitoIdentity: null, principalOrgId: null, userArn: callerArn, userId: '' } },
     },
     ...(body && { body }),
     isBase64Encoded: false,
-  } as LambdaFunctionURLEvent;
+  } as unknown as LambdaFunctionURLEventWithIAMAuthorizer;
 }

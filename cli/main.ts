@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'serve') {
     const { serve } = await import('./serve.js');
     await serve({ emulator: values.emulator ?? false, port: Number(values.port ?? 8787) });
-    return 0;
+    return 0; // the server keeps the process alive until Ctrl-C
   }
 
   const url = values.url ?? process.env.REGCRED_URL;

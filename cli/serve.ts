@@ -1,0 +1,126 @@
+/**
+ * `regcred serve` (and `npm start`): the HTTPS API of the AWS handler on a local port.
+ *
+ * With --emulator it needs no cloud account: it starts the loopback ECR / ECR Public emulator,
+ * points the real handler at it, and checks each request's SigV4 signature (service `lambda`)
+ * the way a function URL with AuthType AWS_IAM does, so the printed curl command is exactly the
+ * one a user runs against a deployed function. Without --emulator it serves the configured
+ * registries with the ambient AWS identity and no signature check (for local debugging).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Context, LambdaFunctionURLResult } from 'aws-lambda';
+import { verifySigV4 } from '../emulator/aws/sigv4.js';
+import { startAwsEmulator, TEST_IDENTITY, TEST_SESSION_IDENTITY, type AwsIdentity } from '../emulator/aws/server.js';
+import { ecrService } from '../emulator/aws/ecr.js';
+import { ecrPublicService } from '../emulator/aws/ecr-public.js';
+import { toFunctionUrlEvent } from './function-url.js';
+
+export interface ServeOptions {
+  emulator: boolean;
+  port: number;
+  host?: string;
+  /** Print the banner (the CLI does; tests and the benchmark don't). */
+  quiet?: boolean;
+}
+
+export interface LocalServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The caller a signed local request stands for (an IAM user in the emulator's fake account). */
+const LOCAL_CALLER_ARN = 'arn:aws:iam::000000000000:user/local-dev';
+const FUNCTION_TIMEOUT_MS = 10_000;
+const MAX_BODY_BYTES = 64 * 1024;
+
+export async function serve(options: ServeOptions): Promise<LocalServer> {
+  const emulator = options.emulator ? await startEmulatorEnvironment() : undefined;
+  // The handler module reads its configuration at load time, as at a Lambda cold start.
+  const { handler } = await import('../handlers/aws/http.js');
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) req.destroy();
+      else chunks.push(c);
+    });
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks);
+      let caller = 'local (unsigned)';
+      if (emulator) {
+        const verdict = verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }, {
+          identities: [TEST_IDENTITY],
+          now: Date.now(),
+          service: 'lambda',
+        });
+        // A function URL answers unsigned or badly signed requests with a bare 403 before the function runs.
+        if (!verdict.ok) return reply(res, { statusCode: 403, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ Message: 'Forbidden' }) });
+        caller = LOCAL_CALLER_ARN;
+      }
+      const result = (await handler(toFunctionUrlEvent(req, body.toString('utf8'), caller), lambdaContext())) as LambdaFunctionURLResult;
+      reply(res, typeof result === 'string' ? { statusCode: 200, body: result } : result);
+    });
+  });
+
+  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  if (!options.quiet) printBanner(url, emulator !== undefined);
+  return {
+    url,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await emulator?.stop();
+    },
+  };
+}
+
+/** Start the emulator and point the AWS SDK (and the handler's config) at it, as a deployed function's env would. */
+async function startEmulatorEnvironment() {
+  const emulator = await startAwsEmulator({ services: [ecrService(), ecrPublicService()] });
+  const role: AwsIdentity = TEST_SESSION_IDENTITY;
+  Object.assign(process.env, {
+    REGCRED_REGISTRIES: process.env.REGCRED_REGISTRIES ?? 'ecr:us-east-1,ecr-public:us-east-1',
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL_ECR: emulator.url,
+    AWS_ENDPOINT_URL_ECR_PUBLIC: emulator.url,
+    // The "execution role" session the emulator knows; never a real key.
+    AWS_ACCESS_KEY_ID: role.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: role.secretAccessKey,
+    AWS_SESSION_TOKEN: role.sessionToken,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
+  return emulator;
+}
+
+function lambdaContext(): Context {
+  const deadline = Date.now() + FUNCTION_TIMEOUT_MS;
+  return {
+    functionName: 'regcred-local-http',
+    awsRequestId: crypto.randomUUID(),
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+  } as Context;
+}
+
+function reply(res: http.ServerResponse, result: { statusCode?: number; headers?: Record<string, unknown>; body?: string }): void {
+  res.writeHead(result.statusCode ?? 200, result.headers as http.OutgoingHttpHeaders);
+  res.end(result.body ?? '');
+}
+
+function printBanner(url: string, emulated: boolean): void {
+  const lines = emulated
+    ? [
+        `regcred is serving the AWS handler on ${url} against the loopback ECR emulator.`,
+        'Requests must be SigV4-signed (service "lambda"), as a function URL with AuthType AWS_IAM requires.',
+        'The emulator\'s test key (not a real AWS key) signs them:',
+        '',
+        `  curl -s --aws-sigv4 "aws:amz:us-east-1:lambda" --user "${TEST_IDENTITY.accessKeyId}:${TEST_IDENTITY.secretAccessKey}" "${url}/credentials?format=dockerconfigjson"`,
+        '',
+        `Other formats: ?format=json | kubernetes&name=regcred&namespace=default; one registry: ${url}/credentials/public.ecr.aws?format=credential-helper`,
+      ]
+    : [`regcred is serving the AWS handler on ${url} with this machine's AWS identity (no signature check).`];
+  process.stdout.write(lines.join('\n') + '\nCtrl-C stops it.\n');
+}

@@ -1,0 +1,29 @@
+import { loadConfig, type Config, type Env } from '../../core/config.js';
+import { createLogger, type Logger } from '../../core/log.js';
+import { EcrProvider } from '../../core/providers/ecr.js';
+import { EcrPublicProvider } from '../../core/providers/ecr-public.js';
+import { DEFAULT_RETRY_POLICY } from '../../core/retry.js';
+import { CredentialService } from '../../core/service.js';
+
+/** What every AWS handler shares in one warm instance: config, logger, and the cached service. */
+export interface AwsRuntime {
+  config: Config;
+  log: Logger;
+  service: CredentialService;
+}
+
+/**
+ * The AWS composition root, built once per cold start. Providers (and their SDK clients) are
+ * created on first use; the SDK reads its own credentials and AWS_ENDPOINT_URL_* variables.
+ */
+export function awsRuntime(env: Env): AwsRuntime {
+  const config = loadConfig(env);
+  const log = createLogger({ level: config.logLevel });
+  const service = new CredentialService({
+    registries: config.registries,
+    providers: { ecr: () => new EcrProvider(), 'ecr-public': () => new EcrPublicProvider() },
+    retry: { ...DEFAULT_RETRY_POLICY, attemptTimeoutMs: config.attemptTimeoutMs },
+    log,
+  });
+  return { config, log, service };
+}
