@@ -1,0 +1,187 @@
+/**
+ * `npm run deploy:alibaba -- --region cn-hangzhou --account-id <uid> --role acs:ram::<uid>:role/regcred [--dry-run]`
+ *
+ * Builds the function zips with esbuild and creates or updates, through the FC 3.0 API
+ * (`@alicloud/fc20230330`), the HTTP function with its HTTP trigger (authType function) and, when
+ * REGCRED_TARGETS is set, the refresh function with its timer trigger. The FC 3.0 API rather than
+ * `@alicloud/fc2`: only functions created through 3.0 get the HTTP-trigger *event* in a built-in
+ * runtime (2.0 functions are called as `(req, resp, context)`), and 3.0 triggers check ACS3
+ * signatures. `--dry-run` prints the plan and the RAM policy and needs no credentials.
+ *
+ * Deploy credentials: the @alicloud/credentials default chain (ALIBABA_CLOUD_ACCESS_KEY_ID,
+ * ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN, profiles, ...).
+ */
+import { pathToFileURL } from 'node:url';
+import * as FcSdk from '@alicloud/fc20230330';
+import * as Credentials from '@alicloud/credentials';
+import * as OpenApiCore from '@alicloud/openapi-core';
+import { resolveEndpoint } from '../../core/providers/alibaba-client.js';
+import { buildPackage, type CodePackage } from './bundle.js';
+import { deployPlan, type DeployOptions, type DeployPlan } from './plan.js';
+
+/** The Darabonba packages are CJS with `exports.default`; Node and vitest hand it to ESM differently. */
+function cjsDefault<T>(ns: unknown): T {
+  const d = (ns as { default: unknown }).default as { default?: unknown };
+  return (typeof d === 'function' ? d : d.default) as T;
+}
+type FcClient = InstanceType<typeof FcSdk.default.default>;
+const FcClientClass = cjsDefault<typeof FcSdk.default.default>(FcSdk);
+const CredentialClass = cjsDefault<typeof Credentials.default.default>(Credentials);
+const models = ((FcSdk as { CreateFunctionRequest?: unknown }).CreateFunctionRequest ? FcSdk : (FcSdk as unknown as { default: typeof FcSdk }).default) as typeof FcSdk;
+const openApi = ((OpenApiCore as { $OpenApiUtil?: unknown }).$OpenApiUtil ? OpenApiCore : (OpenApiCore as unknown as { default: typeof OpenApiCore }).default) as typeof OpenApiCore;
+
+export interface DeployStep {
+  functionName: string;
+  triggerName?: string;
+  action: 'CreateFunction' | 'UpdateFunction' | 'CreateTrigger' | 'UpdateTrigger';
+  url?: string;
+}
+
+/**
+ * Create or update every function and trigger of the plan; returns what was done, in order.
+ * @example const steps = await applyPlan(plan, packages, fcClient({ region, accountId }));
+ */
+export async function applyPlan(plan: DeployPlan, packages: Map<string, CodePackage>, client: FcClient): Promise<DeployStep[]> {
+  const steps: DeployStep[] = [];
+  for (const fn of plan.functions) {
+    const code = new models.InputCodeLocation({ zipFile: Buffer.from(packages.get(fn.entry)!.zip).toString('base64') });
+    if (await exists(() => client.getFunction(fn.functionName, new models.GetFunctionRequest({})), 'FunctionNotFound')) {
+      const { functionName: _name, ...rest } = fn.body;
+      await client.updateFunction(fn.functionName, new models.UpdateFunctionRequest({ body: new models.UpdateFunctionInput({ ...rest, code }) }));
+      steps.push({ functionName: fn.functionName, action: 'UpdateFunction' });
+    } else {
+      await client.createFunction(new models.CreateFunctionRequest({ body: new models.CreateFunctionInput({ ...fn.body, code }) }));
+      steps.push({ functionName: fn.functionName, action: 'CreateFunction' });
+    }
+    for (const t of fn.triggers) {
+      let answer: { body?: { httpTrigger?: { urlInternet?: string } } };
+      let action: DeployStep['action'];
+      if (await exists(() => client.getTrigger(fn.functionName, t.triggerName), 'TriggerNotFound')) {
+        const body = new models.UpdateTriggerInput({ triggerConfig: t.triggerConfig, description: t.description });
+        answer = await client.updateTrigger(fn.functionName, t.triggerName, new models.UpdateTriggerRequest({ body }));
+        action = 'UpdateTrigger';
+      } else {
+        answer = await client.createTrigger(fn.functionName, new models.CreateTriggerRequest({ body: new models.CreateTriggerInput({ ...t, qualifier: 'LATEST' }) }));
+        action = 'CreateTrigger';
+      }
+      const url = answer.body?.httpTrigger?.urlInternet;
+      steps.push({ functionName: fn.functionName, triggerName: t.triggerName, action, ...(url && { url }) });
+    }
+  }
+  return steps;
+}
+
+async function exists(get: () => Promise<unknown>, notFoundCode: string): Promise<boolean> {
+  try {
+    await get();
+    return true;
+  } catch (err) {
+    const e = err as { code?: unknown; statusCode?: unknown };
+    if (e.code === notFoundCode || e.statusCode === 404) return false;
+    throw err;
+  }
+}
+
+export interface ClientOptions {
+  region: string;
+  accountId: string;
+  /** ALIBABA_CLOUD_ENDPOINT_URL_FC: e.g. the loopback emulator. */
+  endpointUrl?: string;
+  /** Explicit keys; else the @alicloud/credentials default chain. */
+  keys?: { accessKeyId: string; accessKeySecret: string; securityToken?: string };
+}
+
+/** An FC 3.0 client for the account's regional endpoint `<account>.<region>.fc.aliyuncs.com`. */
+export function fcClient(options: ClientOptions): FcClient {
+  const { endpoint, protocol } = resolveEndpoint(options.endpointUrl, `${options.accountId}.${options.region}.fc.aliyuncs.com`);
+  const auth = options.keys ? { ...options.keys } : { credential: new CredentialClass() };
+  return new FcClientClass(new openApi.$OpenApiUtil.Config({ ...auth, endpoint, protocol, regionId: options.region, readTimeout: 60_000 }));
+}
+
+/** Parse `--flag value` options; flags override the environment. */
+export function parseArgs(argv: string[], env: Record<string, string | undefined>): { options: DeployOptions; dryRun: boolean } {
+  const flags = new Map<string, string>();
+  let dryRun = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--dry-run') {
+      dryRun = true;
+      continue;
+    }
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!m || !KNOWN_FLAGS.includes(m[1]!)) throw new Error(`unknown argument '${arg}'; flags: --dry-run, ${KNOWN_FLAGS.map((f) => `--${f}`).join(', ')}`);
+    const value = m[2] ?? argv[++i];
+    if (value === undefined) throw new Error(`--${m[1]} needs a value`);
+    flags.set(m[1]!, value);
+  }
+  const accountId = flags.get('account-id') ?? env.ALIBABA_CLOUD_ACCOUNT_ID ?? '';
+  const name = flags.get('name') ?? 'regcred';
+  return {
+    dryRun,
+    options: {
+      region: flags.get('region') ?? env.ALIBABA_CLOUD_REGION_ID ?? '',
+      accountId,
+      roleArn: flags.get('role') ?? env.REGCRED_FC_ROLE_ARN ?? `acs:ram::${accountId}:role/${name}`,
+      name,
+      schedule: flags.get('schedule') ?? '@every 20m',
+      timeoutSeconds: Number(flags.get('timeout') ?? 10),
+      memoryMb: Number(flags.get('memory') ?? 256),
+      env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
+    },
+  };
+}
+const KNOWN_FLAGS = ['region', 'account-id', 'role', 'name', 'schedule', 'timeout', 'memory'];
+
+/**
+ * The command: build, then print the plan (dry run) or apply it. Returns the exit code.
+ * @example process.exitCode = await main(process.argv.slice(2), process.env, console.log);
+ */
+export async function main(argv: string[], env: Record<string, string | undefined>, print: (text: string) => void): Promise<number> {
+  let plan: DeployPlan;
+  let dryRun: boolean;
+  let options: DeployOptions;
+  try {
+    ({ options, dryRun } = parseArgs(argv, env));
+    plan = deployPlan(options);
+  } catch (err) {
+    print(`deploy:alibaba: ${(err as Error).message}`);
+    return 2;
+  }
+  const packages = new Map<string, CodePackage>();
+  for (const fn of plan.functions) packages.set(fn.entry, await buildPackage(fn.entry));
+
+  if (dryRun) {
+    print(JSON.stringify(describePlan(plan, packages), null, 2));
+    return 0;
+  }
+  const keys = env.ALIBABA_CLOUD_ACCESS_KEY_ID && env.ALIBABA_CLOUD_ACCESS_KEY_SECRET
+    ? { accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID, accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET, ...(env.ALIBABA_CLOUD_SECURITY_TOKEN && { securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN }) }
+    : undefined;
+  const client = fcClient({ region: options.region, accountId: options.accountId, ...(env.ALIBABA_CLOUD_ENDPOINT_URL_FC && { endpointUrl: env.ALIBABA_CLOUD_ENDPOINT_URL_FC }), ...(keys && { keys }) });
+  try {
+    const steps = await applyPlan(plan, packages, client);
+    for (const s of steps) print(`${s.action} ${s.functionName}${s.triggerName ? `/${s.triggerName}` : ''}${s.url ? ` ${s.url}` : ''}`);
+    print(`RAM policy for ${options.roleArn}:\n${JSON.stringify(plan.policy, null, 2)}`);
+    return 0;
+  } catch (err) {
+    const e = err as { code?: unknown; message?: unknown };
+    print(`deploy:alibaba failed: ${typeof e.code === 'string' ? `${e.code}: ` : ''}${String(e.message ?? err).split('\n')[0]}`);
+    return 1;
+  }
+}
+
+/** The plan as printed by --dry-run: code packages by size and checksum, not content. */
+export function describePlan(plan: DeployPlan, packages: Map<string, CodePackage>) {
+  return {
+    region: plan.region,
+    functions: plan.functions.map((fn) => {
+      const pkg = packages.get(fn.entry)!;
+      return { ...fn.body, code: { entry: fn.entry, zipBytes: pkg.zip.length, sha256: pkg.sha256 }, triggers: fn.triggers };
+    }),
+    ramPolicy: plan.policy,
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exitCode = await main(process.argv.slice(2), process.env, (text) => console.log(text));
+}

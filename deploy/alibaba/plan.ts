@@ -1,0 +1,167 @@
+/**
+ * The Alibaba deployment as data: which FC 3.0 functions and triggers to create or update, and the
+ * RAM policy their role needs. Pure functions of the options and the validated regcred config, so
+ * the dry run prints exactly what a real run sends.
+ */
+import { loadConfig, type Config, type Env } from '../../core/config.js';
+import { ConfigError } from '../../core/errors.js';
+
+export interface DeployOptions {
+  region: string;
+  accountId: string;
+  /** The RAM role the functions run as: `acs:ram::<account>:role/<name>`. */
+  roleArn: string;
+  /** HTTP function name; the refresh function is `<name>-refresh`. */
+  name: string;
+  /** Timer for the refresh function (FC: `@every 20m` or a 6-field cron). */
+  schedule: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** The function's environment: REGCRED_* and LOG_LEVEL, validated with regcred's own config parser. */
+  env: Record<string, string>;
+}
+
+export interface FunctionSpec {
+  functionName: string;
+  /** Which handler module is bundled into the function's index.js. */
+  entry: string;
+  body: {
+    functionName: string;
+    runtime: 'nodejs20';
+    handler: 'index.handler';
+    role: string;
+    timeout: number;
+    memorySize: number;
+    description: string;
+    environmentVariables: Record<string, string>;
+  };
+  triggers: TriggerSpec[];
+}
+
+export interface TriggerSpec {
+  triggerName: string;
+  triggerType: 'http' | 'timer';
+  /** FC takes trigger configs as JSON strings. */
+  triggerConfig: string;
+  description: string;
+}
+
+export interface RamPolicy {
+  Version: '1';
+  Statement: Array<{ Effect: 'Allow'; Action: string[]; Resource: string[] }>;
+}
+
+export interface DeployPlan {
+  region: string;
+  functions: FunctionSpec[];
+  policy: RamPolicy;
+}
+
+/** The variables that configure regcred in the function; anything else is not shipped. */
+export const FUNCTION_ENV = ['REGCRED_REGISTRIES', 'REGCRED_ALLOWED_CALLERS', 'REGCRED_TARGETS', 'REGCRED_ATTEMPT_TIMEOUT_MS', 'LOG_LEVEL'];
+
+/**
+ * @example
+ * const plan = deployPlan({ region: 'cn-hangzhou', accountId: '123…', roleArn, name: 'regcred', schedule: '@every 20m', timeoutSeconds: 10, memoryMb: 256, env });
+ */
+export function deployPlan(options: DeployOptions): DeployPlan {
+  checkOptions(options);
+  const config = loadConfig(options.env); // fails now, with the variable named, not at cold start
+  const functionBody = (functionName: string, description: string) => ({
+    functionName,
+    runtime: 'nodejs20' as const,
+    handler: 'index.handler' as const,
+    role: options.roleArn,
+    timeout: options.timeoutSeconds,
+    memorySize: options.memoryMb,
+    description,
+    environmentVariables: pick(options.env, FUNCTION_ENV),
+  });
+
+  const functions: FunctionSpec[] = [
+    {
+      functionName: options.name,
+      entry: 'handlers/alibaba/http.ts',
+      body: functionBody(options.name, 'regcred: short-lived container registry credentials (HTTP)'),
+      triggers: [
+        {
+          triggerName: 'http',
+          triggerType: 'http',
+          // authType function: only requests signed by a RAM identity with fc:InvokeFunction get through.
+          triggerConfig: JSON.stringify({ authType: 'function', methods: ['GET'], disableURLInternet: false }),
+          description: 'signed GET /credentials',
+        },
+      ],
+    },
+  ];
+  if (config.refreshTargets) {
+    // Empty payload: the function falls back to its own REGCRED_TARGETS, so the two cannot drift.
+    const name = `${options.name}-refresh`;
+    functions.push({
+      functionName: name,
+      entry: 'handlers/alibaba/refresh.ts',
+      body: functionBody(name, 'regcred: keeps dockerconfigjson secrets in KMS fresh'),
+      triggers: [
+        {
+          triggerName: 'timer',
+          triggerType: 'timer',
+          triggerConfig: JSON.stringify({ cronExpression: options.schedule, enable: true, payload: '' }),
+          description: 'scheduled refresh of REGCRED_TARGETS',
+        },
+      ],
+    });
+  }
+  return { region: options.region, functions, policy: ramPolicy(config, options) };
+}
+
+/**
+ * Least privilege for the function role: only the actions regcred calls, on the named resources
+ * where the API has them. ACR personal's GetAuthorizationToken has no narrower resource than `*`;
+ * EE calls are scoped to the instance; the KMS store reads a version (GetSecretValue, to skip a
+ * write that already happened) and writes one (PutSecretValue) on the named secrets only.
+ * @example ramPolicy(loadConfig({ REGCRED_REGISTRIES: 'acr:cn-shanghai' }), options).Statement[0].Action // ['cr:GetAuthorizationToken']
+ */
+export function ramPolicy(config: Config, options: Pick<DeployOptions, 'region' | 'accountId'>): RamPolicy {
+  const statements: RamPolicy['Statement'] = [];
+  if (config.registries.some((r) => r.provider === 'acr')) {
+    statements.push({ Effect: 'Allow', Action: ['cr:GetAuthorizationToken'], Resource: ['*'] });
+  }
+  const instances = config.registries.filter((r) => r.provider === 'acr-ee');
+  if (instances.length) {
+    const actions = instances.some((r) => !r.host) ? ['cr:GetAuthorizationToken', 'cr:GetInstanceEndpoint'] : ['cr:GetAuthorizationToken'];
+    statements.push({
+      Effect: 'Allow',
+      Action: actions,
+      Resource: unique(instances.map((r) => `acs:cr:${r.region}:${options.accountId}:instance/${r.instanceId}`)),
+    });
+  }
+  const secrets = (config.refreshTargets ?? []).filter((t) => t.store === 'kms').map((t) => t.secretId);
+  if (secrets.length) {
+    statements.push({
+      Effect: 'Allow',
+      Action: ['kms:GetSecretValue', 'kms:PutSecretValue'],
+      Resource: unique(secrets.map((s) => (s.startsWith('acs:kms:') ? s : `acs:kms:${options.region}:${options.accountId}:secret/${s}`))),
+    });
+  }
+  return { Version: '1', Statement: statements };
+}
+
+function checkOptions(o: DeployOptions): void {
+  if (!/^[a-z]{2,}(-[a-z0-9]+)+$/.test(o.region)) throw new ConfigError(`--region '${o.region}' is not an Alibaba Cloud region id`);
+  if (!/^\d{6,20}$/.test(o.accountId)) throw new ConfigError(`--account-id '${o.accountId}' is not an Alibaba Cloud account id`);
+  if (!/^acs:ram::\d+:role\/[\w.@-]+$/i.test(o.roleArn)) throw new ConfigError(`--role '${o.roleArn}' is not a RAM role ARN (acs:ram::<account>:role/<name>)`);
+  if (!/^[A-Za-z_][A-Za-z0-9_-]{0,119}$/.test(o.name)) throw new ConfigError(`--name '${o.name}' is not a valid FC function name`);
+  if (!/^(@every \d+[hm]|(\S+ ){5}\S+)$/.test(o.schedule)) throw new ConfigError(`--schedule '${o.schedule}' must be '@every <n>m|h' or a 6-field cron`);
+  if (!Number.isInteger(o.timeoutSeconds) || o.timeoutSeconds < 1 || o.timeoutSeconds > 600) throw new ConfigError('--timeout must be 1..600 seconds');
+  if (!Number.isInteger(o.memoryMb) || o.memoryMb < 128 || o.memoryMb > 32_768) throw new ConfigError('--memory must be 128..32768 MB');
+}
+
+function pick(env: Env, names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) if (env[n]?.trim()) out[n] = env[n]!.trim();
+  return out;
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
