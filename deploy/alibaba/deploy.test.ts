@@ -147,7 +147,7 @@ describe('the deployed code package', () => {
     const fn = fcEmu.functions.get('regcred')!;
     writeFileSync(join(dir, 'index.js'), fn.files['index.js']!);
     const saved = { ...process.env };
-    Object.assign(process.env, fn.environmentVariables, { ALIBABA_CLOUD_ENDPOINT_URL_CR: cr.url });
+    Object.assign(process.env, fn.environmentVariables, { ALIBABA_CLOUD_ENDPOINT_URL_CR: cr.url, LOG_LEVEL: 'warn' });
     try {
       const { handler } = createRequire(import.meta.url)(join(dir, 'index.js'));
       const event = Buffer.from(JSON.stringify({ version: 'v1', rawPath: '/credentials', queryParameters: { format: 'dockerconfigjson' }, headers: {}, requestContext: { http: { method: 'GET' } } }));
