@@ -1,0 +1,280 @@
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ecrService, type EcrService } from '../../emulator/aws/ecr.js';
+import { faults, startAwsEmulator, TEST_IDENTITY, TEST_SESSION_IDENTITY, type AwsEmulator, type AwsIdentity } from '../../emulator/aws/server.js';
+import { RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
+import { withRetry, type RetryPolicy } from '../retry.js';
+import { decodeAuthorizationToken, EcrProvider } from './ecr.js';
+
+const PASSWORD = 'emulated-ecr-password:with-colons:0123456789';
+const ACCOUNT = '111122223333';
+const HOUR = 3_600_000;
+const target = { provider: 'ecr' as const, region: 'eu-west-1' };
+const FAST: RetryPolicy = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, attemptTimeoutMs: 2_000 };
+
+let ecr: EcrService;
+let emu: AwsEmulator;
+beforeAll(async () => {
+  ecr = ecrService({ accountId: ACCOUNT, password: () => PASSWORD });
+  emu = await startAwsEmulator({ services: [ecr] });
+});
+afterEach(() => {
+  emu.clearFaults();
+  emu.calls.length = 0;
+});
+afterAll(() => emu.stop());
+
+interface ClientTweaks {
+  credentials?: AwsIdentity;
+  systemClockOffset?: number;
+  endpoint?: string;
+}
+function provider(tweaks: ClientTweaks = {}) {
+  return new EcrProvider({
+    clientFor: (region) =>
+      new ECRClient({
+        endpoint: tweaks.endpoint ?? emu.url,
+        region,
+        credentials: tweaks.credentials ?? TEST_SESSION_IDENTITY,
+        maxAttempts: 1,
+        ...(tweaks.systemClockOffset ? { systemClockOffset: tweaks.systemClockOffset } : {}),
+      }),
+  });
+}
+const signal = () => AbortSignal.timeout(5_000);
+const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+const token = (text: string) => Buffer.from(text).toString('base64');
+const entry = (over: Record<string, unknown> = {}) => ({
+  authorizationToken: token(`AWS:${PASSWORD}`),
+  expiresAt: Date.now() / 1000 + 12 * 3600,
+  proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`,
+  ...over,
+});
+
+describe('EcrProvider against the emulator (real SDK, SigV4 verified)', () => {
+  it('mints an AWS login for the proxyEndpoint host, valid 12 h, signed with the role session', async () => {
+    // Prepare
+    const before = Date.now();
+    // Act
+    const [cred, ...rest] = await provider().fetch(target, signal());
+    // Assess
+    expect(rest).toEqual([]);
+    expect(cred).toMatchObject({ registry: `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`, username: 'AWS', password: PASSWORD, provider: 'ecr', region: 'eu-west-1' });
+    expect(cred!.expiresAt.getTime()).toBeGreaterThanOrEqual(before + 12 * HOUR - 1);
+    expect(cred!.expiresAt.getTime()).toBeLessThanOrEqual(Date.now() + 12 * HOUR);
+    expect(emu.calls).toEqual([expect.objectContaining({ service: 'ecr', operation: 'GetAuthorizationToken', status: 200, region: 'eu-west-1', accessKeyId: TEST_SESSION_IDENTITY.accessKeyId })]);
+  });
+
+  it('splits the token on the FIRST colon, keeping colons in the password', async () => {
+    const [cred] = await provider().fetch(target, signal());
+    expect(cred!.password).toBe(ecr.minted.at(-1)!.password);
+  });
+
+  it('uses the target host override instead of the proxyEndpoint host', async () => {
+    const [cred] = await provider().fetch({ ...target, host: 'Registry.Example:5443' }, signal());
+    expect(cred!.registry).toBe('registry.example:5443');
+  });
+
+  it('builds one client per region and reuses it', async () => {
+    // Prepare
+    const regions: string[] = [];
+    const ecrProvider = new EcrProvider({
+      clientFor: (region) => {
+        regions.push(region);
+        return new ECRClient({ endpoint: emu.url, region, credentials: TEST_IDENTITY, maxAttempts: 1 });
+      },
+    });
+    // Act
+    await ecrProvider.fetch(target, signal());
+    await ecrProvider.fetch(target, signal());
+    await ecrProvider.fetch({ ...target, region: 'us-east-1' }, signal());
+    // Assess
+    expect(regions).toEqual(['eu-west-1', 'us-east-1']);
+  });
+
+  it('is denied (UpstreamAccessDenied, not retryable) when signed with a wrong secret', async () => {
+    const err = await failure(provider({ credentials: { ...TEST_IDENTITY, secretAccessKey: 'not-the-secret' } }).fetch(target, signal()));
+    expect(err).toBeInstanceOf(UpstreamError);
+    expect(err).toMatchObject({ code: 'UpstreamAccessDenied', status: 502, retryable: false });
+    expect(emu.calls[0]).toMatchObject({ status: 400, code: 'InvalidSignatureException' });
+  });
+
+  it('is denied (UpstreamAccessDenied) when the session key comes without its token', async () => {
+    const { sessionToken: _dropped, ...withoutToken } = TEST_SESSION_IDENTITY;
+    const err = await failure(provider({ credentials: withoutToken }).fetch(target, signal()));
+    expect(err).toMatchObject({ code: 'UpstreamAccessDenied' });
+    expect(emu.calls[0]).toMatchObject({ code: 'UnrecognizedClientException' });
+  });
+
+  it('is refused when the signing clock is 10 minutes off (Signature expired → UpstreamAccessDenied)', async () => {
+    const err = await failure(provider({ systemClockOffset: 10 * 60_000 }).fetch(target, signal()));
+    expect(err).toMatchObject({ code: 'UpstreamAccessDenied' });
+    expect((err as Error).cause).toMatchObject({ name: 'InvalidSignatureException', message: expect.stringContaining('Signature expired') });
+  });
+
+  it('maps AccessDeniedException (role lacks ecr:GetAuthorizationToken) to UpstreamAccessDenied', async () => {
+    emu.inject('ecr', 'GetAuthorizationToken', faults.accessDenied());
+    const err = await failure(provider().fetch(target, signal()));
+    expect(err).toMatchObject({ code: 'UpstreamAccessDenied', message: 'GetAuthorizationToken was denied (AccessDeniedException)' });
+  });
+});
+
+describe('EcrProvider refuses answers it cannot use (UpstreamInvalidResponse naming the field)', () => {
+  it.each([
+    ['no authorizationData entries', { authorizationData: [] }, 'authorizationData must hold exactly one entry (got 0 entries)'],
+    ['two authorizationData entries', { authorizationData: [entry(), entry()] }, 'authorizationData must hold exactly one entry (got 2 entries)'],
+    ['no authorizationData at all', {}, 'authorizationData must hold exactly one entry (got none)'],
+    ['a token without a colon', { authorizationData: [entry({ authorizationToken: token('AWSnocolonpassword') })] }, "authorizationData[0].authorizationToken does not decode to user:password (no ':')"],
+    ['a token that is not base64', { authorizationData: [entry({ authorizationToken: `AWS:${PASSWORD}` })] }, 'authorizationData[0].authorizationToken is not base64'],
+    ['a token with an empty password', { authorizationData: [entry({ authorizationToken: token('AWS:') })] }, 'authorizationData[0].authorizationToken has an empty password'],
+    ['a missing token', { authorizationData: [entry({ authorizationToken: undefined })] }, 'authorizationData[0].authorizationToken is missing or not a string'],
+    ['an expiry in the past', { authorizationData: [entry({ expiresAt: Date.now() / 1000 - 60 })] }, 'authorizationData[0].expiresAt is in the past'],
+    ['a missing expiry', { authorizationData: [entry({ expiresAt: undefined })] }, 'authorizationData[0].expiresAt is missing or not a timestamp'],
+    ['a missing proxyEndpoint', { authorizationData: [entry({ proxyEndpoint: undefined })] }, 'authorizationData[0].proxyEndpoint is missing or not a string'],
+    ['a proxyEndpoint that is not a URL', { authorizationData: [entry({ proxyEndpoint: 'not a url' })] }, 'authorizationData[0].proxyEndpoint is not a URL'],
+  ])('%s', async (_case, answer, problem) => {
+    // Prepare
+    emu.inject('ecr', 'GetAuthorizationToken', faults.respond(answer));
+    // Act
+    const err = await failure(provider().fetch(target, signal()));
+    // Assess
+    expect(err).toBeInstanceOf(UpstreamError);
+    expect(err).toMatchObject({ code: 'UpstreamInvalidResponse', retryable: false, message: `GetAuthorizationToken answer field ${problem}` });
+    expect((err as Error).message).not.toContain(PASSWORD);
+  });
+
+  it('a raw non-JSON 200 body', async () => {
+    emu.inject('ecr', 'GetAuthorizationToken', faults.malformed());
+    const err = await failure(provider().fetch(target, signal()));
+    expect(err).toMatchObject({ code: 'UpstreamInvalidResponse', message: 'GetAuthorizationToken answered with a body that could not be parsed' });
+  });
+});
+
+describe('EcrProvider classifies failures for the retry loop', () => {
+  it('a 500 ServerException is a retryable UpstreamError', async () => {
+    emu.inject('ecr', 'GetAuthorizationToken', faults.serverException());
+    const err = await failure(provider().fetch(target, signal()));
+    expect(err).toMatchObject({ code: 'UpstreamError', status: 502, retryable: true, message: 'GetAuthorizationToken failed (ServerException)' });
+  });
+
+  it('a throttle is UpstreamThrottled carrying the Retry-After seconds', async () => {
+    emu.inject('ecr', 'GetAuthorizationToken', faults.throttle(7));
+    const err = await failure(provider().fetch(target, signal()));
+    expect(err).toBeInstanceOf(UpstreamUnavailableError);
+    expect(err).toMatchObject({ code: 'UpstreamThrottled', status: 503, retryAfterSeconds: 7, headers: { 'Retry-After': '7' } });
+  });
+
+  it('a bare 429 is UpstreamThrottled', async () => {
+    emu.inject('ecr', 'GetAuthorizationToken', { status: 429, code: 'TooManyRequests', retryAfterSeconds: 3 });
+    const err = await failure(provider().fetch(target, signal()));
+    expect(err).toMatchObject({ code: 'UpstreamThrottled', retryAfterSeconds: 3 });
+  });
+
+  it('a dropped connection is a retryable UpstreamError', async () => {
+    emu.inject('ecr', 'GetAuthorizationToken', faults.reset());
+    const err = await failure(provider().fetch(target, signal()));
+    expect(err).toMatchObject({ code: 'UpstreamError', retryable: true });
+  });
+
+  it('a refused connection (ECONNREFUSED) is a retryable UpstreamError', async () => {
+    // Prepare: a port that was just free
+    const closed = await startAwsEmulator({ services: [] });
+    await closed.stop();
+    // Act
+    const err = await failure(provider({ endpoint: closed.url }).fetch(target, signal()));
+    // Assess
+    expect(err).toMatchObject({ code: 'UpstreamError', retryable: true, message: 'GetAuthorizationToken failed: network error ECONNREFUSED' });
+  });
+
+  it('an abort is rethrown as is, not as a RegcredError (retry.ts owns timeouts)', async () => {
+    // Prepare
+    emu.inject('ecr', 'GetAuthorizationToken', faults.delay(500));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 20);
+    // Act
+    const err = await failure(provider().fetch(target, controller.signal));
+    // Assess
+    expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(RegcredError);
+  });
+
+  it('with withRetry: one 500 then success → the credential, after two calls', async () => {
+    // Prepare
+    emu.inject('ecr', 'GetAuthorizationToken', faults.serverException());
+    const ecrProvider = provider();
+    // Act
+    const [cred] = await withRetry((s) => ecrProvider.fetch(target, s), { policy: FAST, deadline: Date.now() + 5_000 });
+    // Assess
+    expect(cred!.password).toBe(PASSWORD);
+    expect(emu.calls.map((c) => c.status)).toEqual([500, 200]);
+  });
+
+  it('with withRetry: an answer slower than the attempt timeout → UpstreamTimeout', async () => {
+    // Prepare
+    emu.inject('ecr', 'GetAuthorizationToken', { delayMs: 400, times: Infinity });
+    const ecrProvider = provider();
+    const policy = { ...FAST, maxAttempts: 2, attemptTimeoutMs: 100 };
+    // Act
+    const err = await failure(withRetry((s) => ecrProvider.fetch(target, s), { policy, deadline: Date.now() + 5_000 }));
+    // Assess
+    expect(err).toMatchObject({ code: 'UpstreamTimeout', status: 503 });
+  });
+});
+
+describe('decodeAuthorizationToken', () => {
+  it.each([
+    [token('AWS:p'), { username: 'AWS', password: 'p' }],
+    [token('AWS:a:b:c'), { username: 'AWS', password: 'a:b:c' }],
+    [token('user:pa ss=='), { username: 'user', password: 'pa ss==' }],
+  ])('decodes %s', (input, expected) => {
+    expect(decodeAuthorizationToken(input, 'token')).toEqual(expected);
+  });
+
+  it.each([
+    ['an empty user name', token(':password'), 'token has an empty user name'],
+    ['base64 with junk characters', `${token('AWS:p')}!`, 'token is not base64'],
+    ['a number', 42, 'token is missing or not a string'],
+  ])('refuses %s', (_case, input, message) => {
+    expect(() => decodeAuthorizationToken(input, 'token')).toThrow(message);
+  });
+});
+
+/** Run with these environment variables set, then put the environment back. */
+async function withEnv<T>(vars: Record<string, string | undefined>, run: () => Promise<T>): Promise<T> {
+  const saved = { ...process.env };
+  Object.assign(process.env, vars);
+  try {
+    return await run();
+  } finally {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+  }
+}
+
+describe('EcrProvider default client', () => {
+  it('honours AWS_ENDPOINT_URL_ECR and the standard credential chain (as in Lambda)', async () => {
+    // Prepare
+    const env = {
+      AWS_ENDPOINT_URL_ECR: emu.url,
+      AWS_ACCESS_KEY_ID: TEST_SESSION_IDENTITY.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_SESSION_IDENTITY.secretAccessKey,
+      AWS_SESSION_TOKEN: TEST_SESSION_IDENTITY.sessionToken,
+    };
+    // Act
+    const [cred] = await withEnv(env, () => new EcrProvider().fetch(target, signal()));
+    // Assess
+    expect(cred).toMatchObject({ registry: `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`, password: PASSWORD });
+    expect(emu.calls).toEqual([expect.objectContaining({ status: 200, accessKeyId: TEST_SESSION_IDENTITY.accessKeyId, region: 'eu-west-1' })]);
+  });
+
+  it('makes one attempt per call (a 500 is not retried by the SDK)', async () => {
+    // Prepare
+    emu.inject('ecr', 'GetAuthorizationToken', faults.serverException());
+    const env = { AWS_ENDPOINT_URL_ECR: emu.url, AWS_ACCESS_KEY_ID: TEST_IDENTITY.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_IDENTITY.secretAccessKey };
+    // Act
+    const err = await withEnv(env, () => failure(new EcrProvider().fetch(target, signal())));
+    // Assess
+    expect(err).toMatchObject({ code: 'UpstreamError', retryable: true });
+    expect(emu.calls).toHaveLength(1);
+  });
+});
