@@ -4,26 +4,38 @@ import { EcrProvider } from '../../core/providers/ecr.js';
 import { EcrPublicProvider } from '../../core/providers/ecr-public.js';
 import { DEFAULT_RETRY_POLICY } from '../../core/retry.js';
 import { CredentialService } from '../../core/service.js';
+import type { StoreFactories } from '../../core/refresh.js';
+import { createSecretsManagerStore, type SecretsManagerStore } from '../../core/stores/secrets-manager.js';
 
 /** What every AWS handler shares in one warm instance: config, logger, and the cached service. */
 export interface AwsRuntime {
   config: Config;
   log: Logger;
   service: CredentialService;
+  /** Secrets Manager, built on first use; refresh targets and rotation share it. */
+  secretsManager: () => SecretsManagerStore;
+  stores: StoreFactories;
+}
+
+export interface AwsRuntimeOptions {
+  /** Where log lines go (default stdout, which Lambda ships to CloudWatch). */
+  write?: (line: string) => void;
 }
 
 /**
  * The AWS composition root, built once per cold start. Providers (and their SDK clients) are
  * created on first use; the SDK reads its own credentials and AWS_ENDPOINT_URL_* variables.
  */
-export function awsRuntime(env: Env): AwsRuntime {
+export function awsRuntime(env: Env, options: AwsRuntimeOptions = {}): AwsRuntime {
   const config = loadConfig(env);
-  const log = createLogger({ level: config.logLevel });
+  const log = createLogger({ level: config.logLevel, ...(options.write && { write: options.write }) });
   const service = new CredentialService({
     registries: config.registries,
     providers: { ecr: () => new EcrProvider(), 'ecr-public': () => new EcrPublicProvider() },
     retry: { ...DEFAULT_RETRY_POLICY, attemptTimeoutMs: config.attemptTimeoutMs },
     log,
   });
-  return { config, log, service };
+  let store: SecretsManagerStore | undefined;
+  const secretsManager = () => (store ??= createSecretsManagerStore());
+  return { config, log, service, secretsManager, stores: { 'secrets-manager': secretsManager } };
 }
