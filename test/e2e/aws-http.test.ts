@@ -1,0 +1,295 @@
+/**
+ * The AWS function URL handler end to end: real event shapes in, the real ECR / ECR Public SDK
+ * clients out to the signature-checking loopback emulator, responses and log lines checked.
+ */
+import fc from 'fast-check';
+import type { Context, LambdaFunctionURLEventWithIAMAuthorizer } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ecrPublicService } from '../../emulator/aws/ecr-public.js';
+import { ecrService } from '../../emulator/aws/ecr.js';
+import { faults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
+import { createHttpHandler } from '../../handlers/aws/http.js';
+import { awsRuntime } from '../../handlers/aws/runtime.js';
+
+// handlers/aws/http.ts also builds the shipped handler at import (the cold start) from process.env.
+vi.hoisted(() => {
+  process.env.REGCRED_REGISTRIES = 'ecr:us-east-1';
+});
+
+const CI_ROLE = 'arn:aws:sts::123456789012:assumed-role/ci-build/job-42';
+const ECR_HOST = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
+const ECR = 'GetAuthorizationToken';
+
+let emu: AwsEmulator;
+let ecr: ReturnType<typeof ecrService>;
+let ecrPublic: ReturnType<typeof ecrPublicService>;
+let lines: string[] = [];
+
+beforeAll(async () => {
+  ecr = ecrService({ accountId: '123456789012' });
+  ecrPublic = ecrPublicService();
+  emu = await startAwsEmulator({ services: [ecr, ecrPublic] });
+  // What Lambda gives the function: its role's session keys in the environment. The SDK reads these.
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: TEST_SESSION_IDENTITY.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: TEST_SESSION_IDENTITY.secretAccessKey,
+    AWS_SESSION_TOKEN: TEST_SESSION_IDENTITY.sessionToken,
+    AWS_ENDPOINT_URL_ECR: emu.url,
+    AWS_ENDPOINT_URL_ECR_PUBLIC: emu.url,
+  });
+});
+afterEach(() => {
+  emu.clearFaults();
+  emu.calls.length = 0;
+});
+afterAll(() => emu.stop());
+
+/** A fresh warm instance of the function (its own cache), logging into `lines`. */
+function lambda(env: Record<string, string> = {}) {
+  return createHttpHandler(
+    awsRuntime(
+      {
+        REGCRED_REGISTRIES: 'ecr:us-east-1,ecr-public:us-east-1',
+        REGCRED_ALLOWED_CALLERS: 'arn:aws:sts::123456789012:assumed-role/ci-*/*',
+        REGCRED_ATTEMPT_TIMEOUT_MS: '300',
+        LOG_LEVEL: 'debug',
+        ...env,
+      },
+      { write: (line) => lines.push(line) },
+    ),
+  );
+}
+
+/** A function URL event as Lambda delivers it for an AWS_IAM-signed request (payload 2.0). */
+function urlEvent(path: string, query = '', options: { method?: string; caller?: string; headers?: Record<string, string> } = {}) {
+  const method = options.method ?? 'GET';
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: query,
+    headers: { host: 'abcdefg.lambda-url.us-east-1.on.aws', 'x-amz-date': '20261123T120000Z', 'user-agent': 'curl/8.5.0', ...options.headers },
+    ...(query && { queryStringParameters: Object.fromEntries(new URLSearchParams(query)) }),
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'abcdefg',
+      authorizer: {
+        iam: {
+          accessKey: 'ASIAEXAMPLECALLER',
+          accountId: '123456789012',
+          callerId: 'AROAEXAMPLE:job-42',
+          cognitoIdentity: null,
+          principalOrgId: null,
+          userArn: options.caller ?? CI_ROLE,
+          userId: 'AROAEXAMPLE:job-42',
+        },
+      },
+      domainName: 'abcdefg.lambda-url.us-east-1.on.aws',
+      domainPrefix: 'abcdefg',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'curl/8.5.0' },
+      requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+      routeKey: '$default',
+      stage: '$default',
+      time: '23/Nov/2026:12:00:00 +0000',
+      timeEpoch: 1795435200000,
+    },
+    isBase64Encoded: false,
+  } as unknown as LambdaFunctionURLEventWithIAMAuthorizer;
+}
+
+function context(remainingMs = 3_000): Context {
+  const deadline = Date.now() + remainingMs;
+  return { awsRequestId: 'req-1', functionName: 'regcred-prod-http', getRemainingTimeInMillis: () => deadline - Date.now() } as Context;
+}
+
+async function call(handler: ReturnType<typeof lambda>, event: LambdaFunctionURLEventWithIAMAuthorizer, remainingMs?: number) {
+  const res = (await handler(event, context(remainingMs))) as { statusCode: number; headers: Record<string, string>; body: string };
+  return { ...res, json: JSON.parse(res.body) };
+}
+
+const upstreamCalls = (service: string) => emu.calls.filter((c) => c.service === service && c.operation === ECR).length;
+
+describe('AWS HTTP handler: formats', () => {
+  it('GET /credentials returns both registries minted through the SDK, no-store', async () => {
+    const res = await call(lambda(), urlEvent('/credentials'));
+    expect(res.statusCode).toBe(200);
+    expect(res.headers).toMatchObject({ 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    expect(res.json.credentials.map((c: { registry: string; username: string }) => [c.registry, c.username])).toEqual([
+      [ECR_HOST, 'AWS'],
+      ['public.ecr.aws', 'AWS'],
+    ]);
+    const hoursLeft = (Date.parse(res.json.credentials[0].expiresAt) - Date.now()) / 3_600_000;
+    expect(hoursLeft).toBeGreaterThan(11.9);
+    expect(emu.calls.every((c) => c.accessKeyId === TEST_SESSION_IDENTITY.accessKeyId && c.status === 200)).toBe(true);
+  });
+
+  it('dockerconfigjson has an auth entry per registry that decodes to user:password', async () => {
+    const res = await call(lambda(), urlEvent('/credentials', 'format=dockerconfigjson'));
+    const auths = res.json.auths as Record<string, { username: string; password: string; auth: string }>;
+    expect(Object.keys(auths)).toEqual([ECR_HOST, 'public.ecr.aws']);
+    for (const entry of Object.values(auths)) {
+      expect(Buffer.from(entry.auth, 'base64').toString()).toBe(`${entry.username}:${entry.password}`);
+    }
+  });
+
+  it('kubernetes returns a named dockerconfigjson Secret', async () => {
+    const res = await call(lambda(), urlEvent('/credentials', 'format=kubernetes&name=pull&namespace=ci'));
+    expect(res.json).toMatchObject({ kind: 'Secret', type: 'kubernetes.io/dockerconfigjson', metadata: { name: 'pull', namespace: 'ci' } });
+  });
+
+  it('GET /credentials/{host} returns one object; credential-helper and kubelet work for one host', async () => {
+    const handler = lambda();
+    const one = await call(handler, urlEvent(`/credentials/${ECR_HOST}`));
+    expect(one.json).toMatchObject({ registry: ECR_HOST, username: 'AWS', provider: 'ecr', region: 'us-east-1' });
+    const helper = await call(handler, urlEvent('/credentials/public.ecr.aws', 'format=credential-helper'));
+    expect(helper.json).toMatchObject({ ServerURL: 'public.ecr.aws', Username: 'AWS' });
+    const kubelet = await call(handler, urlEvent(`/credentials/${ECR_HOST}`, 'format=kubelet'));
+    expect(kubelet.json).toMatchObject({ apiVersion: 'credentialprovider.kubelet.k8s.io/v1', cacheKeyType: 'Registry' });
+    expect(kubelet.json.cacheDuration).toMatch(/^5h59m\d+s$/);
+  });
+
+  it('writes one audit line per credential issued, with caller and fingerprint', async () => {
+    lines = [];
+    await call(lambda(), urlEvent('/credentials'));
+    const audit = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'credential issued');
+    expect(audit).toHaveLength(2);
+    expect(audit[0]).toMatchObject({ caller: CI_ROLE, registry: ECR_HOST });
+    expect(audit[0].fingerprint).toMatch(/^[0-9a-f]{12}$/);
+  });
+});
+
+describe('AWS HTTP handler: bad input', () => {
+  it.each([
+    ['unknown format', urlEvent('/credentials', 'format=xml'), 400, /^format must be one of/],
+    ['unknown parameter', urlEvent('/credentials', 'formt=json'), 400, /unknown query parameter 'formt'/],
+    ['single-registry format for many', urlEvent('/credentials', 'format=kubelet'), 400, /format=kubelet describes one registry/],
+    ['name without kubernetes', urlEvent('/credentials', 'name=x'), 400, /name and namespace apply only to format=kubernetes/],
+    ['bad registry host', urlEvent('/credentials/not a host'), 400, /registry host in the path/],
+    ['unknown registry', urlEvent('/credentials/registry.example.com'), 404, /registry 'registry.example.com' is not configured/],
+    ['unknown route', urlEvent('/tokens'), 404, /no such route/],
+    ['wrong method', urlEvent('/credentials', '', { method: 'POST' }), 405, /method not allowed/],
+    ['caller not allowed', urlEvent('/credentials', '', { caller: 'arn:aws:iam::123456789012:user/intruder' }), 403, /caller is not allowed/],
+  ])('%s → %i with a JSON error naming it', async (_name, event, status, message) => {
+    const res = await call(lambda(), event);
+    expect(res.statusCode).toBe(status);
+    expect(res.json.error.message).toMatch(message);
+    expect(res.headers['Cache-Control']).toBe('no-store');
+  });
+
+  it('405 carries Allow: GET', async () => {
+    const res = await call(lambda(), urlEvent('/credentials', '', { method: 'DELETE' }));
+    expect(res.headers.Allow).toBe('GET');
+  });
+
+  it('a forbidden caller causes no upstream call', async () => {
+    await call(lambda(), urlEvent('/credentials', '', { caller: 'arn:aws:iam::999999999999:root' }));
+    expect(emu.calls).toHaveLength(0);
+  });
+
+  it('10 000 fuzzed paths, query strings, methods and headers never give a 500 or a stack trace', async () => {
+    const handler = lambda();
+    await call(handler, urlEvent('/credentials')); // warm: fuzzing must not hammer upstream
+    const text = fc.string({ unit: fc.constantFrom(...'/%?&=;:.,-_ab01~é\u0000\uffff[]{}"\\ '.split('')), maxLength: 40 });
+    const path = fc.oneof(text.map((t) => `/${t}`), text.map((t) => `/credentials/${t}`), fc.constant('/credentials'));
+    const query = fc.oneof(text, fc.constantFrom('format=json', 'format=kubernetes&name=A', 'format=kubelet', 'format=credential-helper&format=json'));
+    const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH', 'get');
+    const headers = fc.dictionary(fc.string({ maxLength: 10 }), fc.string({ maxLength: 20 }), { maxKeys: 3 });
+    await fc.assert(
+      fc.asyncProperty(path, query, method, headers, async (p, q, m, h) => {
+        const res = await call(handler, urlEvent(p, q, { method: m, headers: h }));
+        expect([200, 400, 403, 404, 405]).toContain(res.statusCode);
+        expect(res.body).not.toMatch(/\bat .+:\d+:\d+|Error:|node_modules/);
+        if (res.statusCode !== 200) expect(Object.keys(res.json)).toEqual(['error']);
+      }),
+      { numRuns: 10_000 },
+    );
+    expect(upstreamCalls('ecr')).toBe(1);
+  });
+});
+
+describe('AWS HTTP handler: cache and single-flight', () => {
+  it('1000 concurrent invocations on a cold cache make exactly 1 upstream call per registry', async () => {
+    const handler = lambda();
+    const results = await Promise.all(Array.from({ length: 1000 }, () => call(handler, urlEvent('/credentials'))));
+    expect(results.every((r) => r.statusCode === 200)).toBe(true);
+    expect(new Set(results.map((r) => r.json.credentials[0].password)).size).toBe(1);
+    expect(upstreamCalls('ecr')).toBe(1);
+    expect(upstreamCalls('ecr-public')).toBe(1);
+  });
+});
+
+describe('AWS HTTP handler: upstream faults', () => {
+  const ecrOnly = { REGCRED_REGISTRIES: 'ecr:us-east-1' };
+
+  it('one 500 then success → 200 after a retry', async () => {
+    emu.inject('ecr', ECR, faults.serverException());
+    const res = await call(lambda(ecrOnly), urlEvent('/credentials'));
+    expect(res.statusCode).toBe(200);
+    expect(emu.calls.map((c) => c.status)).toEqual([500, 200]);
+  });
+
+  it('persistent 500 → 502 UpstreamError within the time budget, after bounded attempts', async () => {
+    emu.inject('ecr', ECR, { ...faults.serverException(), times: Infinity });
+    const started = Date.now();
+    const res = await call(lambda(ecrOnly), urlEvent('/credentials'), 3_000);
+    expect(res.statusCode).toBe(502);
+    expect(res.json.error.code).toBe('UpstreamError');
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(upstreamCalls('ecr')).toBeGreaterThan(1);
+    expect(upstreamCalls('ecr')).toBeLessThanOrEqual(4);
+  });
+
+  it('throttled → 503 with Retry-After', async () => {
+    emu.inject('ecr', ECR, { ...faults.throttle(30), times: Infinity });
+    const res = await call(lambda(ecrOnly), urlEvent('/credentials'), 2_000);
+    expect(res.statusCode).toBe(503);
+    expect(res.json.error.code).toBe('UpstreamThrottled');
+    expect(Number(res.headers['Retry-After'])).toBeGreaterThanOrEqual(1);
+  });
+
+  it('upstream slower than the attempt timeout → 503 UpstreamTimeout', async () => {
+    emu.inject('ecr', ECR, { ...faults.delay(1_500), times: Infinity });
+    const res = await call(lambda(ecrOnly), urlEvent('/credentials'), 1_200);
+    expect(res.statusCode).toBe(503);
+    expect(res.json.error.code).toBe('UpstreamTimeout');
+    expect(res.headers['Retry-After']).toBeDefined();
+  });
+
+  const validToken = Buffer.from('AWS:secret-password').toString('base64');
+  const future = Math.floor(Date.now() / 1000) + 43_200;
+  it.each([
+    ['no authorizationData', { authorizationData: [] }],
+    ['two authorizationData', { authorizationData: [1, 2].map(() => ({ authorizationToken: validToken, expiresAt: future, proxyEndpoint: `https://${ECR_HOST}` })) }],
+    ['a token without ":"', { authorizationData: [{ authorizationToken: Buffer.from('AWSnopassword').toString('base64'), expiresAt: future, proxyEndpoint: `https://${ECR_HOST}` }] }],
+    ['a token that is not base64', { authorizationData: [{ authorizationToken: '!!!not base64!!!', expiresAt: future, proxyEndpoint: `https://${ECR_HOST}` }] }],
+    ['an expiry in the past', { authorizationData: [{ authorizationToken: validToken, expiresAt: future - 86_400, proxyEndpoint: `https://${ECR_HOST}` }] }],
+    ['no proxyEndpoint', { authorizationData: [{ authorizationToken: validToken, expiresAt: future }] }],
+  ])('malformed answer (%s) → 502 UpstreamInvalidResponse, not retried', async (_name, body) => {
+    emu.inject('ecr', ECR, faults.respond(body));
+    const res = await call(lambda(ecrOnly), urlEvent('/credentials'));
+    expect(res.statusCode).toBe(502);
+    expect(res.json.error.code).toBe('UpstreamInvalidResponse');
+    expect(res.body).not.toContain('secret-password');
+    expect(upstreamCalls('ecr')).toBe(1);
+  });
+});
+
+describe('AWS HTTP handler: secrets stay out of logs', () => {
+  it('no password, auth string or token appears in any captured log line', async () => {
+    // Everything above ran with LOG_LEVEL=debug and logged into `lines`; add one more of each path.
+    await call(lambda(), urlEvent('/credentials', 'format=dockerconfigjson'));
+    emu.inject('ecr', ECR, faults.serverException());
+    await call(lambda({ REGCRED_REGISTRIES: 'ecr:us-east-1' }), urlEvent('/credentials'));
+    const log = lines.join('\n');
+    const minted = [...ecr.minted, ...ecrPublic.minted];
+    expect(minted.length).toBeGreaterThan(5);
+    expect(lines.length).toBeGreaterThan(20);
+    for (const { password } of minted) {
+      expect(log).not.toContain(password);
+      expect(log).not.toContain(Buffer.from(`AWS:${password}`).toString('base64'));
+    }
+    expect(log).not.toContain(TEST_SESSION_IDENTITY.secretAccessKey);
+    expect(log).not.toContain(TEST_SESSION_IDENTITY.sessionToken!);
+  });
+});
