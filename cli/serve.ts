@@ -65,7 +65,13 @@ export async function serve(options: ServeOptions): Promise<LocalServer> {
     });
   });
 
-  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      void emulator?.stop();
+      reject(err.code === 'EADDRINUSE' ? new Error(`port ${options.port} is in use; pick another with --port`) : err);
+    });
+    server.listen(options.port, options.host ?? '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   if (!options.quiet) printBanner(url, emulator !== undefined);
