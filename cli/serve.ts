@@ -15,6 +15,7 @@ import { startAwsEmulator, TEST_IDENTITY, TEST_SESSION_IDENTITY, type AwsIdentit
 import { ecrService } from '../emulator/aws/ecr.js';
 import { ecrPublicService } from '../emulator/aws/ecr-public.js';
 import { toFunctionUrlEvent } from './function-url.js';
+import { bodyServer } from '../emulator/http-server.js';
 
 export interface ServeOptions {
   emulator: boolean;
@@ -39,30 +40,20 @@ export async function serve(options: ServeOptions): Promise<LocalServer> {
   // The handler module reads its configuration at load time, as at a Lambda cold start.
   const { handler } = await import('../handlers/aws/http.js');
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) req.destroy();
-      else chunks.push(c);
-    });
-    req.on('end', async () => {
-      const body = Buffer.concat(chunks);
-      let caller = 'local (unsigned)';
-      if (emulator) {
-        const verdict = verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }, {
-          identities: [TEST_IDENTITY],
-          now: Date.now(),
-          service: 'lambda',
-        });
-        // A function URL answers unsigned or badly signed requests with a bare 403 before the function runs.
-        if (!verdict.ok) return reply(res, { statusCode: 403, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ Message: 'Forbidden' }) });
-        caller = LOCAL_CALLER_ARN;
-      }
-      const result = (await handler(toFunctionUrlEvent(req, body.toString('utf8'), caller), lambdaContext())) as LambdaFunctionURLResult;
-      reply(res, typeof result === 'string' ? { statusCode: 200, body: result } : result);
-    });
+  const server = bodyServer(MAX_BODY_BYTES, async (req, res, body) => {
+    let caller = 'local (unsigned)';
+    if (emulator) {
+      const verdict = verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }, {
+        identities: [TEST_IDENTITY],
+        now: Date.now(),
+        service: 'lambda',
+      });
+      // A function URL answers unsigned or badly signed requests with a bare 403 before the function runs.
+      if (!verdict.ok) return reply(res, { statusCode: 403, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ Message: 'Forbidden' }) });
+      caller = LOCAL_CALLER_ARN;
+    }
+    const result = (await handler(toFunctionUrlEvent(req, body.toString('utf8'), caller), lambdaContext())) as LambdaFunctionURLResult;
+    reply(res, typeof result === 'string' ? { statusCode: 200, body: result } : result);
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -12,6 +12,7 @@ import { unzipSync } from 'fflate';
 import { verifyAcs3, type AcsIdentity } from './acs3.js';
 import { apiError, newRequestId, type ApiAnswer } from './product.js';
 import { DEFAULT_IDENTITY } from './server.js';
+import { bodyServer } from '../http-server.js';
 
 export const FC_VERSION = '2023-03-30';
 
@@ -97,19 +98,10 @@ export async function startFcEmulator(options: FcEmulatorOptions = {}): Promise<
   const calls: FcCall[] = [];
   const nonces = new Map<string, number>();
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) req.destroy();
-      else chunks.push(c);
-    });
-    req.on('end', () => {
-      void handle(req, Buffer.concat(chunks))
-        .catch(() => apiError(500, 'InternalError', 'emulator failure', newRequestId()))
-        .then((answer) => send(res, answer));
-    });
+  const server = bodyServer(MAX_BODY_BYTES, (req, res, body) => {
+    void handle(req, body)
+      .catch(() => apiError(500, 'InternalError', 'emulator failure', newRequestId()))
+      .then((answer) => send(res, answer));
   });
 
   async function handle(req: http.IncomingMessage, raw: Buffer): Promise<ApiAnswer> {

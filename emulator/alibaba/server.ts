@@ -11,6 +11,7 @@ import { crEnterpriseProduct, crPersonalProduct, type EeInstance } from './cr.js
 import { FaultQueue, type Fault } from './faults.js';
 import { KmsState, kmsProduct } from './kms.js';
 import { apiError, newRequestId, type ApiAnswer, type Product } from './product.js';
+import { bodyServer } from '../http-server.js';
 
 export { faults, type Fault } from './faults.js';
 export type { AcsIdentity } from './acs3.js';
@@ -95,18 +96,9 @@ export async function startAlibabaEmulator(options: AlibabaEmulatorOptions = {})
   const calls: RecordedCall[] = [];
   const nonces = new Map<string, number>();
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) req.destroy();
-      else chunks.push(c);
-    });
-    req.on('end', () => {
-      void handle(req, res, Buffer.concat(chunks)).catch(() => {
-        if (!res.headersSent) send(res, apiError(500, 'InternalError', 'emulator failure', newRequestId()));
-      });
+  const server = bodyServer(MAX_BODY_BYTES, (req, res, body) => {
+    void handle(req, res, body).catch(() => {
+      if (!res.headersSent) send(res, apiError(500, 'InternalError', 'emulator failure', newRequestId()));
     });
   });
 

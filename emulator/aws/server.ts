@@ -37,6 +37,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { codeForStatus, FaultQueue, type Fault } from './faults.js';
 import { verifySigV4, type AwsIdentity } from './sigv4.js';
+import { bodyServer } from '../http-server.js';
 
 export { faults, type Fault } from './faults.js';
 export type { AwsIdentity } from './sigv4.js';
@@ -146,18 +147,9 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
   const faultQueue = new FaultQueue();
   const calls: RecordedCall[] = [];
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) req.destroy();
-      else chunks.push(c);
-    });
-    req.on('end', () => {
-      void handle(req, res, Buffer.concat(chunks)).catch(() => {
-        if (!res.headersSent) send(res, awsError(500, 'InternalFailure', 'emulator failure'), randomUUID());
-      });
+  const server = bodyServer(MAX_BODY_BYTES, (req, res, body) => {
+    void handle(req, res, body).catch(() => {
+      if (!res.headersSent) send(res, awsError(500, 'InternalFailure', 'emulator failure'), randomUUID());
     });
   });
 
