@@ -1,0 +1,97 @@
+/**
+ * Upstream amplification: N concurrent cold requests for every configured registry, through the
+ * real API and service, against the emulator; upstream calls counted by the emulator. regcred
+ * (cache with single-flight) against the baseline (no cache), same run, same code path.
+ */
+import { createApi } from '../core/api.js';
+import type { CredentialCache } from '../core/cache.js';
+import type { RegistryTarget } from '../core/credential.js';
+import { silentLogger } from '../core/log.js';
+import { CredentialService } from '../core/service.js';
+import { NoCache } from './baseline.js';
+import type { Rig } from './rigs.js';
+import { msSince, spread, type Spread } from './stats.js';
+
+/** Generous: a baseline burst of 4000 calls must not time out and retry (that would inflate its count). */
+export const BENCH_RETRY = { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, attemptTimeoutMs: 60_000 };
+
+export interface AmplificationRow {
+  cloud: string;
+  registries: number;
+  concurrency: number;
+  /** Upstream calls per run (identical across runs when the cache works). */
+  regcredCalls: Spread;
+  baselineCalls: Spread;
+  /** Upstream calls per registry, regcred, worst run (the target: exactly 1). */
+  regcredPerRegistryMax: number;
+  /** baseline calls ÷ regcred calls, per run. */
+  ratio: Spread;
+  regcredMs: Spread;
+  baselineMs: Spread;
+  /** Requests that did not answer 200 (should be 0). */
+  failures: number;
+}
+
+export interface Burst {
+  calls: number;
+  ms: number;
+  failures: number;
+}
+
+/**
+ * One burst: a fresh instance (empty cache) gets `concurrency` simultaneous `GET /credentials`.
+ * @example await burst(rig, rig.registries.slice(0, 4), 100, 'regcred') // { calls: 4, ... }
+ */
+export async function burst(rig: Rig, registries: RegistryTarget[], concurrency: number, mode: 'regcred' | 'baseline'): Promise<Burst> {
+  const provider = rig.provider();
+  const service = new CredentialService({
+    registries,
+    providers: { [rig.providerId]: () => provider },
+    log: silentLogger,
+    retry: BENCH_RETRY,
+    ...(mode === 'baseline' && { cache: new NoCache() as CredentialCache }),
+  });
+  const api = createApi({ service, log: silentLogger });
+  const before = rig.upstreamCalls();
+  const started = process.hrtime.bigint();
+  const budget = { deadline: Date.now() + 120_000 };
+  const answers = await Promise.all(
+    Array.from({ length: concurrency }, () => api({ method: 'GET', path: '/credentials', query: '', caller: 'bench' }, budget)),
+  );
+  const ms = msSince(started);
+  return { calls: rig.upstreamCalls() - before, ms, failures: answers.filter((a) => a.statusCode !== 200).length };
+}
+
+/**
+ * @example await amplification(rig, { concurrency: [1, 10], registryCounts: [1, 4], repeats: 3 })
+ */
+export async function amplification(
+  rig: Rig,
+  options: { concurrency: number[]; registryCounts: number[]; repeats: number },
+): Promise<AmplificationRow[]> {
+  const rows: AmplificationRow[] = [];
+  for (const count of options.registryCounts) {
+    const registries = rig.registries.slice(0, count);
+    for (const concurrency of options.concurrency) {
+      const regcred: Burst[] = [];
+      const baseline: Burst[] = [];
+      for (let i = 0; i < options.repeats; i++) {
+        regcred.push(await burst(rig, registries, concurrency, 'regcred'));
+        baseline.push(await burst(rig, registries, concurrency, 'baseline'));
+      }
+      rows.push({
+        cloud: rig.cloud,
+        registries: count,
+        concurrency,
+        regcredCalls: spread(regcred.map((b) => b.calls)),
+        baselineCalls: spread(baseline.map((b) => b.calls)),
+        regcredPerRegistryMax: Math.max(...regcred.map((b) => b.calls / count)),
+        ratio: spread(regcred.map((b, j) => baseline[j]!.calls / b.calls)),
+        regcredMs: spread(regcred.map((b) => b.ms)),
+        baselineMs: spread(baseline.map((b) => b.ms)),
+        failures: [...regcred, ...baseline].reduce((n, b) => n + b.failures, 0),
+      });
+    }
+  }
+  return rows;
+}
