@@ -1,0 +1,57 @@
+import type { Context } from 'aws-lambda';
+import { BadRequestError } from '../../core/errors.js';
+import { refreshTargets, type TargetOutcome } from '../../core/refresh.js';
+import { budgetFor } from '../../core/service.js';
+import { parseRefreshTargets, type RefreshTarget } from '../../core/targets.js';
+import { awsRuntime, type AwsRuntime } from './runtime.js';
+
+/**
+ * Scheduled and event-driven refresh into Secrets Manager. Where the targets come from:
+ * - an EventBridge event (a schedule without input, or a custom `regcred.refresh` event):
+ *   `detail.targets`, else REGCRED_TARGETS;
+ * - a schedule or direct invocation whose whole input is `{"targets":[...]}`;
+ * - an empty input: REGCRED_TARGETS.
+ *
+ * Resolves with the per-target outcomes; rejects when the event is bad or any target failed, so
+ * Lambda's async retries and on-failure destination apply.
+ */
+export function createRefreshHandler(runtime: Pick<AwsRuntime, 'config' | 'log' | 'service' | 'stores'>) {
+  return async function handler(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<{ outcomes: TargetOutcome[] }> {
+    let targets: RefreshTarget[];
+    try {
+      targets = targetsOf(event, runtime);
+    } catch (err) {
+      runtime.log.error('refresh event rejected', { err });
+      throw err;
+    }
+    const budget = budgetFor(context.getRemainingTimeInMillis());
+    return { outcomes: await refreshTargets(targets, { service: runtime.service, stores: runtime.stores, log: runtime.log }, budget) };
+  };
+}
+
+/** The targets an event names, else the configured ones; BadRequestError names the problem. */
+export function targetsOf(event: unknown, runtime: Pick<AwsRuntime, 'config'>): RefreshTarget[] {
+  const spec = targetSpec(event);
+  if (spec !== undefined) return parseRefreshTargets(spec, runtime.config.registries);
+  if (runtime.config.refreshTargets) return runtime.config.refreshTargets;
+  throw new BadRequestError('the event names no targets and REGCRED_TARGETS is not set');
+}
+
+function targetSpec(event: unknown): unknown {
+  if (event === undefined || event === null) return undefined;
+  if (typeof event !== 'object' || Array.isArray(event)) throw new BadRequestError('event must be a JSON object');
+  const fields = event as Record<string, unknown>;
+  if ('detail-type' in fields) {
+    const { detail } = fields;
+    return typeof detail === 'object' && detail !== null && 'targets' in detail ? detail : undefined;
+  }
+  return Object.keys(fields).length ? fields : undefined;
+}
+
+let cached: ReturnType<typeof createRefreshHandler> | undefined;
+
+/** Lambda entry point; the runtime is built on the first invocation of a cold instance. */
+export const handler = (event: unknown, context: Context): Promise<{ outcomes: TargetOutcome[] }> => {
+  cached ??= createRefreshHandler(awsRuntime(process.env));
+  return cached(event, context);
+};

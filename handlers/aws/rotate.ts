@@ -1,0 +1,44 @@
+import type { Context } from 'aws-lambda';
+import { checkRegistryLogin } from '../../core/registry-login.js';
+import { parseRotationEvent, rotateStep, type RegistryLogin, type RotationResult } from '../../core/rotation.js';
+import { budgetFor } from '../../core/service.js';
+import { awsRuntime, type AwsRuntime } from './runtime.js';
+
+/**
+ * Secrets Manager rotation function: `{ SecretId, ClientRequestToken, Step, RotationToken? }` in,
+ * one protocol step (core/rotation.ts) out. A thrown error fails the step; Secrets Manager
+ * retries it and never moves AWSCURRENT on its own.
+ */
+export function createRotateHandler(
+  runtime: Pick<AwsRuntime, 'config' | 'log' | 'service' | 'secretsManager'>,
+  options: { login?: RegistryLogin } = {},
+) {
+  return async function handler(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RotationResult> {
+    try {
+      const request = parseRotationEvent(event);
+      const budget = budgetFor(context.getRemainingTimeInMillis());
+      return await rotateStep(
+        request,
+        {
+          store: runtime.secretsManager(),
+          service: runtime.service,
+          ...(runtime.config.refreshTargets && { targets: runtime.config.refreshTargets }),
+          login: options.login ?? checkRegistryLogin,
+          log: runtime.log,
+        },
+        budget,
+      );
+    } catch (err) {
+      runtime.log.error('rotation step failed', { step: (event as { Step?: unknown } | null)?.Step, err });
+      throw err;
+    }
+  };
+}
+
+let cached: ReturnType<typeof createRotateHandler> | undefined;
+
+/** Lambda entry point; the runtime is built on the first invocation of a cold instance. */
+export const handler = (event: unknown, context: Context): Promise<RotationResult> => {
+  cached ??= createRotateHandler(awsRuntime(process.env));
+  return cached(event, context);
+};

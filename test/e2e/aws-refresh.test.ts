@@ -1,0 +1,246 @@
+/**
+ * AWS refresh end to end: the refresh handler, built by the real composition root (awsRuntime)
+ * with the SDKs pointed at the emulator through AWS_ENDPOINT_URL_*, mints an ECR login through the
+ * ECR emulator and writes it into the Secrets Manager emulator; that secret's AWSCURRENT value,
+ * given to skopeo as its authfile, pushes and pulls an image on a real local registry.
+ */
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ecrService } from '../../emulator/aws/ecr.js';
+import { secretsManagerService } from '../../emulator/aws/secrets-manager.js';
+import { faults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
+import { RefreshFailedError } from '../../core/refresh.js';
+import { createRefreshHandler } from '../../handlers/aws/refresh.js';
+import { awsRuntime } from '../../handlers/aws/runtime.js';
+import { manifestDigestOf, skopeoCopy, writeOciLayout, type OciImage } from '../support/oci-layout.js';
+import { requireTestCa, startRegistry, type LocalRegistry } from '../support/registry.js';
+
+// The registry's htpasswd user AWS accepts what the ECR emulator mints, as ECR accepts real tokens.
+const ECR_PASSWORD = 'ecr-emulator-password-7f3a9c2e41';
+const REGION = 'us-east-1';
+const context = (ms = 20_000) => ({ getRemainingTimeInMillis: () => ms });
+const scheduledEvent = (detail: unknown = {}) => ({
+  version: '0',
+  id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: '123456789012',
+  time: '2026-11-23T12:00:00Z',
+  region: REGION,
+  resources: ['arn:aws:events:us-east-1:123456789012:rule/regcred-refresh'],
+  detail,
+});
+
+let registry: LocalRegistry;
+let emu: AwsEmulator;
+let client: SecretsManagerClient;
+let work: string;
+let image: OciImage;
+const sm = secretsManagerService();
+const lines: string[] = [];
+const savedEnv: Record<string, string | undefined> = {};
+let n = 0;
+
+function setEnv(values: Record<string, string>) {
+  for (const [k, v] of Object.entries(values)) {
+    if (!(k in savedEnv)) savedEnv[k] = process.env[k];
+    process.env[k] = v;
+  }
+}
+
+/** A cold start: a fresh runtime (empty credential cache) whose targets default to `secretIds`. */
+function coldStart(secretIds: string[], extra: Record<string, string> = {}) {
+  const targets = secretIds.map((secretId) => ({ store: 'secrets-manager', secretId, format: 'dockerconfigjson', registries: [`ecr:${REGION}`] }));
+  const runtime = awsRuntime(
+    { REGCRED_REGISTRIES: `ecr:${REGION}`, ...(targets.length && { REGCRED_TARGETS: JSON.stringify({ targets }) }), LOG_LEVEL: 'debug', ...extra },
+    { write: (line) => lines.push(line) },
+  );
+  return createRefreshHandler(runtime);
+}
+
+async function newSecret(): Promise<{ name: string; first: string }> {
+  const name = `regcred/refresh-${++n}`;
+  const first = `initial-version-${n}`.padEnd(36, '0');
+  await client.send(new CreateSecretCommand({ Name: name, SecretString: '{"auths":{}}', ClientRequestToken: first }));
+  return { name, first };
+}
+
+const callsOf = (operation: string, since = 0) => emu.calls.slice(since).filter((c) => c.operation === operation).length;
+
+async function failure(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected the invocation to fail');
+    },
+    (err: unknown) => err,
+  );
+}
+
+beforeAll(async () => {
+  requireTestCa();
+  registry = await startRegistry({ users: [{ username: 'AWS', password: ECR_PASSWORD }] });
+  emu = await startAwsEmulator({ services: [ecrService({ password: () => ECR_PASSWORD, proxyEndpoint: `https://${registry.host}` }), sm] });
+  // What Lambda gives the function: a role session in the environment; plus the SDK's endpoint overrides.
+  setEnv({
+    AWS_ACCESS_KEY_ID: TEST_SESSION_IDENTITY.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: TEST_SESSION_IDENTITY.secretAccessKey,
+    AWS_SESSION_TOKEN: TEST_SESSION_IDENTITY.sessionToken!,
+    AWS_REGION: REGION,
+    AWS_ENDPOINT_URL_ECR: emu.url,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: emu.url,
+  });
+  client = new SecretsManagerClient({ endpoint: emu.url, region: REGION, credentials: TEST_SESSION_IDENTITY, maxAttempts: 1 });
+  work = await mkdtemp(join(tmpdir(), 'regcred-e2e-aws-refresh-'));
+  image = await writeOciLayout(join(work, 'image'), { tag: 'v1' });
+});
+afterAll(async () => {
+  client?.destroy();
+  await registry?.stop();
+  await emu?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+  for (const [k, v] of Object.entries(savedEnv)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+});
+beforeEach(() => emu.clearFaults());
+
+describe('AWS refresh → Secrets Manager → skopeo', () => {
+  it('a scheduled refresh writes a dockerconfigjson that logs skopeo into the registry for a push and a pull', async () => {
+    // Prepare
+    const { name, first } = await newSecret();
+    const handler = coldStart([name]);
+    // Act
+    const { outcomes } = await handler(scheduledEvent(), context());
+    const authfile = join(work, 'auth.json');
+    await writeFile(authfile, sm.state.valueOf(name)!, { mode: 0o600 });
+    const auth = { authfile, certDir: registry.certDir };
+    await skopeoCopy(image.ref, `docker://${registry.host}/regcred/demo:v1`, auth);
+    await skopeoCopy(`docker://${registry.host}/regcred/demo:v1`, `oci:${join(work, 'pulled')}:v1`, auth);
+    // Assess
+    expect(outcomes).toMatchObject([{ secretId: name, ok: true, written: true }]);
+    expect(sm.state.stagesOf(name)).toEqual({ [first]: ['AWSPREVIOUS'], [outcomes[0]!.versionId!]: ['AWSCURRENT'] });
+    expect(await manifestDigestOf(join(work, 'pulled'), 'v1')).toBe(image.manifestDigest);
+  });
+
+  it('a regcred.refresh EventBridge event writes every target its detail names', async () => {
+    // Prepare
+    const a = await newSecret();
+    const b = await newSecret();
+    const handler = coldStart([]);
+    const event = {
+      ...scheduledEvent({ targets: [a.name, b.name].map((secretId) => ({ store: 'secrets-manager', secretId, registries: [`ecr:${REGION}`] })) }),
+      'detail-type': 'regcred.refresh',
+      source: 'ci.pipeline',
+    };
+    // Act
+    const { outcomes } = await handler(event, context());
+    // Assess
+    expect(outcomes.map((o) => [o.secretId, o.ok, o.written])).toEqual([
+      [a.name, true, true],
+      [b.name, true, true],
+    ]);
+    expect(JSON.parse(sm.state.valueOf(b.name)!)).toHaveProperty(['auths', registry.host, 'username'], 'AWS');
+  });
+
+  it('an event naming a registry the function is not configured for is rejected before any upstream call', async () => {
+    // Prepare
+    const handler = coldStart([]);
+    const before = emu.calls.length;
+    const event = scheduledEvent({ targets: [{ store: 'secrets-manager', secretId: 'x', registries: ['ecr:eu-west-1'] }] });
+    // Act
+    const err = (await failure(handler({ ...event, 'detail-type': 'regcred.refresh' }, context()))) as Error;
+    // Assess
+    expect(err.message).toBe("targets[0].registries[0]: 'ecr:eu-west-1' is not in REGCRED_REGISTRIES");
+    expect(emu.calls.length).toBe(before);
+  });
+});
+
+describe('AWS refresh: idempotence and upstream calls', () => {
+  it('a refresh retried after a timeout writes no second version', async () => {
+    // Prepare: the first PutSecretValue lands only after the invocation has given up.
+    const { name, first } = await newSecret();
+    const handler = coldStart([name], { REGCRED_ATTEMPT_TIMEOUT_MS: '300' });
+    emu.inject('secretsmanager', 'PutSecretValue', { ...faults.delay(1_500), times: 1 });
+    const timedOut = (await failure(handler(scheduledEvent(), context(1_500)))) as RefreshFailedError;
+    await new Promise((r) => setTimeout(r, 1_500)); // the delayed write has been applied by now
+    // Act: the platform retries the event on the same warm instance
+    const { outcomes } = await handler(scheduledEvent(), context());
+    // Assess
+    expect(timedOut.outcomes[0]!.error?.code).toBe('UpstreamTimeout');
+    expect(outcomes).toMatchObject([{ ok: true, written: false }]);
+    expect(Object.keys(sm.state.stagesOf(name))).toEqual([first, outcomes[0]!.versionId]);
+  });
+
+  it('10 back-to-back refreshes make one ECR call, one write and one DescribeSecret each', async () => {
+    // Prepare
+    const { name } = await newSecret();
+    const handler = coldStart([name]);
+    const since = emu.calls.length;
+    // Act
+    for (let i = 0; i < 10; i++) await handler(scheduledEvent(), context());
+    // Assess
+    const counts = {
+      GetAuthorizationToken: callsOf('GetAuthorizationToken', since),
+      DescribeSecret: callsOf('DescribeSecret', since),
+      PutSecretValue: callsOf('PutSecretValue', since),
+      total: emu.calls.length - since,
+    };
+    console.info('10 back-to-back refreshes, upstream calls:', JSON.stringify(counts));
+    expect(counts).toEqual({ GetAuthorizationToken: 1, DescribeSecret: 10, PutSecretValue: 1, total: 12 });
+  });
+});
+
+describe('AWS refresh: faults leave the last good AWSCURRENT untouched', () => {
+  it('a persistent ECR 500 fails the invocation, naming the secret, and writes nothing', async () => {
+    // Prepare
+    const { name, first } = await newSecret();
+    const handler = coldStart([name]);
+    emu.inject('ecr', 'GetAuthorizationToken', { ...faults.serverException(), times: Infinity });
+    // Act
+    const err = (await failure(handler(scheduledEvent(), context(5_000)))) as RefreshFailedError;
+    // Assess
+    expect(err).toBeInstanceOf(RefreshFailedError);
+    expect(err.message).toBe(`1 of 1 refresh targets failed: ${name} (UpstreamError)`);
+    expect(sm.state.stagesOf(name)).toEqual({ [first]: ['AWSCURRENT'] });
+  });
+
+  it('a persistent PutSecretValue 500 fails the invocation and leaves AWSCURRENT where it was', async () => {
+    // Prepare
+    const { name, first } = await newSecret();
+    const handler = coldStart([name]);
+    emu.inject('secretsmanager', 'PutSecretValue', { ...faults.internalFailure(), times: Infinity });
+    // Act
+    const err = (await failure(handler(scheduledEvent(), context(5_000)))) as RefreshFailedError;
+    // Assess
+    expect(err.outcomes.map((o) => [o.ok, o.error?.code])).toEqual([[false, 'UpstreamError']]);
+    expect(sm.state.stagesOf(name)).toEqual({ [first]: ['AWSCURRENT'] });
+  });
+
+  it('one failing target fails the invocation but the others are still written', async () => {
+    // Prepare
+    const good = await newSecret();
+    const handler = coldStart([good.name, 'regcred/does-not-exist']);
+    // Act
+    const err = (await failure(handler({}, context()))) as RefreshFailedError;
+    // Assess
+    expect(err.outcomes.map((o) => [o.secretId, o.ok])).toEqual([
+      [good.name, true],
+      ['regcred/does-not-exist', false],
+    ]);
+    expect(sm.state.stagesOf(good.name)[good.first]).toEqual(['AWSPREVIOUS']);
+  });
+});
+
+describe('AWS refresh: logs', () => {
+  it('no captured log line holds the registry password or the secret value', () => {
+    // Prepare
+    const basic = Buffer.from(`AWS:${ECR_PASSWORD}`).toString('base64');
+    // Assess
+    expect(lines.length).toBeGreaterThan(10);
+    expect(lines.filter((l) => l.includes(ECR_PASSWORD) || l.includes(basic))).toEqual([]);
+  });
+});
