@@ -1,11 +1,12 @@
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { secretsManagerService } from '../emulator/aws/secrets-manager.js';
 import { faults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../emulator/aws/server.js';
 import type { CredentialProvider } from './credential.js';
 import { BadRequestError, UpstreamError } from './errors.js';
 import { silentLogger } from './log.js';
-import { parseRotationEvent, rotateStep, RotationError, type RotationOptions, type RotationRequest, type RotationStep } from './rotation.js';
+import { parseRotationEvent, ROTATION_STEPS, rotateStep, RotationError, type RotationOptions, type RotationRequest, type RotationStep } from './rotation.js';
 import { CredentialService } from './service.js';
 import { SecretsManagerStore } from './stores/secrets-manager.js';
 
@@ -115,6 +116,27 @@ describe('parseRotationEvent', () => {
     expect(act).toThrow(field);
   });
 
+  it('answers any malformed event with a BadRequestError, never another error', () => {
+    // Prepare
+    const events = fc.oneof(
+      fc.anything(),
+      fc.record({ SecretId: fc.anything(), ClientRequestToken: fc.anything(), Step: fc.anything(), RotationToken: fc.anything() }, { requiredKeys: [] }),
+      fc.record({ SecretId: fc.string(), ClientRequestToken: fc.string({ minLength: 30, maxLength: 70 }), Step: fc.constantFrom(...ROTATION_STEPS, 'create_secret', 'x') }),
+    );
+    // Act / Assess
+    fc.assert(
+      fc.property(events, (event) => {
+        try {
+          const parsed = parseRotationEvent(event);
+          expect(ROTATION_STEPS).toContain(parsed.step);
+        } catch (err) {
+          expect(err).toBeInstanceOf(BadRequestError);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('rejects an event that is not an object', () => {
     // Act / Assess
     expect(() => parseRotationEvent('createSecret')).toThrow(BadRequestError);
@@ -163,10 +185,14 @@ describe('rotateStep: the four steps', () => {
     expect([result.action, sm.state.valueOf(name, 'AWSPENDING')]).toEqual(['alreadyPending', pending]);
   });
 
-  it('writes the registries and format of the REGCRED_TARGETS entry naming the secret', async () => {
+  it.each([
+    ['name', (name: string) => name],
+    ['ARN', (name: string) => sm.state.arnOf(name)],
+    ['ARN without its random suffix', (name: string) => sm.state.arnOf(name).slice(0, -7)],
+  ])('writes the format of the REGCRED_TARGETS entry naming the secret by %s', async (_, idOf) => {
     // Prepare
     const { name, event } = await rotatingSecret();
-    const targets = [{ store: 'secrets-manager' as const, secretId: name, format: 'json' as const, registries: [{ provider: 'ecr' as const, region: 'us-east-1' }] }];
+    const targets = [{ store: 'secrets-manager' as const, secretId: idOf(name), format: 'json' as const, registries: [{ provider: 'ecr' as const, region: 'us-east-1' }] }];
     // Act
     await rotateStep(request(event, 'createSecret'), options({ targets }), budget());
     // Assess

@@ -168,9 +168,12 @@ export async function rotateStep(request: RotationRequest, options: RotationOpti
   }
 }
 
-/** The REGCRED_TARGETS entry naming this secret (by name or ARN), else every configured registry. */
+/**
+ * The REGCRED_TARGETS entry naming this secret (by name, ARN, or ARN without the random 6-character
+ * suffix, as Secrets Manager accepts), else every configured registry.
+ */
 function targetFor(secret: SecretDescription, options: RotationOptions): { registries: RefreshTarget['registries']; format: SecretFormat } {
-  const named = options.targets?.find((t) => t.store === 'secrets-manager' && (t.secretId === secret.arn || t.secretId === secret.name));
+  const named = options.targets?.find((t) => t.store === 'secrets-manager' && [secret.arn, secret.name, secret.arn.slice(0, -7)].includes(t.secretId));
   return named ?? { registries: [...options.service.registries], format: 'dockerconfigjson' };
 }
 

@@ -5,6 +5,7 @@
  * given to skopeo as its authfile, pushes and pulls an image on a real local registry.
  */
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import fc from 'fast-check';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +13,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ecrService } from '../../emulator/aws/ecr.js';
 import { secretsManagerService } from '../../emulator/aws/secrets-manager.js';
 import { faults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
+import { BadRequestError } from '../../core/errors.js';
 import { RefreshFailedError } from '../../core/refresh.js';
-import { createRefreshHandler } from '../../handlers/aws/refresh.js';
+import { loadConfig } from '../../core/config.js';
+import { createRefreshHandler, targetsOf } from '../../handlers/aws/refresh.js';
 import { awsRuntime } from '../../handlers/aws/runtime.js';
 import { manifestDigestOf, skopeoCopy, writeOciLayout, type OciImage } from '../support/oci-layout.js';
 import { requireTestCa, startRegistry, type LocalRegistry } from '../support/registry.js';
@@ -156,6 +159,51 @@ describe('AWS refresh → Secrets Manager → skopeo', () => {
     // Assess
     expect(err.message).toBe("targets[0].registries[0]: 'ecr:eu-west-1' is not in REGCRED_REGISTRIES");
     expect(emu.calls.length).toBe(before);
+  });
+});
+
+describe('AWS refresh: event shapes', () => {
+  const withTargets = { config: loadConfig({ REGCRED_REGISTRIES: `ecr:${REGION}`, REGCRED_TARGETS: '{"targets":[{"store":"secrets-manager","secretId":"configured","registries":["ecr:us-east-1"]}]}' }) };
+  const withoutTargets = { config: loadConfig({ REGCRED_REGISTRIES: `ecr:${REGION}` }) };
+  const named = { targets: [{ store: 'secrets-manager', secretId: 'named', registries: [`ecr:${REGION}`] }] };
+
+  it.each([
+    ['a schedule without input', scheduledEvent(), 'configured'],
+    ['a schedule with constant input', named, 'named'],
+    ['a regcred.refresh event with targets in detail', { ...scheduledEvent(named), 'detail-type': 'regcred.refresh' }, 'named'],
+    ['a regcred.refresh event with an empty detail', { ...scheduledEvent(), 'detail-type': 'regcred.refresh' }, 'configured'],
+    ['an empty direct invocation', {}, 'configured'],
+  ])('%s refreshes the %s targets', (_, event, expected) => {
+    // Act
+    const targets = targetsOf(event, withTargets);
+    // Assess
+    expect(targets.map((t) => t.secretId)).toEqual([expected]);
+  });
+
+  it('an event without targets is a BadRequestError when REGCRED_TARGETS is not set', () => {
+    // Act / Assess
+    expect(() => targetsOf(scheduledEvent(), withoutTargets)).toThrow('the event names no targets and REGCRED_TARGETS is not set');
+  });
+
+  it('any malformed event is a BadRequestError, never another error', () => {
+    // Prepare
+    const target = fc.record({ store: fc.anything(), secretId: fc.anything(), format: fc.anything(), registries: fc.anything() }, { requiredKeys: [] });
+    const events = fc.oneof(
+      fc.anything(),
+      fc.record({ targets: fc.oneof(fc.anything(), fc.array(target)) }),
+      fc.record({ 'detail-type': fc.string(), detail: fc.oneof(fc.anything(), fc.record({ targets: fc.array(target) })) }),
+    );
+    // Act / Assess
+    fc.assert(
+      fc.property(events, (event) => {
+        try {
+          targetsOf(event, withoutTargets);
+        } catch (err) {
+          expect(err).toBeInstanceOf(BadRequestError);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
