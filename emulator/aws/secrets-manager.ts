@@ -81,6 +81,8 @@ export class SecretsManagerState {
   rotationFunction: RotationInvoker | undefined;
   /** Every rotation RotateSecret started, in order. */
   readonly rotations: RotationRun[] = [];
+  /** Version ids written by a PutSecretValue that carried a valid RotationToken. */
+  readonly putWithRotationToken = new Set<string>();
 
   constructor(options: SecretsManagerOptions = {}) {
     this.#now = options.now ?? Date.now;
@@ -194,6 +196,7 @@ export class SecretsManagerState {
       return { ARN: secret.arn, Name: secret.name, VersionId: token, VersionStages: [...existing.stages] };
     }
     const version = this.#addVersion(secret, token, value, stages);
+    if (rotationToken !== undefined) this.putWithRotationToken.add(token);
     return { ARN: secret.arn, Name: secret.name, VersionId: token, VersionStages: [...version.stages] };
   }
 

@@ -116,6 +116,15 @@ describe('rotation end to end (Secrets Manager emulator + real registry)', () =>
     expect(JSON.parse(sm.state.valueOf(name)!)).toHaveProperty(['auths', registry.host, 'password'], ECR_PASSWORD);
   });
 
+  it('passes the RotationToken of the event through to PutSecretValue', async () => {
+    // Prepare
+    const { name } = await newSecret();
+    // Act
+    const run = await rotate(name);
+    // Assess
+    expect(sm.state.putWithRotationToken.has(run.token)).toBe(true);
+  });
+
   it('with a credential the registry refuses, testSecret fails, finishSecret is never invoked and AWSCURRENT is unchanged', async () => {
     // Prepare
     const { name, first } = await newSecret();
