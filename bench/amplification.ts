@@ -9,6 +9,7 @@ import type { RegistryTarget } from '../core/credential.js';
 import { silentLogger } from '../core/log.js';
 import { CredentialService } from '../core/service.js';
 import { NoCache } from './baseline.js';
+import { SimClock } from './clock.js';
 import type { Rig } from './rigs.js';
 import { msSince, spread, type Spread } from './stats.js';
 
@@ -94,4 +95,50 @@ export async function amplification(
     }
   }
   return rows;
+}
+
+export interface HalfLifeRow {
+  cloud: string;
+  registries: number;
+  concurrency: number;
+  halfLifeMs: number;
+  /** Upstream calls of a burst on an empty cache, just before the half-life, and just past it. */
+  cold: number;
+  beforeHalfLife: number;
+  pastHalfLife: number;
+}
+
+/**
+ * "Exactly one upstream call per registry per half-life": bursts of `concurrency` requests on one
+ * instance at simulated times 0, half-life − 1 s and half-life.
+ * @example await perHalfLife(rig, 4, 1000) // { cold: 4, beforeHalfLife: 0, pastHalfLife: 4, ... }
+ */
+export async function perHalfLife(rig: Rig, registryCount: number, concurrency: number): Promise<HalfLifeRow> {
+  const clock = new SimClock();
+  const provider = rig.provider({ now: clock.now, shiftMs: clock.shift });
+  const service = new CredentialService({
+    registries: rig.registries.slice(0, registryCount),
+    providers: { [rig.providerId]: () => provider },
+    log: silentLogger,
+    retry: BENCH_RETRY,
+    now: clock.now,
+  });
+  const api = createApi({ service, log: silentLogger, now: clock.now });
+  const fire = async () => {
+    const before = rig.upstreamCalls();
+    const budget = { deadline: clock.now() + 120_000 };
+    const answers = await Promise.all(Array.from({ length: concurrency }, () => api({ method: 'GET', path: '/credentials', query: '', caller: 'bench' }, budget)));
+    if (answers.some((a) => a.statusCode !== 200)) throw new Error('a request in the half-life burst failed');
+    return rig.upstreamCalls() - before;
+  };
+  const start = clock.now();
+  const cold = await fire();
+  // Each registry's credential was minted a few ms apart: test before the earliest half-life and past the latest.
+  const budget = { deadline: clock.now() + 60_000 };
+  const halfLives = await Promise.all(service.registries.map(async (t) => (await service.issue([t], budget)).freshUntil));
+  clock.offsetMs = Math.min(...halfLives) - 1_000 - Date.now();
+  const beforeHalfLife = await fire();
+  clock.offsetMs = Math.max(...halfLives) - Date.now();
+  const pastHalfLife = await fire();
+  return { cloud: rig.cloud, registries: registryCount, concurrency, halfLifeMs: Math.min(...halfLives) - start, cold, beforeHalfLife, pastHalfLife };
 }

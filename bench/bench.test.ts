@@ -1,0 +1,92 @@
+/**
+ * The benchmark's smallest configuration inside `npm test`, so it cannot rot: every section runs
+ * against the real emulators, and the properties the benchmark reports are asserted here.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIMULATED_MS } from './refresh-cost.js';
+import { renderChart, renderMarkdown, verdicts } from './report.js';
+import { QUICK, runBench, type BenchResults } from './run.js';
+
+let results: BenchResults;
+const stdoutWrite = process.stdout.write;
+const envBefore = { ...process.env };
+
+beforeAll(async () => {
+  // Prepare / Act: one quick run (seconds), without `osls package`.
+  results = await runBench({ ...QUICK, packaging: false });
+}, 120_000);
+
+afterAll(() => {
+  // The AWS handler reads its endpoints from process.env, as in Lambda: put the worker's env back.
+  process.stdout.write = stdoutWrite;
+  for (const key of Object.keys(process.env)) if (!(key in envBefore)) delete process.env[key];
+  Object.assign(process.env, envBefore);
+});
+
+describe('bench quick run', () => {
+  it('starts both rigs (the Alibaba and AWS emulators)', () => {
+    expect(results.rigs.map((r) => `${r.cloud}:${r.status}`).sort()).toEqual(['alibaba:ok', 'aws:ok']);
+  });
+
+  it('makes exactly one upstream call per registry for any burst of cold requests', () => {
+    const regcred = results.amplification.map((a) => ({ n: a.concurrency, r: a.registries, calls: a.regcredCalls.max, failures: a.failures }));
+    expect(regcred.length).toBeGreaterThan(0);
+    for (const row of regcred) expect(row).toEqual({ n: row.n, r: row.r, calls: row.r, failures: 0 });
+  });
+
+  it('makes one upstream call per request and registry in the baseline without a cache', () => {
+    for (const a of results.amplification) expect(a.baselineCalls.min).toBe(a.concurrency * a.registries);
+  });
+
+  it('calls upstream again only once the half-life has passed', () => {
+    expect(results.halfLife.length).toBeGreaterThan(0);
+    for (const h of results.halfLife) expect([h.cold, h.beforeHalfLife, h.pastHalfLife]).toEqual([h.registries, 0, h.registries]);
+  });
+
+  it('halves upstream calls and secret versions of the refresh schedule against the baseline', () => {
+    for (const r of results.refresh) {
+      const invocations = Math.ceil(SIMULATED_MS / r.everyMs);
+      // The cached credential is reused until its half-life: ACR (1 h, every 20 min) and ECR (12 h, every 4 h) both refresh every other run.
+      expect(r.regcred).toMatchObject({ invocations, upstreamCalls: invocations / 2, versionsWritten: invocations / 2 });
+      expect(r.baseline).toMatchObject({ invocations, upstreamCalls: invocations, versionsWritten: invocations });
+    }
+  });
+
+  it('keeps the secret valid for at least one schedule period before the next run', () => {
+    for (const r of results.refresh) expect(r.regcred.minSpareMs).toBeGreaterThanOrEqual(r.everyMs - 1_000);
+  });
+
+  it('bundles every shipped handler and sizes its zip', () => {
+    for (const b of results.bundles) expect({ handler: `${b.cloud}/${b.name}`, ok: b.status === 'ok' && b.zippedBytes! > 0 && b.zippedBytes! < b.bytes! }).toEqual({ handler: `${b.cloud}/${b.name}`, ok: true });
+  });
+
+  it('serves the first request from a fresh process running each HTTP bundle', () => {
+    const http = results.cold.rows.filter((c) => c.name === 'http');
+    expect(http.map((c) => `${c.cloud}/${c.name}:${c.status}`)).toEqual(['aws/http:ok', 'alibaba/http:ok']);
+    for (const c of http) expect(c.firstMs!.median).toBeGreaterThan(results.cold.bareMs.median);
+  });
+
+  it('measures warm latency for all five formats of each HTTP handler', () => {
+    const formats = (h: string) => results.latency.filter((l) => l.handler === h && l.p99.median >= l.p50.median && l.p50.median > 0).map((l) => l.format);
+    expect(formats('aws/http')).toEqual(['json', 'dockerconfigjson', 'kubernetes', 'credential-helper', 'kubelet']);
+    expect(formats('alibaba/http')).toEqual(['json', 'dockerconfigjson', 'kubernetes', 'credential-helper', 'kubelet']);
+  });
+
+  it('load-tests the npm start server with only 2xx answers', () => {
+    const row = results.throughput.find((t) => t.server.startsWith('npm start'));
+    expect(row && 'rps' in row ? { rps: row.rps.median > 0, non2xx: row.non2xx, errors: row.errors } : row).toEqual({ rps: true, non2xx: 0, errors: 0 });
+  });
+
+  it('reports every target with a verdict', () => {
+    expect(verdicts(results).map((v) => typeof v.met)).toEqual(['boolean', 'boolean', 'boolean', 'boolean']);
+  });
+
+  it('renders RESULTS.md with the machine and a chart with one line per series', () => {
+    const md = renderMarkdown(results);
+    const svg = renderChart(results.amplification);
+    expect(md).toContain(`Node ${process.version}`);
+    expect(md).toContain('shared machine');
+    // 2 clouds × 2 registry counts × (regcred, baseline)
+    expect(svg.match(/<polyline/g)?.length).toBe(8);
+  });
+});
