@@ -96,7 +96,7 @@ describe('SecretsManagerStore.putVersion', () => {
     // Act
     const err = (await failure(store.putVersion('regcred/missing', 'top-secret-value', token('x'), signal()))) as UpstreamError;
     // Assess
-    expect([err.code, err.retryable, err.message]).toEqual(['UpstreamError', false, 'Secrets Manager DescribeSecret refused: ResourceNotFoundException']);
+    expect([err.code, err.retryable, err.message]).toEqual(['UpstreamError', false, 'DescribeSecret failed (ResourceNotFoundException)']);
   });
 
   it('reports a connection that could not be made as a retryable UpstreamError', async () => {

@@ -11,7 +11,8 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
+import { UpstreamError } from '../errors.js';
+import { classifyAwsError } from '../providers/ecr.js';
 import type { RotatableStore, SecretDescription } from '../rotation.js';
 import type { PutResult, SecretStore } from './store.js';
 
@@ -52,7 +53,7 @@ export class SecretsManagerStore implements SecretStore, RotatableStore {
 
   /** Rotation metadata; the version map lists only versions that carry a staging label. */
   async describe(secretId: string, signal: AbortSignal): Promise<SecretDescription> {
-    const out = await this.#send('DescribeSecret', secretId, (c) =>
+    const out = await this.#send('DescribeSecret', secretId, signal, (c) =>
       c.send(new DescribeSecretCommand({ SecretId: secretId }), { abortSignal: signal }),
     );
     if (typeof out.ARN !== 'string' || typeof out.Name !== 'string') {
@@ -71,7 +72,7 @@ export class SecretsManagerStore implements SecretStore, RotatableStore {
   /** The string value of version `versionId` if it carries `stage`; undefined when there is none. */
   async getValue(secretId: string, versionId: string, stage: string, signal: AbortSignal): Promise<string | undefined> {
     try {
-      const out = await this.#send('GetSecretValue', secretId, (c) =>
+      const out = await this.#send('GetSecretValue', secretId, signal, (c) =>
         c.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId, VersionStage: stage }), { abortSignal: signal }),
       );
       if (typeof out.SecretString !== 'string') {
@@ -98,7 +99,7 @@ export class SecretsManagerStore implements SecretStore, RotatableStore {
       MoveToVersionId: toVersionId,
       ...(fromVersionId && { RemoveFromVersionId: fromVersionId }),
     });
-    await this.#send('UpdateSecretVersionStage', secretId, (c) => c.send(command, { abortSignal: signal }));
+    await this.#send('UpdateSecretVersionStage', secretId, signal, (c) => c.send(command, { abortSignal: signal }));
   }
 
   async #put(
@@ -115,17 +116,20 @@ export class SecretsManagerStore implements SecretStore, RotatableStore {
       ...(rotation && { VersionStages: rotation.stages }),
       ...(rotation?.rotationToken && { RotationToken: rotation.rotationToken }),
     });
-    const out = await this.#send('PutSecretValue', secretId, (c) => c.send(command, { abortSignal: signal }));
+    const out = await this.#send('PutSecretValue', secretId, signal, (c) => c.send(command, { abortSignal: signal }));
     if (out.VersionId !== token) throw new UpstreamError('UpstreamInvalidResponse', 'PutSecretValue answer names another version');
     return token;
   }
 
-  /** One attempt of one SDK call, its failure classified. */
-  async #send<T>(action: string, secretId: string, call: (client: SecretsManagerSend) => Promise<T>): Promise<T> {
+  /**
+   * One attempt of one SDK call, its failure classified by the one AWS classifier (throttles →
+   * 503, 5xx and network → retryable, denials, else final; an abort stays an abort for withRetry).
+   */
+  async #send<T>(action: string, secretId: string, signal: AbortSignal, call: (client: SecretsManagerSend) => Promise<T>): Promise<T> {
     try {
       return await call(this.#clientFor(secretId));
     } catch (err) {
-      throw classifySecretsManagerError(err, action);
+      throw classifyAwsError(err, action, signal);
     }
   }
 }
@@ -136,35 +140,6 @@ function assertToken(token: string): void {
 
 function isNotFound(err: unknown): boolean {
   return err instanceof UpstreamError && (err.cause as { name?: unknown } | undefined)?.name === 'ResourceNotFoundException';
-}
-
-/**
- * Map an SDK error to a RegcredError: throttling → 503 UpstreamThrottled; 5xx and network
- * failures → retryable 502; denials → UpstreamAccessDenied; anything else (no such secret,
- * ResourceExistsException, a refused stage move) → final 502 naming the action and the AWS code.
- * The SDK message stays in `cause` only: it may name the secret's ARN, never a value, but keep
- * the caller-facing message to our own words.
- */
-export function classifySecretsManagerError(err: unknown, action: string): RegcredError {
-  if (err instanceof RegcredError) return err;
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; $response?: { headers?: Record<string, string> } } | undefined;
-  const name = e?.name ?? 'Error';
-  const status = e?.$metadata?.httpStatusCode;
-  if (name === 'ThrottlingException' || name === 'TooManyRequestsException' || status === 429) {
-    const retryAfter = Number(e?.$response?.headers?.['retry-after']);
-    return new UpstreamUnavailableError('UpstreamThrottled', `Secrets Manager throttled ${action}`, {
-      cause: err,
-      ...(Number.isFinite(retryAfter) && retryAfter > 0 && { retryAfterSeconds: retryAfter }),
-    });
-  }
-  if (name === 'AccessDeniedException' || status === 403) {
-    return new UpstreamError('UpstreamAccessDenied', `Secrets Manager denied ${action} to this function's role`, { cause: err });
-  }
-  if (status === undefined || status >= 500 || name === 'InternalServiceError') {
-    // No status: the request never got an answer (connection refused/reset, aborted).
-    return new UpstreamError('UpstreamError', `Secrets Manager ${action} failed (${status ?? 'no answer'})`, { cause: err, retryable: true });
-  }
-  return new UpstreamError('UpstreamError', `Secrets Manager ${action} refused: ${name}`, { cause: err });
 }
 
 /**
