@@ -6,7 +6,7 @@ import { faults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } fro
 import type { CredentialProvider } from './credential.js';
 import { BadRequestError, UpstreamError } from './errors.js';
 import { silentLogger } from './log.js';
-import { parseRotationEvent, ROTATION_STEPS, rotateStep, RotationError, type RotationOptions, type RotationRequest, type RotationStep } from './rotation.js';
+import { loginsIn, parseRotationEvent, ROTATION_STEPS, rotateStep, RotationError, type RotationOptions, type RotationRequest, type RotationStep } from './rotation.js';
 import { CredentialService } from './service.js';
 import { SecretsManagerStore } from './stores/secrets-manager.js';
 
@@ -314,5 +314,31 @@ describe('rotateStep: failures keep AWSCURRENT', () => {
     // Assess
     expect([refused.code, retried.action]).toEqual(['UpstreamError', 'finished']);
     expect(sm.state.stagesOf(name)).toEqual({ [first]: [], [refreshToken]: ['AWSPREVIOUS'], [event.ClientRequestToken]: ['AWSCURRENT', 'AWSPENDING'] });
+  });
+});
+
+describe('loginsIn', () => {
+  const login = { registry: 'r.example', username: 'AWS', password: 'pw' };
+
+  it.each([
+    ['dockerconfigjson', JSON.stringify({ auths: { 'r.example': { username: 'AWS', password: 'pw', auth: 'QVdTOnB3' } } })],
+    ['json', JSON.stringify({ credentials: [{ ...login, expiresAt: '2026-01-01T00:00:00Z', provider: 'ecr', region: 'us-east-1' }] })],
+  ] as const)('reads the logins of a %s secret', (format, value) => {
+    // Act
+    const logins = loginsIn(value, format);
+    // Assess
+    expect(logins).toEqual([login]);
+  });
+
+  it.each([
+    ['not JSON', '{', 'not JSON'],
+    ['no registry', '{"auths":{}}', 'no registry in it'],
+    ['an entry without password', '{"auths":{"r.example":{"username":"AWS"}}}', 'an entry lacks registry, username or password'],
+    ['a password that is not a string', '{"auths":{"r.example":{"username":"AWS","password":5}}}', 'an entry lacks registry, username or password'],
+  ])('fails the test for a dockerconfigjson with %s', (_, value, why) => {
+    // Act
+    const act = () => loginsIn(value, 'dockerconfigjson');
+    // Assess
+    expect(act).toThrow(new RotationError('RotationTestFailed', `pending secret value is not a dockerconfigjson secret: ${why}`));
   });
 });
