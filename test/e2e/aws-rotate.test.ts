@@ -6,11 +6,6 @@
  * grants the secretsmanager actions only on the configured secrets.
  */
 import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ecrService } from '../../emulator/aws/ecr.js';
 import { secretsManagerService, type RotationEvent } from '../../emulator/aws/secrets-manager.js';
@@ -244,62 +239,5 @@ describe('rotation logs', () => {
     // Assess
     expect([lines.length > 10, rotationTokens.length > 5]).toEqual([true, true]);
     expect(lines.filter((l) => secrets.some((s) => l.includes(s)))).toEqual([]);
-  });
-});
-
-describe('packaged CloudFormation (osls package, offline)', () => {
-  const run = promisify(execFile);
-  let dir: string;
-  let template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
-  const extraArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:team/pull-??????';
-
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'regcred-package-rotate-'));
-    const env = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_PROFILE: 'regcred-none', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
-    await run('npx', ['osls', 'package', '--package', dir, '--param', `secretArns=${extraArn}`], { env, timeout: 240_000 });
-    template = JSON.parse(await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
-  }, 300_000);
-  afterAll(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
-
-  it('grants secretsmanager actions only on the example secret and the configured ARNs', () => {
-    // Prepare
-    const role = Object.values(template.Resources).find((r) => r.Type === 'AWS::IAM::Role')!;
-    const statements = (role.Properties.Policies as Array<{ PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } }>)
-      .flatMap((p) => p.PolicyDocument.Statement)
-      .filter((s) => ([] as string[]).concat(s.Action).some((a) => a.startsWith('secretsmanager:')));
-    // Assess
-    expect(statements.map((s) => [([] as string[]).concat(s.Action).sort(), s.Resource])).toEqual([
-      [
-        ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
-        [{ Ref: 'RegcredPullSecret' }, extraArn],
-      ],
-    ]);
-  });
-
-  it('lets only Secrets Manager, for the example secret, invoke the rotate function', () => {
-    // Prepare
-    const permissions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Permission' && r.Properties.Principal === 'secretsmanager.amazonaws.com');
-    // Assess
-    expect(permissions.map((p) => [p.Properties.FunctionName, p.Properties.SourceArn])).toEqual([[{ 'Fn::GetAtt': ['RotateLambdaFunction', 'Arn'] }, { Ref: 'RegcredPullSecret' }]]);
-  });
-
-  it('rotates the example secret with the rotate function every 4 hours', () => {
-    // Prepare
-    const schedule = Object.values(template.Resources).find((r) => r.Type === 'AWS::SecretsManager::RotationSchedule')!;
-    // Assess
-    expect(schedule.Properties).toMatchObject({
-      SecretId: { Ref: 'RegcredPullSecret' },
-      RotationLambdaARN: { 'Fn::GetAtt': ['RotateLambdaFunction', 'Arn'] },
-      RotationRules: { ScheduleExpression: 'rate(4 hours)' },
-    });
-  });
-
-  it('runs refresh every 4 hours and on regcred.refresh events', () => {
-    // Prepare
-    const rules = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Events::Rule').map((r) => r.Properties);
-    // Assess
-    expect(rules.map((r) => r.ScheduleExpression ?? r.EventPattern).sort()).toEqual([{ 'detail-type': ['regcred.refresh'] }, 'rate(4 hours)'].sort());
   });
 });
