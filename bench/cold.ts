@@ -25,12 +25,21 @@ export interface BundleRow {
 }
 
 /** @example const rows = await bundleAll(); // one row per HANDLERS entry */
+/**
+ * Not shipped: bundled the same way for comparison in the cold-start table (cloud "reference").
+ * Cast because HandlerSpec is the literal type of the shipped list.
+ */
+export const REFERENCE_BUNDLES = [
+  { cloud: 'reference', name: 'client-ecr-only', entry: 'bench/reference/client-ecr.ts' },
+  { cloud: 'reference', name: 'client-ecr-deferred', entry: 'bench/reference/client-ecr-deferred.ts' },
+] as unknown as HandlerSpec[];
+
 export async function bundleAll(handlers: readonly HandlerSpec[] = HANDLERS): Promise<BundleRow[]> {
   const rows: BundleRow[] = [];
   const task = mkdtempSync(join(tmpdir(), 'regcred-bench-task-'));
   for (const handler of handlers) {
     try {
-      const b = await bundleHandler(handler);
+      const b = await bundleHandler(handler, join(task, 'build'));
       rows.push({ cloud: handler.cloud, name: handler.name, status: 'ok', file: stage(b.file, join(task, handler.cloud, handler.name)), bytes: b.bytes, zippedBytes: b.zippedBytes });
     } catch (err) {
       rows.push({ cloud: handler.cloud, name: handler.name, status: 'not built yet', reason: firstLine(err) });

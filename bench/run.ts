@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT } from '../scripts/bundle.js';
 import { amplification, perHalfLife, type AmplificationRow, type HalfLifeRow } from './amplification.js';
-import { bundleAll, coldStart, firstLine, type BundleRow, type ColdResult } from './cold.js';
+import { bundleAll, coldStart, firstLine, REFERENCE_BUNDLES, type BundleRow, type ColdResult } from './cold.js';
 import { HTTP_DRIVERS } from './handlers.js';
 import { packageWallTime, type PackagingResult } from './packaging.js';
 import { refreshCost, SIMULATED_MS, type RefreshRow } from './refresh-cost.js';
@@ -113,12 +113,16 @@ export async function runBench(options: BenchOptions, progress: (msg: string) =>
     results.bundles = await bundleAll();
 
     progress('cold start');
+    const references = await bundleAll(REFERENCE_BUNDLES);
     results.cold = await coldStart(
-      results.bundles.map((bundle) => {
-        const rig = rigs.get(bundle.cloud);
-        const driver = HTTP_DRIVERS.find((d) => d.key === `${bundle.cloud}/${bundle.name}`);
-        return { bundle, ...(rig && { env: rig.handlerEnv(rig.registries.slice(0, 1)) }), ...(driver && { driver }) };
-      }),
+      [
+        ...results.bundles.map((bundle) => {
+          const rig = rigs.get(bundle.cloud);
+          const driver = HTTP_DRIVERS.find((d) => d.key === `${bundle.cloud}/${bundle.name}`);
+          return { bundle, ...(rig && { env: rig.handlerEnv(rig.registries.slice(0, 1)) }), ...(driver && { driver }) };
+        }),
+        ...references.map((bundle) => ({ bundle, env: {} })),
+      ],
       options.coldRounds,
     );
 
