@@ -1,22 +1,27 @@
-// The execution role's statements, derived from the registries and secrets regcred is configured
-// for, so the role holds exactly the actions it uses on the resources it uses.
-// Used by serverless.yml as ${file(./deploy/aws/iam.cjs):statements}.
+// One execution role per function, each holding exactly the actions that function calls on the
+// resources it calls them on, derived from the registries and secrets regcred is configured for.
+// Used by serverless.yml as ${file(./deploy/aws/iam.cjs):roles} (functions name them with `role:`).
 'use strict';
 
 module.exports = async ({ resolveVariable }) => {
-  const registries = String(await resolveVariable('param:registries'))
+  const service = await resolveVariable('self:service');
+  const stage = await resolveVariable('sls:stage');
+  const providers = String(await resolveVariable('param:registries'))
     .split(',')
     .map((entry) => entry.trim().split(':')[0]);
-  const statements = [];
-  if (registries.includes('ecr')) {
+
+  const registry = [];
+  if (providers.includes('ecr')) {
     // GetAuthorizationToken is an account-level action: IAM accepts no narrower resource than '*'.
-    statements.push({ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: '*' });
+    registry.push({ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: '*' });
   }
-  if (registries.includes('ecr-public')) {
-    statements.push({ Effect: 'Allow', Action: ['ecr-public:GetAuthorizationToken', 'sts:GetServiceBearerToken'], Resource: '*' });
+  if (providers.includes('ecr-public')) {
+    registry.push({ Effect: 'Allow', Action: ['ecr-public:GetAuthorizationToken', 'sts:GetServiceBearerToken'], Resource: '*' });
   }
-  // Refresh and rotation: the four calls they make, only on the example secret (its Ref is its ARN)
-  // and the ARNs configured in param:secretArns. Never '*'.
+
+  // Refresh and rotation act only on the example secret (its Ref is its ARN) and the ARNs in
+  // param:secretArns, never '*'. Refresh adds versions (stages move by themselves); rotation also
+  // reads the pending version and moves AWSCURRENT.
   const secretArns = String((await resolveVariable('param:secretArns')) ?? '')
     .split(',')
     .map((arn) => arn.trim())
@@ -26,10 +31,34 @@ module.exports = async ({ resolveVariable }) => {
       throw new Error(`param secretArns: '${arn}' is not a Secrets Manager secret ARN (a trailing ?????? or * for the suffix is allowed)`);
     }
   }
-  statements.push({
+  const onSecrets = (...actions) => ({
     Effect: 'Allow',
-    Action: ['secretsmanager:PutSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+    Action: actions.map((a) => `secretsmanager:${a}`),
     Resource: [{ Ref: 'RegcredPullSecret' }, ...secretArns],
   });
-  return { statements };
+
+  // Writing to its own log group (osls creates the group, so no logs:CreateLogGroup).
+  const logs = (fn) => ({
+    Effect: 'Allow',
+    Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${service}-${stage}-${fn}:*` },
+  });
+  const role = (fn, statements) => ({
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      },
+      Policies: [{ PolicyName: `${service}-${stage}-${fn}`, PolicyDocument: { Version: '2012-10-17', Statement: [logs(fn), ...statements] } }],
+    },
+  });
+
+  return {
+    roles: {
+      HttpRole: role('http', registry),
+      RefreshRole: role('refresh', [...registry, onSecrets('DescribeSecret', 'PutSecretValue')]),
+      RotateRole: role('rotate', [...registry, onSecrets('DescribeSecret', 'GetSecretValue', 'PutSecretValue', 'UpdateSecretVersionStage')]),
+    },
+  };
 };

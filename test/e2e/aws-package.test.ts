@@ -29,15 +29,20 @@ function ofType(template: Template, type: string) {
   return Object.values(template.Resources).filter((r) => r.Type === type);
 }
 
-/** Every statement of the execution role's inline policies, actions as arrays. */
-function roleStatements(template: Template) {
-  const [role] = ofType(template, 'AWS::IAM::Role');
-  const policies = (role?.Properties.Policies ?? []) as Array<{ PolicyDocument: { Statement: Array<{ Effect: string; Action: string | string[]; Resource: unknown }> } }>;
+type Statement = { Effect: string; Action: string[]; Resource: unknown };
+
+/** The statements of the role a function runs as (one role per function), actions as arrays. */
+function roleOf(template: Template, fn: 'Http' | 'Refresh' | 'Rotate'): Statement[] {
+  const ref = template.Resources[`${fn}LambdaFunction`]?.Properties.Role as { 'Fn::GetAtt': [string, string] };
+  const role = template.Resources[ref['Fn::GetAtt'][0]]!;
+  expect(role.Type).toBe('AWS::IAM::Role');
+  const policies = role.Properties.Policies as Array<{ PolicyDocument: { Statement: Array<Omit<Statement, 'Action'> & { Action: string | string[] }> } }>;
   return policies.flatMap((p) => p.PolicyDocument.Statement).map((s) => ({ ...s, Action: ([] as string[]).concat(s.Action) }));
 }
 
-/** Statements osls adds for the function's own log group, which every Lambda needs. */
-const isLogging = (s: { Action: string[] }) => s.Action.every((a) => a.startsWith('logs:'));
+/** What every function needs: writing to its own log group. */
+const isLogging = (s: Statement) => s.Action.every((a) => a.startsWith('logs:'));
+const actionsOf = (statements: Statement[]) => statements.filter((s) => !isLogging(s)).flatMap((s) => s.Action).sort();
 
 const EXTRA_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:team/pull-??????';
 let ecrOnly: Template;
@@ -64,23 +69,29 @@ describe('osls package (offline, no credentials)', () => {
     expect(http?.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
   });
 
-  it('grants exactly ecr:GetAuthorizationToken on * when only ECR is configured', () => {
-    const statements = roleStatements(ecrOnly).filter((s) => !isLogging(s));
-    expect(statements.filter((s) => s.Action.some((a) => a.startsWith('ecr'))).map((s) => [s.Effect, s.Action, s.Resource])).toEqual([
+  it('gives each function its own role', () => {
+    const roles = ['Http', 'Refresh', 'Rotate'].map((fn) => JSON.stringify(ecrOnly.Resources[`${fn}LambdaFunction`]?.Properties.Role));
+    expect(new Set(roles).size).toBe(3);
+    expect(ofType(ecrOnly, 'AWS::IAM::Role')).toHaveLength(3);
+  });
+
+  it('grants the http role exactly ecr:GetAuthorizationToken on * when only ECR is configured', () => {
+    expect(roleOf(ecrOnly, 'Http').filter((s) => !isLogging(s)).map((s) => [s.Effect, s.Action, s.Resource])).toEqual([
       ['Allow', ['ecr:GetAuthorizationToken'], '*'],
     ]);
-    const actions = statements.flatMap((s) => s.Action);
-    expect(actions.filter((a) => !a.startsWith('secretsmanager:'))).toEqual(['ecr:GetAuthorizationToken']);
   });
 
   it('adds ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken only when ecr-public is configured', () => {
-    const actions = roleStatements(withPublic).filter((s) => !isLogging(s)).flatMap((s) => s.Action).filter((a) => !a.startsWith('secretsmanager:'));
-    expect(actions.sort()).toEqual(['ecr-public:GetAuthorizationToken', 'ecr:GetAuthorizationToken', 'sts:GetServiceBearerToken']);
-    expect(roleStatements(ecrOnly).flatMap((s) => s.Action)).not.toContain('sts:GetServiceBearerToken');
+    expect(actionsOf(roleOf(withPublic, 'Http'))).toEqual(['ecr-public:GetAuthorizationToken', 'ecr:GetAuthorizationToken', 'sts:GetServiceBearerToken']);
+    expect(actionsOf(roleOf(ecrOnly, 'Refresh'))).not.toContain('sts:GetServiceBearerToken');
   });
 
-  it('grants logs:* actions only on the function log groups, never *', () => {
-    for (const s of roleStatements(ecrOnly).filter(isLogging)) expect(s.Resource).not.toBe('*');
+  it('lets each function write only to its own log group', () => {
+    for (const fn of ['Http', 'Refresh', 'Rotate'] as const) {
+      const logging = roleOf(ecrOnly, fn).filter(isLogging);
+      expect(logging.map((s) => s.Action)).toEqual([['logs:CreateLogStream', 'logs:PutLogEvents']]);
+      expect(JSON.stringify(logging[0]!.Resource)).toContain(`log-group:/aws/lambda/regcred-prod-${fn.toLowerCase()}:*`);
+    }
   });
 });
 
@@ -88,19 +99,22 @@ describe('osls package: refresh, rotation and Secrets Manager', () => {
   const template = () => ecrOnly;
   const extraArn = EXTRA_SECRET_ARN;
 
-  it('grants secretsmanager actions only on the example secret and the configured ARNs', () => {
-    // Prepare
-    const role = Object.values(template().Resources).find((r) => r.Type === 'AWS::IAM::Role')!;
-    const statements = (role.Properties.Policies as Array<{ PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } }>)
-      .flatMap((p) => p.PolicyDocument.Statement)
-      .filter((s) => ([] as string[]).concat(s.Action).some((a) => a.startsWith('secretsmanager:')));
-    // Assess
-    expect(statements.map((s) => [([] as string[]).concat(s.Action).sort(), s.Resource])).toEqual([
-      [
-        ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
-        [{ Ref: 'RegcredPullSecret' }, extraArn],
-      ],
+  const onSecrets = (fn: 'Http' | 'Refresh' | 'Rotate') =>
+    roleOf(template(), fn).filter((s) => s.Action.some((a) => a.startsWith('secretsmanager:'))).map((s) => [s.Action.sort(), s.Resource]);
+  const secrets = [{ Ref: 'RegcredPullSecret' }, extraArn];
+
+  it('grants refresh only DescribeSecret and PutSecretValue, on the example secret and the configured ARNs', () => {
+    expect(onSecrets('Refresh')).toEqual([[['secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue'], secrets]]);
+  });
+
+  it('grants rotate the four rotation calls, on the example secret and the configured ARNs', () => {
+    expect(onSecrets('Rotate')).toEqual([
+      [['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'], secrets],
     ]);
+  });
+
+  it('grants the http function no secretsmanager action', () => {
+    expect(onSecrets('Http')).toEqual([]);
   });
 
   it('lets only Secrets Manager, for the example secret, invoke the rotate function', () => {
