@@ -20,3 +20,29 @@ export function bodyServer(
     req.on('end', () => handle(req, res, Buffer.concat(chunks)));
   });
 }
+
+export interface Listening {
+  port: number;
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** Drops open keep-alive connections too, so a test's teardown never hangs. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Listen on an ephemeral loopback port: emulators are never reachable from outside this machine.
+ * @example const { url, stop } = await listenOnLoopback(server);
+ */
+export async function listenOnLoopback(server: http.Server): Promise<Listening> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

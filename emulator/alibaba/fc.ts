@@ -7,12 +7,11 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { unzipSync } from 'fflate';
 import { verifyAcs3, type AcsIdentity } from './acs3.js';
 import { apiError, newRequestId, type ApiAnswer } from './product.js';
 import { DEFAULT_IDENTITY } from './server.js';
-import { bodyServer } from '../http-server.js';
+import { bodyServer, listenOnLoopback } from '../http-server.js';
 
 export const FC_VERSION = '2023-03-30';
 
@@ -293,19 +292,14 @@ export async function startFcEmulator(options: FcEmulatorOptions = {}): Promise<
     return JSON.stringify(config);
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const listening = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
-    endpoint: `127.0.0.1:${port}`,
+    url: listening.url,
+    endpoint: `127.0.0.1:${listening.port}`,
     calls,
     functions,
     triggers,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop: listening.stop,
   };
 }
 

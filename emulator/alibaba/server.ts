@@ -5,13 +5,12 @@
  * (never a secret) and injects faults on demand. The real SDK talks to it over plain HTTP.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseQuery, verifyAcs3, type AcsIdentity } from './acs3.js';
 import { crEnterpriseProduct, crPersonalProduct, type EeInstance } from './cr.js';
 import { FaultQueue, type Fault } from './faults.js';
 import { KmsState, kmsProduct } from './kms.js';
 import { apiError, newRequestId, type ApiAnswer, type Product } from './product.js';
-import { bodyServer } from '../http-server.js';
+import { bodyServer, listenOnLoopback } from '../http-server.js';
 
 export { faults, type Fault } from './faults.js';
 export type { AcsIdentity } from './acs3.js';
@@ -162,22 +161,17 @@ export async function startAlibabaEmulator(options: AlibabaEmulatorOptions = {})
     send(res, answer);
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const listening = await listenOnLoopback(server);
 
   return {
-    url: `http://127.0.0.1:${port}`,
-    endpoint: `127.0.0.1:${port}`,
+    url: listening.url,
+    endpoint: `127.0.0.1:${listening.port}`,
     calls,
     kms,
     identities,
     inject: (action, fault, opts) => faultQueue.add(action, fault, opts),
     clearFaults: () => faultQueue.clear(),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop: listening.stop,
   };
 }
 

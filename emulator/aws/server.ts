@@ -34,10 +34,9 @@
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { codeForStatus, FaultQueue, type Fault } from './faults.js';
 import { verifySigV4, type AwsIdentity } from './sigv4.js';
-import { bodyServer } from '../http-server.js';
+import { bodyServer, listenOnLoopback } from '../http-server.js';
 
 export { faults, type Fault } from './faults.js';
 export type { AwsIdentity } from './sigv4.js';
@@ -215,20 +214,15 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
     }
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const listening = await listenOnLoopback(server);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     calls,
     identities,
     inject: (service, operation, fault) => faultQueue.add(service, operation, fault),
     clearFaults: () => faultQueue.clear(),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop: listening.stop,
   };
 }
 
