@@ -100,7 +100,7 @@ export function renderMarkdown(r: BenchResults): string {
   out.push(table(['target', 'measured', 'met'], vs.map((v) => [v.target, v.measured, v.met === undefined ? 'n/a' : v.met ? 'yes' : '**no**'])), '');
   for (const v of vs.filter((x) => x.why)) out.push(`Missed — ${v.target}: ${v.why}`, '');
 
-  out.push('## 1. Bundles (minified CJS, one per handler; zip as uploaded)', '');
+  out.push('## 1. Bundles (minified CJS, one per handler; zip as uploaded; 1 KB = 1000 bytes)', '');
   out.push(
     table(
       ['handler', 'status', 'bytes', 'zipped'],
@@ -132,7 +132,12 @@ export function renderMarkdown(r: BenchResults): string {
   out.push('## 3. Warm path', '');
   out.push(`In-process handler latency on a warm cache, ${o.warmIterations} sequential requests per repeat (after a warm-up), 1 registry, audit line rendered (not written to a terminal).`, '');
   out.push(table(['handler', 'format', 'p50 ms', 'p99 ms'], r.latency.map((l) => [l.handler, l.format, s(l.p50, 3), s(l.p99, 3)])), '');
-  out.push(`Requests/s through a local HTTP server (the server in this process, one event loop = one core; autocannon in its own process, ${o.rpsConnections} connection(s), ${o.rpsSeconds} s per repeat, loopback):`, '');
+  out.push(
+    `Requests/s through a local HTTP server (the server in this process, one event loop = one core; autocannon in its own process, ${o.rpsConnections} connection(s), ${o.rpsSeconds} s per repeat, loopback). ` +
+      'The `npm start` server (cli/serve.ts) serves its default two registries (ecr and ecr-public) and verifies every request\'s SigV4 signature, as a function URL does; ' +
+      'the Alibaba row is a bare server around the FC handler with one registry. The two rows are not a comparison.',
+    '',
+  );
   out.push(
     table(
       ['server', 'requests/s', 'p99 ms (autocannon: 1 ms resolution)', 'non-2xx', 'errors'],
@@ -209,7 +214,9 @@ export function renderChart(rows: AmplificationRow[]): string {
   const yMax = Math.max(10, ...rows.map((r) => r.baselineCalls.max));
   const xMax = Math.max(10, ...xs);
   const lx = (v: number) => pad.l + (Math.log10(v) / Math.log10(xMax)) * (W - pad.l - pad.r);
-  const ly = (v: number) => H - pad.b - (Math.log10(Math.max(v, 1)) / Math.log10(yMax)) * (H - pad.t - pad.b);
+  // The axis starts at 0.5 so the regcred lines (1 call) stand clear of it.
+  const yMin = 0.5;
+  const ly = (v: number) => H - pad.b - (Math.log10(Math.max(v, yMin) / yMin) / Math.log10(yMax / yMin)) * (H - pad.t - pad.b);
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,

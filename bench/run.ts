@@ -2,9 +2,10 @@
  * `npm run bench`: starts every rig (emulators), measures bundles, cold start, the warm path,
  * upstream amplification, refresh cost and packaging, then writes bench/results.json,
  * bench/RESULTS.md and bench/upstream-calls.svg. Stops by itself; `--quick` is the smallest
- * configuration (what bench.test.ts runs), `--no-package` skips `osls package`.
+ * configuration (what bench.test.ts runs), `--no-package` skips `osls package`, `--render` only
+ * re-renders RESULTS.md and the chart from results.json.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -213,6 +214,14 @@ async function throughput(rigs: Map<string, Rig>, options: BenchOptions): Promis
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   // The AWS SDK warns on Node < 22 at client creation; the benchmark (like the tests) silences it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const dir = join(ROOT, 'bench');
+  if (process.argv.includes('--render')) {
+    // Re-render RESULTS.md and the chart from results.json after a change to report.ts.
+    const saved = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as BenchResults;
+    writeFileSync(join(dir, 'upstream-calls.svg'), renderChart(saved.amplification));
+    writeFileSync(join(dir, 'RESULTS.md'), renderMarkdown(saved));
+    process.exit(0);
+  }
   const quick = process.argv.includes('--quick');
   const options = { ...(quick ? QUICK : FULL), ...(process.argv.includes('--no-package') && { packaging: false }) };
   const hardStop = setTimeout(() => {
@@ -221,7 +230,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   }, 300_000);
   hardStop.unref();
   const results = await runBench(options, (msg) => console.error(`bench: ${msg} …`));
-  const dir = join(ROOT, 'bench');
   writeFileSync(join(dir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   writeFileSync(join(dir, 'upstream-calls.svg'), renderChart(results.amplification));
   writeFileSync(join(dir, 'RESULTS.md'), renderMarkdown(results));
