@@ -50,6 +50,8 @@ export async function bundleHandler(handler: HandlerSpec, outDir = join(ROOT, 'd
     legalComments: 'none',
     logLevel: 'warning',
   });
+  // The project is "type": "module"; mark dist/ CommonJS so the bundle loads in place as in the zip.
+  writeFileSync(join(outDir, 'package.json'), '{"type":"commonjs"}\n');
   const code = readFileSync(file);
   const zip = join(outDir, handler.cloud, `${handler.name}.zip`);
   mkdirSync(dirname(zip), { recursive: true });

@@ -4,10 +4,13 @@
  * valid 12 hours, with no proxyEndpoint: the registry is always `public.ecr.aws`. The role also
  * needs `sts:GetServiceBearerToken`, which AWS checks behind this one call.
  */
-import { ECRPUBLICClient, GetAuthorizationTokenCommand, type GetAuthorizationTokenCommandOutput } from '@aws-sdk/client-ecr-public';
+import type { ECRPUBLICClient, GetAuthorizationTokenCommandOutput } from '@aws-sdk/client-ecr-public';
 import type { CredentialProvider, RegistryCredential, RegistryTarget } from '../credential.js';
 import { ConfigError, UpstreamError } from '../errors.js';
 import { cachedPerRegion, classifyAwsError, decodeAuthorizationToken, futureExpiry } from './ecr.js';
+
+/** Loaded on first use, like the ECR SDK (see ecr.ts). */
+const loadSdk = () => import('@aws-sdk/client-ecr-public');
 
 const ACTION = 'GetAuthorizationToken';
 /** The only region ECR Public's API is served in. */
@@ -16,7 +19,7 @@ export const ECR_PUBLIC_REGISTRY = 'public.ecr.aws';
 
 export interface EcrPublicProviderOptions {
   /** The SDK client for a region (default: the standard chain, one attempt per call). Cached per region. */
-  clientFor?: (region: string) => ECRPUBLICClient;
+  clientFor?: (region: string) => ECRPUBLICClient | Promise<ECRPUBLICClient>;
   /** Clock for the "expiry is in the future" check, epoch ms. */
   now?: () => number;
 }
@@ -29,20 +32,20 @@ export interface EcrPublicProviderOptions {
  */
 export class EcrPublicProvider implements CredentialProvider {
   readonly id = 'ecr-public' as const;
-  readonly #clientFor: (region: string) => ECRPUBLICClient;
+  readonly #clientFor: (region: string) => ECRPUBLICClient | Promise<ECRPUBLICClient>;
   readonly #now: () => number;
 
   constructor(options: EcrPublicProviderOptions = {}) {
     // maxAttempts 1: core/retry.ts owns retries and the time budget, not the SDK.
-    this.#clientFor = cachedPerRegion(options.clientFor ?? ((region) => new ECRPUBLICClient({ region, maxAttempts: 1 })));
+    this.#clientFor = cachedPerRegion(options.clientFor ?? (async (region) => new (await loadSdk()).ECRPUBLICClient({ region, maxAttempts: 1 })));
     this.#now = options.now ?? Date.now;
   }
 
   async fetch(target: RegistryTarget, signal: AbortSignal): Promise<RegistryCredential[]> {
     if (target.region !== ECR_PUBLIC_REGION) throw new ConfigError(`ecr-public is served only in ${ECR_PUBLIC_REGION}, not '${target.region}'`);
-    const client = this.#clientFor(ECR_PUBLIC_REGION);
     let output: GetAuthorizationTokenCommandOutput;
     try {
+      const [client, { GetAuthorizationTokenCommand }] = await Promise.all([this.#clientFor(ECR_PUBLIC_REGION), loadSdk()]);
       output = await client.send(new GetAuthorizationTokenCommand({}), { abortSignal: signal });
     } catch (err) {
       throw classifyAwsError(err, ACTION, signal);

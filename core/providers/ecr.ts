@@ -6,16 +6,21 @@
  *
  * The validation and error mapping here are shared with ECR Public (ecr-public.ts).
  */
-import { ECRClient, GetAuthorizationTokenCommand, type GetAuthorizationTokenCommandOutput } from '@aws-sdk/client-ecr';
+import type { ECRClient, GetAuthorizationTokenCommandOutput } from '@aws-sdk/client-ecr';
 import type { CredentialProvider, RegistryCredential, RegistryTarget } from '../credential.js';
 import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
 
 const ACTION = 'GetAuthorizationToken';
+/**
+ * The SDK loads on first use, not at cold start: parsing and running it is most of a bundle's load
+ * time (bench/RESULTS.md), and the first request has to wait for the upstream call anyway.
+ */
+const loadSdk = () => import('@aws-sdk/client-ecr');
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 export interface EcrProviderOptions {
   /** The SDK client for a region (default: the standard chain, one attempt per call). Cached per region. */
-  clientFor?: (region: string) => ECRClient;
+  clientFor?: (region: string) => ECRClient | Promise<ECRClient>;
   /** Clock for the "expiry is in the future" check, epoch ms. */
   now?: () => number;
 }
@@ -28,20 +33,20 @@ export interface EcrProviderOptions {
  */
 export class EcrProvider implements CredentialProvider {
   readonly id = 'ecr' as const;
-  readonly #clientFor: (region: string) => ECRClient;
+  readonly #clientFor: (region: string) => ECRClient | Promise<ECRClient>;
   readonly #now: () => number;
 
   constructor(options: EcrProviderOptions = {}) {
     // maxAttempts 1: core/retry.ts owns retries and the time budget, not the SDK.
-    this.#clientFor = cachedPerRegion(options.clientFor ?? ((region) => new ECRClient({ region, maxAttempts: 1 })));
+    this.#clientFor = cachedPerRegion(options.clientFor ?? (async (region) => new (await loadSdk()).ECRClient({ region, maxAttempts: 1 })));
     this.#now = options.now ?? Date.now;
   }
 
   async fetch(target: RegistryTarget, signal: AbortSignal): Promise<RegistryCredential[]> {
     assertAwsRegion(target.region);
-    const client = this.#clientFor(target.region);
     let output: GetAuthorizationTokenCommandOutput;
     try {
+      const [client, { GetAuthorizationTokenCommand }] = await Promise.all([this.#clientFor(target.region), loadSdk()]);
       output = await client.send(new GetAuthorizationTokenCommand({}), { abortSignal: signal });
     } catch (err) {
       throw classifyAwsError(err, ACTION, signal);
