@@ -4,7 +4,7 @@
  * `npm run build`, the benchmark and the Alibaba deploy script; serverless-esbuild does the same
  * for `osls package` from the settings in serverless.yml.
  */
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -59,9 +59,34 @@ export async function bundleHandler(handler: HandlerSpec, outDir = join(ROOT, 'd
   return { handler, file, zip, bytes: code.length, zippedBytes: statSync(zip).size };
 }
 
+/**
+ * The client as one executable CommonJS file (`dist/cli/regcred.cjs`), for machines that have
+ * Node but not this repository: `regcred get|login|docker-credential|kubelet`.
+ */
+export async function bundleCli(outDir = join(ROOT, 'dist')): Promise<string> {
+  const file = join(outDir, 'cli', 'regcred.cjs');
+  await build({
+    entryPoints: [join(ROOT, 'cli/main.ts')],
+    outfile: file,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    mainFields: ['module', 'main'],
+    legalComments: 'none',
+    logLevel: 'warning',
+    // `serve` runs the emulator from a checkout; the shipped client does not carry it.
+    external: ['./serve.js'],
+  });
+  chmodSync(file, 0o755);
+  return file;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const handler of HANDLERS) {
     const b = await bundleHandler(handler);
     console.log(`${handler.cloud}/${handler.name}: ${(b.bytes / 1024).toFixed(1)} KiB, zipped ${(b.zippedBytes / 1024).toFixed(1)} KiB → ${b.zip}`);
   }
+  console.log(`cli: ${await bundleCli()}`);
 }

@@ -4,20 +4,18 @@
  * RegcredErrors, so core/retry.ts decides about retries for the SDK too (the client is built with
  * `maxAttempts: 1`).
  */
-import {
-  DescribeSecretCommand,
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  SecretsManagerClient,
-  UpdateSecretVersionStageCommand,
-} from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { UpstreamError } from '../errors.js';
-import { classifyAwsError } from '../providers/ecr.js';
+import { cachedPerRegion, classifyAwsError } from '../providers/ecr.js';
 import type { RotatableStore, SecretDescription } from '../rotation.js';
 import type { PutResult, SecretStore } from './store.js';
 
 /** The subset of the SDK client we use; tests and the composition root may inject any client. */
 export type SecretsManagerSend = Pick<SecretsManagerClient, 'send'>;
+
+/** The SDK loads on first use, off the cold path of every handler that links this store (see core/providers/ecr.ts). */
+const loadSdk = () => import('@aws-sdk/client-secrets-manager');
+type Sdk = Awaited<ReturnType<typeof loadSdk>>;
 
 /** Secrets Manager's ClientRequestToken: 32 to 64 characters. */
 const CLIENT_REQUEST_TOKEN = /^[\x21-\x7e]{32,64}$/;
@@ -29,9 +27,9 @@ const CLIENT_REQUEST_TOKEN = /^[\x21-\x7e]{32,64}$/;
  */
 export class SecretsManagerStore implements SecretStore, RotatableStore {
   readonly id = 'secrets-manager' as const;
-  readonly #clientFor: (secretId: string) => SecretsManagerSend;
+  readonly #clientFor: (secretId: string) => SecretsManagerSend | Promise<SecretsManagerSend>;
 
-  constructor(options: { client: SecretsManagerSend } | { clientFor: (secretId: string) => SecretsManagerSend }) {
+  constructor(options: { client: SecretsManagerSend } | { clientFor: (secretId: string) => SecretsManagerSend | Promise<SecretsManagerSend> }) {
     this.#clientFor = 'clientFor' in options ? options.clientFor : () => options.client;
   }
 
@@ -53,8 +51,8 @@ export class SecretsManagerStore implements SecretStore, RotatableStore {
 
   /** Rotation metadata; the version map lists only versions that carry a staging label. */
   async describe(secretId: string, signal: AbortSignal): Promise<SecretDescription> {
-    const out = await this.#send('DescribeSecret', secretId, signal, (c) =>
-      c.send(new DescribeSecretCommand({ SecretId: secretId }), { abortSignal: signal }),
+    const out = await this.#send('DescribeSecret', secretId, signal, (c, sdk) =>
+      c.send(new sdk.DescribeSecretCommand({ SecretId: secretId }), { abortSignal: signal }),
     );
     if (typeof out.ARN !== 'string' || typeof out.Name !== 'string') {
       throw new UpstreamError('UpstreamInvalidResponse', 'DescribeSecret answer lacks ARN or Name');
@@ -72,8 +70,8 @@ export class SecretsManagerStore implements SecretStore, RotatableStore {
   /** The string value of version `versionId` if it carries `stage`; undefined when there is none. */
   async getValue(secretId: string, versionId: string, stage: string, signal: AbortSignal): Promise<string | undefined> {
     try {
-      const out = await this.#send('GetSecretValue', secretId, signal, (c) =>
-        c.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId, VersionStage: stage }), { abortSignal: signal }),
+      const out = await this.#send('GetSecretValue', secretId, signal, (c, sdk) =>
+        c.send(new sdk.GetSecretValueCommand({ SecretId: secretId, VersionId: versionId, VersionStage: stage }), { abortSignal: signal }),
       );
       if (typeof out.SecretString !== 'string') {
         throw new UpstreamError('UpstreamInvalidResponse', 'GetSecretValue answer has no SecretString');
@@ -93,13 +91,13 @@ export class SecretsManagerStore implements SecretStore, RotatableStore {
 
   /** Move AWSCURRENT to `toVersionId`; Secrets Manager refuses if `fromVersionId` is no longer current. */
   async moveCurrent(secretId: string, toVersionId: string, fromVersionId: string | undefined, signal: AbortSignal): Promise<void> {
-    const command = new UpdateSecretVersionStageCommand({
+    const input = {
       SecretId: secretId,
       VersionStage: 'AWSCURRENT',
       MoveToVersionId: toVersionId,
       ...(fromVersionId && { RemoveFromVersionId: fromVersionId }),
-    });
-    await this.#send('UpdateSecretVersionStage', secretId, signal, (c) => c.send(command, { abortSignal: signal }));
+    };
+    await this.#send('UpdateSecretVersionStage', secretId, signal, (c, sdk) => c.send(new sdk.UpdateSecretVersionStageCommand(input), { abortSignal: signal }));
   }
 
   async #put(
@@ -109,14 +107,14 @@ export class SecretsManagerStore implements SecretStore, RotatableStore {
     rotation: { stages: string[]; rotationToken: string | undefined } | undefined,
     signal: AbortSignal,
   ): Promise<string> {
-    const command = new PutSecretValueCommand({
+    const input = {
       SecretId: secretId,
       ClientRequestToken: token,
       SecretString: value,
       ...(rotation && { VersionStages: rotation.stages }),
       ...(rotation?.rotationToken && { RotationToken: rotation.rotationToken }),
-    });
-    const out = await this.#send('PutSecretValue', secretId, signal, (c) => c.send(command, { abortSignal: signal }));
+    };
+    const out = await this.#send('PutSecretValue', secretId, signal, (c, sdk) => c.send(new sdk.PutSecretValueCommand(input), { abortSignal: signal }));
     if (out.VersionId !== token) throw new UpstreamError('UpstreamInvalidResponse', 'PutSecretValue answer names another version');
     return token;
   }
@@ -125,9 +123,10 @@ export class SecretsManagerStore implements SecretStore, RotatableStore {
    * One attempt of one SDK call, its failure classified by the one AWS classifier (throttles →
    * 503, 5xx and network → retryable, denials, else final; an abort stays an abort for withRetry).
    */
-  async #send<T>(action: string, secretId: string, signal: AbortSignal, call: (client: SecretsManagerSend) => Promise<T>): Promise<T> {
+  async #send<T>(action: string, secretId: string, signal: AbortSignal, call: (client: SecretsManagerSend, sdk: Sdk) => Promise<T>): Promise<T> {
     try {
-      return await call(this.#clientFor(secretId));
+      const [client, sdk] = await Promise.all([this.#clientFor(secretId), loadSdk()]);
+      return await call(client, sdk);
     } catch (err) {
       throw classifyAwsError(err, action, signal);
     }
@@ -148,16 +147,8 @@ function isNotFound(err: unknown): boolean {
  * @example const store = createSecretsManagerStore();
  */
 export function createSecretsManagerStore(): SecretsManagerStore {
-  const clients = new Map<string, SecretsManagerClient>();
+  const clientIn = cachedPerRegion(async (region) => new (await loadSdk()).SecretsManagerClient({ maxAttempts: 1, ...(region && { region }) }));
   return new SecretsManagerStore({
-    clientFor: (secretId) => {
-      const region = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):/.exec(secretId)?.[1] ?? '';
-      let client = clients.get(region);
-      if (!client) {
-        client = new SecretsManagerClient({ maxAttempts: 1, ...(region && { region }) });
-        clients.set(region, client);
-      }
-      return client;
-    },
+    clientFor: (secretId) => clientIn(/^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):/.exec(secretId)?.[1] ?? ''),
   });
 }

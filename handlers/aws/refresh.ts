@@ -3,7 +3,7 @@ import { BadRequestError } from '../../core/errors.js';
 import { refreshTargets, type TargetOutcome } from '../../core/refresh.js';
 import { budgetFor } from '../../core/service.js';
 import { parseRefreshTargets, type RefreshTarget } from '../../core/targets.js';
-import { awsRuntime, type AwsRuntime } from './runtime.js';
+import { awsSecretsRuntime, type AwsSecretsRuntime } from './secrets-runtime.js';
 
 /**
  * Scheduled and event-driven refresh into Secrets Manager. Where the targets come from:
@@ -15,7 +15,7 @@ import { awsRuntime, type AwsRuntime } from './runtime.js';
  * Resolves with the per-target outcomes; rejects when the event is bad or any target failed, so
  * Lambda's async retries and on-failure destination apply.
  */
-export function createRefreshHandler(runtime: Pick<AwsRuntime, 'config' | 'log' | 'service' | 'stores'>) {
+export function createRefreshHandler(runtime: Pick<AwsSecretsRuntime, 'config' | 'log' | 'service' | 'stores'>) {
   return async function handler(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<{ outcomes: TargetOutcome[] }> {
     let targets: RefreshTarget[];
     try {
@@ -30,7 +30,7 @@ export function createRefreshHandler(runtime: Pick<AwsRuntime, 'config' | 'log' 
 }
 
 /** The targets an event names, else the configured ones; BadRequestError names the problem. */
-export function targetsOf(event: unknown, runtime: Pick<AwsRuntime, 'config'>): RefreshTarget[] {
+export function targetsOf(event: unknown, runtime: Pick<AwsSecretsRuntime, 'config'>): RefreshTarget[] {
   const spec = targetSpec(event);
   if (spec !== undefined) return parseRefreshTargets(spec, runtime.config.registries);
   if (runtime.config.refreshTargets) return runtime.config.refreshTargets;
@@ -52,6 +52,6 @@ let cached: ReturnType<typeof createRefreshHandler> | undefined;
 
 /** Lambda entry point; the runtime is built on the first invocation of a cold instance. */
 export const handler = (event: unknown, context: Context): Promise<{ outcomes: TargetOutcome[] }> => {
-  cached ??= createRefreshHandler(awsRuntime(process.env));
+  cached ??= createRefreshHandler(awsSecretsRuntime(process.env));
   return cached(event, context);
 };

@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { checkRegistryLogin } from '../../core/registry-login.js';
 import { parseRotationEvent, rotateStep, type RegistryLogin, type RotationResult } from '../../core/rotation.js';
 import { budgetFor } from '../../core/service.js';
-import { awsRuntime, type AwsRuntime } from './runtime.js';
+import { awsSecretsRuntime, type AwsSecretsRuntime } from './secrets-runtime.js';
 
 /**
  * Secrets Manager rotation function: `{ SecretId, ClientRequestToken, Step, RotationToken? }` in,
@@ -10,7 +10,7 @@ import { awsRuntime, type AwsRuntime } from './runtime.js';
  * retries it and never moves AWSCURRENT on its own.
  */
 export function createRotateHandler(
-  runtime: Pick<AwsRuntime, 'config' | 'log' | 'service' | 'secretsManager'>,
+  runtime: Pick<AwsSecretsRuntime, 'config' | 'log' | 'service' | 'secretsManager'>,
   options: { login?: RegistryLogin } = {},
 ) {
   return async function handler(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RotationResult> {
@@ -39,6 +39,6 @@ let cached: ReturnType<typeof createRotateHandler> | undefined;
 
 /** Lambda entry point; the runtime is built on the first invocation of a cold instance. */
 export const handler = (event: unknown, context: Context): Promise<RotationResult> => {
-  cached ??= createRotateHandler(awsRuntime(process.env));
+  cached ??= createRotateHandler(awsSecretsRuntime(process.env));
   return cached(event, context);
 };

@@ -4,17 +4,12 @@ import { EcrProvider } from '../../core/providers/ecr.js';
 import { EcrPublicProvider } from '../../core/providers/ecr-public.js';
 import { DEFAULT_RETRY_POLICY } from '../../core/retry.js';
 import { CredentialService } from '../../core/service.js';
-import type { StoreFactories } from '../../core/refresh.js';
-import { createSecretsManagerStore, type SecretsManagerStore } from '../../core/stores/secrets-manager.js';
 
 /** What every AWS handler shares in one warm instance: config, logger, and the cached service. */
 export interface AwsRuntime {
   config: Config;
   log: Logger;
   service: CredentialService;
-  /** Secrets Manager, built on first use; refresh targets and rotation share it. */
-  secretsManager: () => SecretsManagerStore;
-  stores: StoreFactories;
 }
 
 export interface AwsRuntimeOptions {
@@ -35,7 +30,5 @@ export function awsRuntime(env: Env, options: AwsRuntimeOptions = {}): AwsRuntim
     retry: { ...DEFAULT_RETRY_POLICY, attemptTimeoutMs: config.attemptTimeoutMs },
     log,
   });
-  let store: SecretsManagerStore | undefined;
-  const secretsManager = () => (store ??= createSecretsManagerStore());
-  return { config, log, service, secretsManager, stores: { 'secrets-manager': secretsManager } };
+  return { config, log, service };
 }

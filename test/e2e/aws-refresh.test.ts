@@ -17,7 +17,7 @@ import { BadRequestError } from '../../core/errors.js';
 import { RefreshFailedError } from '../../core/refresh.js';
 import { loadConfig } from '../../core/config.js';
 import { createRefreshHandler, targetsOf } from '../../handlers/aws/refresh.js';
-import { awsRuntime } from '../../handlers/aws/runtime.js';
+import { awsSecretsRuntime } from '../../handlers/aws/secrets-runtime.js';
 import { manifestDigestOf, skopeoCopy, writeOciLayout, type OciImage } from '../support/oci-layout.js';
 import { requireTestCa, startRegistry, type LocalRegistry } from '../support/registry.js';
 
@@ -57,7 +57,7 @@ function setEnv(values: Record<string, string>) {
 /** A cold start: a fresh runtime (empty credential cache) whose targets default to `secretIds`. */
 function coldStart(secretIds: string[], extra: Record<string, string> = {}) {
   const targets = secretIds.map((secretId) => ({ store: 'secrets-manager', secretId, format: 'dockerconfigjson', registries: [`ecr:${REGION}`] }));
-  const runtime = awsRuntime(
+  const runtime = awsSecretsRuntime(
     { REGCRED_REGISTRIES: `ecr:${REGION}`, ...(targets.length && { REGCRED_TARGETS: JSON.stringify({ targets }) }), LOG_LEVEL: 'debug', ...extra },
     { write: (line) => lines.push(line) },
   );

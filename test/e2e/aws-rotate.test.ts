@@ -11,7 +11,7 @@ import { ecrService } from '../../emulator/aws/ecr.js';
 import { secretsManagerService, type RotationEvent } from '../../emulator/aws/secrets-manager.js';
 import { faults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
 import { createRotateHandler } from '../../handlers/aws/rotate.js';
-import { awsRuntime } from '../../handlers/aws/runtime.js';
+import { awsSecretsRuntime } from '../../handlers/aws/secrets-runtime.js';
 import { requireTestCa, startRegistry, type LocalRegistry } from '../support/registry.js';
 
 const ECR_PASSWORD = 'ecr-emulator-rotation-password-52c1d0';
@@ -34,7 +34,7 @@ let n = 0;
 
 /** A cold start of the rotation function: fresh runtime, empty credential cache. */
 function coldStart() {
-  const runtime = awsRuntime({ REGCRED_REGISTRIES: `ecr:${REGION}`, LOG_LEVEL: 'debug', REGCRED_ATTEMPT_TIMEOUT_MS: '1000' }, { write: (l) => lines.push(l) });
+  const runtime = awsSecretsRuntime({ REGCRED_REGISTRIES: `ecr:${REGION}`, LOG_LEVEL: 'debug', REGCRED_ATTEMPT_TIMEOUT_MS: '1000' }, { write: (l) => lines.push(l) });
   return createRotateHandler(runtime);
 }
 
