@@ -6,9 +6,9 @@
  * Product SDKs such as `@alicloud/cr20181201` are not all on npm, so callers name the action,
  * version and path themselves, exactly as the generated SDKs do.
  */
-import * as OpenApi from '@alicloud/openapi-client';
-import * as Credentials from '@alicloud/credentials';
-import * as TeaUtil from '@alicloud/tea-util';
+import type * as OpenApiNs from '@alicloud/openapi-client';
+import type * as CredentialsNs from '@alicloud/credentials';
+import type * as TeaUtilNs from '@alicloud/tea-util';
 import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
 
 /**
@@ -19,9 +19,27 @@ function cjsDefault<T>(ns: { default: unknown }): T {
   const d = ns.default as { default?: unknown };
   return (typeof d === 'function' ? d : d.default) as T;
 }
-const OpenApiClient = cjsDefault<typeof OpenApi.default.default>(OpenApi);
-const Credential = cjsDefault<typeof Credentials.default.default>(Credentials);
-const RuntimeOptions = (TeaUtil as unknown as { RuntimeOptions?: typeof TeaUtil.default.RuntimeOptions }).RuntimeOptions ?? TeaUtil.default.RuntimeOptions;
+
+/**
+ * The SDK loads on the first call, not at cold start: it is most of the handler bundle's load
+ * time (bench/RESULTS.md), and the first request waits for the upstream call anyway.
+ */
+async function loadSdk() {
+  const [OpenApi, Credentials, TeaUtil] = await Promise.all([
+    import('@alicloud/openapi-client') as Promise<typeof OpenApiNs>,
+    import('@alicloud/credentials') as Promise<typeof CredentialsNs>,
+    import('@alicloud/tea-util') as Promise<typeof TeaUtilNs>,
+  ]);
+  return {
+    OpenApi,
+    Credentials,
+    OpenApiClient: cjsDefault<typeof OpenApi.default.default>(OpenApi),
+    Credential: cjsDefault<typeof Credentials.default.default>(Credentials),
+    RuntimeOptions:
+      (TeaUtil as unknown as { RuntimeOptions?: typeof TeaUtil.default.RuntimeOptions }).RuntimeOptions ?? TeaUtil.default.RuntimeOptions,
+  };
+}
+let sdkModules: ReturnType<typeof loadSdk> | undefined;
 
 export interface AlibabaCall {
   action: string;
@@ -71,27 +89,38 @@ export interface AlibabaClientOptions {
  * const body = await client.call({ action: 'GetAuthorizationToken', version: '2016-06-07', style: 'ROA', method: 'GET', pathname: '/tokens' }, signal);
  */
 export function createAlibabaClient(options: AlibabaClientOptions): AlibabaApiClient {
-  const credential = options.keys
-    ? new Credential(
-        new Credentials.Config({
-          type: options.keys.securityToken ? 'sts' : 'access_key',
-          accessKeyId: options.keys.accessKeyId,
-          accessKeySecret: options.keys.accessKeySecret,
-          securityToken: options.keys.securityToken,
-        }),
-      )
-    : new Credential();
-  const sdk = new OpenApiClient(
-    new OpenApi.Config({ credential, endpoint: options.endpoint, protocol: options.protocol ?? 'https' }),
-  );
-  const runtime = new RuntimeOptions({
-    autoretry: false, // one attempt per call: core/retry.ts owns retries and the time budget
-    readTimeout: options.readTimeoutMs ?? 10_000,
-    connectTimeout: options.connectTimeoutMs ?? 3_000,
-  });
+  let ready: Promise<Awaited<ReturnType<typeof connect>>> | undefined;
+  async function connect() {
+    const { OpenApi, Credentials, OpenApiClient, Credential, RuntimeOptions } = await (sdkModules ??= loadSdk());
+    const credential = options.keys
+      ? new Credential(
+          new Credentials.Config({
+            type: options.keys.securityToken ? 'sts' : 'access_key',
+            accessKeyId: options.keys.accessKeyId,
+            accessKeySecret: options.keys.accessKeySecret,
+            securityToken: options.keys.securityToken,
+          }),
+        )
+      : new Credential();
+    const sdk = new OpenApiClient(new OpenApi.Config({ credential, endpoint: options.endpoint, protocol: options.protocol ?? 'https' }));
+    const runtime = new RuntimeOptions({
+      autoretry: false, // one attempt per call: core/retry.ts owns retries and the time budget
+      readTimeout: options.readTimeoutMs ?? 10_000,
+      connectTimeout: options.connectTimeoutMs ?? 3_000,
+    });
+    return { OpenApi, sdk, runtime };
+  }
 
   return {
     async call(request, signal) {
+      let connected: Awaited<ReturnType<typeof connect>>;
+      try {
+        connected = await (ready ??= connect());
+      } catch (err) {
+        ready = undefined; // let the next call try again
+        throw classifyAlibabaError(err, request.action);
+      }
+      const { OpenApi, sdk, runtime } = connected;
       const params = new OpenApi.Params({
         action: request.action,
         version: request.version,
