@@ -29,22 +29,8 @@ export async function getSigned(options: ClientOptions, path: string, query: Rec
   const url = new URL(path, base);
   for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
 
-  const signer = new SignatureV4({
-    service: 'lambda',
-    region: options.region ?? regionOf(base.hostname),
-    credentials: options.credentials ?? defaultProvider(),
-    sha256: NodeSha256,
-  });
-  const signed = await signer.sign({
-    method: 'GET',
-    protocol: url.protocol,
-    hostname: url.hostname,
-    port: url.port ? Number(url.port) : undefined,
-    path: url.pathname,
-    query: Object.fromEntries(url.searchParams),
-    headers: { host: url.host },
-  });
-  const response = await fetch(url, { headers: signed.headers as Record<string, string> });
+  const headers = await sigv4Headers(url, options.region ?? regionOf(base.hostname), options.credentials ?? defaultProvider());
+  const response = await fetch(url, { headers });
   const body = (await response.json().catch(() => undefined)) as { error?: { code: string; message: string } } | undefined;
   if (!response.ok) {
     throw new RegcredClientError(response.status, body?.error?.code ?? 'HttpError', body?.error?.message ?? `HTTP ${response.status}`);
@@ -58,6 +44,28 @@ export function registryOf(reference: string): string {
   const first = withoutScheme.split('/')[0] ?? '';
   const isHost = withoutScheme.includes('/') ? /[.:]/.test(first) || first === 'localhost' : true;
   return (isHost ? first : 'docker.io').toLowerCase();
+}
+
+/**
+ * The headers of a SigV4-signed GET (service `lambda`), as a function URL with AuthType AWS_IAM requires.
+ * @example await sigv4Headers(new URL('http://127.0.0.1:8787/credentials'), 'us-east-1', TEST_IDENTITY)
+ */
+export async function sigv4Headers(
+  url: URL,
+  region: string,
+  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider,
+): Promise<Record<string, string>> {
+  const signer = new SignatureV4({ service: 'lambda', region, credentials, sha256: NodeSha256 });
+  const signed = await signer.sign({
+    method: 'GET',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    ...(url.port && { port: Number(url.port) }),
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    headers: { host: url.host },
+  });
+  return signed.headers as Record<string, string>;
 }
 
 function regionOf(hostname: string): string {
