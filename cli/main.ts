@@ -37,6 +37,7 @@ async function main(argv: string[]): Promise<number> {
     return 0; // the server keeps the process alive until Ctrl-C
   }
 
+  if (!['get', 'login', 'docker-credential', 'kubelet'].includes(command ?? '')) throw new UsageError(USAGE);
   const url = values.url ?? process.env.REGCRED_URL;
   if (!url) throw new UsageError('--url (or REGCRED_URL) is required: the regcred function URL');
   const client: ClientOptions = { url, ...(values.region && { region: values.region }) };
