@@ -2,12 +2,12 @@
  * Bundle each handler the way it ships: one minified CommonJS file per handler (the Lambda and FC
  * Node runtimes load it with `require`), zipped as the platform uploads it. Used by
  * `npm run build`, the benchmark and the Alibaba deploy script; serverless-esbuild does the same
- * for `osls package` from the settings in serverless.yml.
+ * for `osls package` from the settings in serverless.yml (keep the two in step).
  */
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { zipSync } from 'fflate';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,30 +33,46 @@ export interface Bundle {
   zippedBytes: number;
 }
 
+const SHIPPED: BuildOptions = {
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  // ESM builds of the SDKs tree-shake better, and their dynamic imports stay lazy in CJS output.
+  mainFields: ['module', 'main'],
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+/**
+ * One entry point bundled as it ships, in memory.
+ * @example const code = await bundleCode('handlers/aws/http.ts');
+ */
+export async function bundleCode(entry: string, extra: BuildOptions = {}): Promise<Uint8Array> {
+  const result = await build({ ...SHIPPED, ...extra, absWorkingDir: ROOT, entryPoints: [entry], write: false });
+  return result.outputFiles[0]!.contents;
+}
+
+/** The upload zip: the bundle as `index.js`, with a fixed mtime so the same code gives the same zip. */
+export function zipBundle(code: Uint8Array): Uint8Array {
+  return zipSync({ 'index.js': [code, { mtime: new Date('2020-01-01T00:00:00Z'), level: 9 }] });
+}
+
 /**
  * @example const b = await bundleHandler(HANDLERS[0]); // dist/aws/http/index.js + dist/aws/http.zip
  */
 export async function bundleHandler(handler: HandlerSpec, outDir = join(ROOT, 'dist')): Promise<Bundle> {
+  const code = await bundleCode(handler.entry);
   const file = join(outDir, handler.cloud, handler.name, 'index.js');
-  await build({
-    entryPoints: [join(ROOT, handler.entry)],
-    outfile: file,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    mainFields: ['module', 'main'],
-    legalComments: 'none',
-    logLevel: 'warning',
-  });
+  const zip = join(outDir, handler.cloud, `${handler.name}.zip`);
+  const zipped = zipBundle(code);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, code);
+  writeFileSync(zip, zipped);
   // The project is "type": "module"; mark dist/ CommonJS so the bundle loads in place as in the zip.
   writeFileSync(join(outDir, 'package.json'), '{"type":"commonjs"}\n');
-  const code = readFileSync(file);
-  const zip = join(outDir, handler.cloud, `${handler.name}.zip`);
-  mkdirSync(dirname(zip), { recursive: true });
-  writeFileSync(zip, zipSync({ 'index.js': code }, { level: 9 }));
-  return { handler, file, zip, bytes: code.length, zippedBytes: statSync(zip).size };
+  return { handler, file, zip, bytes: code.length, zippedBytes: zipped.length };
 }
 
 /**
@@ -64,21 +80,11 @@ export async function bundleHandler(handler: HandlerSpec, outDir = join(ROOT, 'd
  * Node but not this repository: `regcred get|login|docker-credential|kubelet`.
  */
 export async function bundleCli(outDir = join(ROOT, 'dist')): Promise<string> {
+  // `serve` runs the emulator from a checkout; the shipped client does not carry it.
+  const code = await bundleCode('cli/main.ts', { external: ['./serve.js'] });
   const file = join(outDir, 'cli', 'regcred.cjs');
-  await build({
-    entryPoints: [join(ROOT, 'cli/main.ts')],
-    outfile: file,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    mainFields: ['module', 'main'],
-    legalComments: 'none',
-    logLevel: 'warning',
-    // `serve` runs the emulator from a checkout; the shipped client does not carry it.
-    external: ['./serve.js'],
-  });
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, code);
   chmodSync(file, 0o755);
   return file;
 }

@@ -1,13 +1,11 @@
 /**
- * Build one FC code package: the handler bundled by esbuild into a single minified CommonJS
- * `index.js` for Node 20 (FC's built-in nodejs20 runtime loads `index.handler` from it), zipped.
+ * Build one FC code package: the handler bundled as it ships (scripts/bundle.ts: one minified
+ * CommonJS `index.js` for Node 20, which FC's built-in nodejs20 runtime loads as `index.handler`), zipped.
  */
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { zipSync } from 'fflate';
+import { bundleCode, zipBundle } from '../../scripts/bundle.js';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export { ROOT } from '../../scripts/bundle.js';
 
 export interface CodePackage {
   /** The zip, as FC's CreateFunction takes it (base64 in `code.zipFile`). */
@@ -21,20 +19,7 @@ export interface CodePackage {
  * @example const pkg = await buildPackage('handlers/alibaba/http.ts');
  */
 export async function buildPackage(entry: string): Promise<CodePackage> {
-  const result = await build({
-    absWorkingDir: ROOT,
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    legalComments: 'none',
-    write: false,
-    logLevel: 'silent',
-  });
-  const code = result.outputFiles[0]!.contents;
-  // A fixed mtime keeps the zip (and so its checksum) the same for the same code.
-  const zip = zipSync({ 'index.js': [code, { mtime: new Date('2020-01-01T00:00:00Z'), level: 9 }] });
+  const code = await bundleCode(entry, { logLevel: 'silent' });
+  const zip = zipBundle(code);
   return { zip, bundleBytes: code.length, sha256: createHash('sha256').update(zip).digest('hex') };
 }
