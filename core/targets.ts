@@ -70,3 +70,14 @@ function parseTarget(raw: unknown, path: string, configured: Map<string, Registr
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * The targets an event names (its `{"targets":[...]}` part, undefined when it names none), else
+ * the configured REGCRED_TARGETS; a BadRequestError when there are neither.
+ * @example targetsFor(event.detail, config)
+ */
+export function targetsFor(spec: unknown, config: { registries: RegistryTarget[]; refreshTargets?: RefreshTarget[] }): RefreshTarget[] {
+  if (spec !== undefined) return parseRefreshTargets(spec, config.registries);
+  if (config.refreshTargets) return config.refreshTargets;
+  throw new BadRequestError('the event names no targets and REGCRED_TARGETS is not set');
+}

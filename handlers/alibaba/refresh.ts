@@ -1,6 +1,6 @@
 import { BadRequestError } from '../../core/errors.js';
 import { refreshTargets, type TargetOutcome } from '../../core/refresh.js';
-import { parseRefreshTargets, type RefreshTarget } from '../../core/targets.js';
+import { targetsFor, type RefreshTarget } from '../../core/targets.js';
 import { alibabaRuntime, type AlibabaRuntime, type FcContext } from './runtime.js';
 
 /**
@@ -31,10 +31,7 @@ export function createRefreshHandler(runtime: AlibabaRuntime) {
 
 /** The refresh targets an event names, else the configured ones; BadRequestError names the problem. */
 export function targetsOf(raw: Buffer | string | object, runtime: Pick<AlibabaRuntime, 'config'>): RefreshTarget[] {
-  const spec = targetSpec(parse(raw, 'event'));
-  if (spec !== undefined) return parseRefreshTargets(spec, runtime.config.registries);
-  if (runtime.config.refreshTargets) return runtime.config.refreshTargets;
-  throw new BadRequestError('the event names no targets and REGCRED_TARGETS is not set');
+  return targetsFor(targetSpec(parse(raw, 'event')), runtime.config);
 }
 
 /** The `{"targets":[...]}` object inside an event, or undefined when the event carries none. */

@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { BadRequestError } from '../../core/errors.js';
 import { refreshTargets, type TargetOutcome } from '../../core/refresh.js';
 import { budgetFor } from '../../core/service.js';
-import { parseRefreshTargets, type RefreshTarget } from '../../core/targets.js';
+import { targetsFor, type RefreshTarget } from '../../core/targets.js';
 import { awsSecretsRuntime, type AwsSecretsRuntime } from './secrets-runtime.js';
 
 /**
@@ -31,10 +31,7 @@ export function createRefreshHandler(runtime: Pick<AwsSecretsRuntime, 'config' |
 
 /** The targets an event names, else the configured ones; BadRequestError names the problem. */
 export function targetsOf(event: unknown, runtime: Pick<AwsSecretsRuntime, 'config'>): RefreshTarget[] {
-  const spec = targetSpec(event);
-  if (spec !== undefined) return parseRefreshTargets(spec, runtime.config.registries);
-  if (runtime.config.refreshTargets) return runtime.config.refreshTargets;
-  throw new BadRequestError('the event names no targets and REGCRED_TARGETS is not set');
+  return targetsFor(targetSpec(event), runtime.config);
 }
 
 function targetSpec(event: unknown): unknown {
