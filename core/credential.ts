@@ -36,6 +36,12 @@ export interface CredentialProvider {
    * mapping can tell a throttle from a malformed answer.
    */
   fetch(target: RegistryTarget, signal: AbortSignal): Promise<RegistryCredential[]>;
+  /**
+   * Whether this target could be the registry at `host`, from what is known before any call
+   * (documented host names). Lets `GET /credentials/{host}` skip registries that cannot match;
+   * leave it out when only the upstream answer tells (e.g. a per-instance endpoint).
+   */
+  mayServe?(target: RegistryTarget, host: string): boolean;
 }
 
 /**

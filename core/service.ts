@@ -59,12 +59,20 @@ export class CredentialService {
     return this.issue(this.registries, budget);
   }
 
-  /** Credentials for one registry host; NotFoundError when no configured registry serves it. */
+  /**
+   * Credentials for one registry host; NotFoundError when no configured registry serves it. Only
+   * the registries that may serve the host are asked (a host override or the provider's hint).
+   */
   async forHost(host: string, budget: Budget): Promise<Issued> {
     const wanted = host.toLowerCase();
-    const issued = await this.all(budget);
+    const candidates = this.registries.filter((t) =>
+      t.host !== undefined ? t.host === wanted : (this.#provider(t.provider).mayServe?.(t, wanted) ?? true),
+    );
+    const notFound = new NotFoundError(`registry '${host}' is not configured`);
+    if (!candidates.length) throw notFound;
+    const issued = await this.issue(candidates, budget);
     const credentials = issued.credentials.filter((c) => c.registry === wanted);
-    if (!credentials.length) throw new NotFoundError(`registry '${host}' is not configured`);
+    if (!credentials.length) throw notFound;
     return { credentials, freshUntil: issued.freshUntil };
   }
 

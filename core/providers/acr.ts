@@ -43,6 +43,10 @@ export class AcrProvider implements CredentialProvider {
     this.#now = options.now ?? Date.now;
   }
 
+  mayServe(target: RegistryTarget, host: string): boolean {
+    return host === personalRegistry(target.region);
+  }
+
   async fetch(target: RegistryTarget, signal: AbortSignal): Promise<RegistryCredential[]> {
     assertRegion(target.region);
     const body = await this.#options
@@ -55,7 +59,7 @@ export class AcrProvider implements CredentialProvider {
     const expireDate = epochMsField(body, 'data.expireDate', ACTION);
     return [
       {
-        registry: (target.host ?? `registry.${target.region}.aliyuncs.com`).toLowerCase(),
+        registry: (target.host ?? personalRegistry(target.region)).toLowerCase(),
         username,
         password,
         expiresAt: cappedExpiry(expireDate, this.#options.sessionExpiresAt?.(), this.#now(), `${ACTION} data.expireDate`),
@@ -65,6 +69,9 @@ export class AcrProvider implements CredentialProvider {
     ];
   }
 }
+
+/** The personal edition's documented registry host for a region. */
+const personalRegistry = (region: string) => `registry.${region}.aliyuncs.com`;
 
 /**
  * The real end of validity: the earlier of the token's expiry and the STS session's end, which

@@ -41,6 +41,10 @@ export class EcrPublicProvider implements CredentialProvider {
     this.#now = options.now ?? Date.now;
   }
 
+  mayServe(_target: RegistryTarget, host: string): boolean {
+    return host === ECR_PUBLIC_REGISTRY;
+  }
+
   async fetch(target: RegistryTarget, signal: AbortSignal): Promise<RegistryCredential[]> {
     if (target.region !== ECR_PUBLIC_REGION) throw new ConfigError(`ecr-public is served only in ${ECR_PUBLIC_REGION}, not '${target.region}'`);
     let output: GetAuthorizationTokenCommandOutput;

@@ -278,3 +278,17 @@ describe('EcrProvider default client', () => {
     expect(emu.calls).toHaveLength(1);
   });
 });
+
+describe('EcrProvider.mayServe (which hosts a target can be, before any call)', () => {
+  const target = { provider: 'ecr' as const, region: 'us-east-1' };
+  it.each([
+    ['123456789012.dkr.ecr.us-east-1.amazonaws.com', true],
+    ['123456789012.dkr.ecr-fips.us-east-1.amazonaws.com', true],
+    ['123456789012.dkr.ecr.eu-west-1.amazonaws.com', false],
+    ['12345.dkr.ecr.us-east-1.amazonaws.com', false],
+    ['public.ecr.aws', false],
+    ['registry.cn-shanghai.aliyuncs.com', false],
+  ])('%s → %s', (host, expected) => {
+    expect(new EcrProvider().mayServe(target, host)).toBe(expected);
+  });
+});

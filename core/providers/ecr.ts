@@ -42,6 +42,12 @@ export class EcrProvider implements CredentialProvider {
     this.#now = options.now ?? Date.now;
   }
 
+  /** ECR's registry is always `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`; only the account is unknown before the call. */
+  mayServe(target: RegistryTarget, host: string): boolean {
+    const match = /^\d{12}\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(host);
+    return match?.[1] === target.region;
+  }
+
   async fetch(target: RegistryTarget, signal: AbortSignal): Promise<RegistryCredential[]> {
     assertAwsRegion(target.region);
     let output: GetAuthorizationTokenCommandOutput;

@@ -114,6 +114,10 @@ function keyed(id: ProviderId, build: () => CredentialProvider, keys: () => Alib
       if (!built || !sameKeys(built.keys, current)) built = { provider: build(), keys: current };
       return built.provider.fetch(target, signal);
     },
+    mayServe(target, host) {
+      built ??= { provider: build(), keys: keys() };
+      return built.provider.mayServe?.(target, host) ?? true;
+    },
   };
 }
 

@@ -182,6 +182,18 @@ describe('AWS HTTP handler: bad input', () => {
     expect(res.headers.Allow).toBe('GET');
   });
 
+  it('an unconfigured registry host is a 404 without any upstream call', async () => {
+    const res = await call(lambda(), urlEvent('/credentials/123456789012.dkr.ecr.eu-west-1.amazonaws.com'));
+    expect(res.statusCode).toBe(404);
+    expect(emu.calls).toHaveLength(0);
+  });
+
+  it('one registry host asks only the registry that can serve it', async () => {
+    const res = await call(lambda(), urlEvent('/credentials/public.ecr.aws'));
+    expect(res.statusCode).toBe(200);
+    expect([upstreamCalls('ecr'), upstreamCalls('ecr-public')]).toEqual([0, 1]);
+  });
+
   it('a forbidden caller causes no upstream call', async () => {
     await call(lambda(), urlEvent('/credentials', '', { caller: 'arn:aws:iam::999999999999:root' }));
     expect(emu.calls).toHaveLength(0);
