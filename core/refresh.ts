@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { fingerprint } from './audit.js';
+import { auditIssued, fingerprint } from './audit.js';
 import type { RegistryCredential } from './credential.js';
 import { ConfigError, RegcredError, toRegcredError } from './errors.js';
 import { dockerConfig, render } from './formats.js';
@@ -72,6 +72,7 @@ export async function refreshTargets(targets: RefreshTarget[], options: RefreshO
           ...(budget.signal && { signal: budget.signal }),
         });
         options.log.info('secret refreshed', { ...base, versionId: result.versionId, written: result.written });
+        if (result.written) for (const c of credentials) auditIssued(options.log, `refresh:${target.store}:${target.secretId}`, c);
         return { ...base, ok: true, versionId: result.versionId, written: result.written };
       } catch (err) {
         const error = toRegcredError(err);

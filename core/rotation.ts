@@ -5,6 +5,7 @@
  * or late step is a no-op, and only finishSecret ever moves AWSCURRENT, after testSecret proved
  * the pending credential logs into every registry it holds.
  */
+import { auditIssued } from './audit.js';
 import type { RegistryCredential } from './credential.js';
 import { BadRequestError, RegcredError, toRegcredError } from './errors.js';
 import type { Logger } from './log.js';
@@ -142,6 +143,7 @@ export async function rotateStep(request: RotationRequest, options: RotationOpti
       const { credentials } = await options.service.issue(target.registries, budget);
       const value = secretValue(target.format, credentials);
       await attempt((signal) => store.putPending(secretId, value, token, request.rotationToken, signal));
+      for (const c of credentials) auditIssued(options.log, `rotation:${secret.arn}`, c);
       return done('created');
     }
     case 'setSecret':

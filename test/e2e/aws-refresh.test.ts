@@ -240,6 +240,19 @@ describe('AWS refresh: idempotence and upstream calls', () => {
     console.info('10 back-to-back refreshes, upstream calls:', JSON.stringify(counts));
     expect(counts).toEqual({ GetAuthorizationToken: 1, DescribeSecret: 10, PutSecretValue: 1, total: 12 });
   });
+
+  it('audits the credential once, when the version is written, not on the no-op retries', async () => {
+    // Prepare
+    const { name } = await newSecret();
+    const handler = coldStart([name]);
+    const before = lines.length;
+    // Act
+    for (let i = 0; i < 3; i++) await handler(scheduledEvent(), context());
+    // Assess
+    const audit = lines.slice(before).map((l) => JSON.parse(l)).filter((l) => l.msg === 'credential issued');
+    expect(audit.map((a) => a.caller)).toEqual([`refresh:secrets-manager:${name}`]);
+    expect(audit[0].fingerprint).toMatch(/^[0-9a-f]{12}$/);
+  });
 });
 
 describe('AWS refresh: faults leave the last good AWSCURRENT untouched', () => {
