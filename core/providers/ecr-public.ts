@@ -10,7 +10,7 @@ import { ConfigError, UpstreamError } from '../errors.js';
 import { cachedPerRegion, classifyAwsError, decodeAuthorizationToken, futureExpiry } from './ecr.js';
 
 /** Loaded on first use, like the ECR SDK (see ecr.ts). */
-const loadSdk = () => import('@aws-sdk/client-ecr-public');
+const loadSdk = () => import('./ecr-public-sdk.js');
 
 const ACTION = 'GetAuthorizationToken';
 /** The only region ECR Public's API is served in. */

@@ -15,7 +15,7 @@ const ACTION = 'GetAuthorizationToken';
  * The SDK loads on first use, not at cold start: parsing and running it is most of a bundle's load
  * time (bench/RESULTS.md), and the first request has to wait for the upstream call anyway.
  */
-const loadSdk = () => import('@aws-sdk/client-ecr');
+const loadSdk = () => import('./ecr-sdk.js');
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 export interface EcrProviderOptions {

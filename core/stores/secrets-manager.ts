@@ -14,7 +14,7 @@ import type { PutResult, SecretStore } from './store.js';
 export type SecretsManagerSend = Pick<SecretsManagerClient, 'send'>;
 
 /** The SDK loads on first use, off the cold path of every handler that links this store (see core/providers/ecr.ts). */
-const loadSdk = () => import('@aws-sdk/client-secrets-manager');
+const loadSdk = () => import('./secrets-manager-sdk.js');
 type Sdk = Awaited<ReturnType<typeof loadSdk>>;
 
 /** Secrets Manager's ClientRequestToken: 32 to 64 characters. */
