@@ -9,6 +9,7 @@ import { ecrPublicService } from '../../emulator/aws/ecr-public.js';
 import { ecrService } from '../../emulator/aws/ecr.js';
 import { faults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
 import { createHttpHandler } from '../../handlers/aws/http.js';
+import { functionEnv } from '../support/aws-env.js';
 import { awsRuntime } from '../../handlers/aws/runtime.js';
 
 // handlers/aws/http.ts also builds the shipped handler at import (the cold start) from process.env.
@@ -29,15 +30,7 @@ beforeAll(async () => {
   ecr = ecrService({ accountId: '123456789012' });
   ecrPublic = ecrPublicService();
   emu = await startAwsEmulator({ services: [ecr, ecrPublic] });
-  // What Lambda gives the function: its role's session keys in the environment. The SDK reads these.
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: TEST_SESSION_IDENTITY.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: TEST_SESSION_IDENTITY.secretAccessKey,
-    AWS_SESSION_TOKEN: TEST_SESSION_IDENTITY.sessionToken,
-    AWS_ENDPOINT_URL_ECR: emu.url,
-    AWS_ENDPOINT_URL_ECR_PUBLIC: emu.url,
-  });
+  Object.assign(process.env, functionEnv(emu.url));
 });
 afterEach(() => {
   emu.clearFaults();

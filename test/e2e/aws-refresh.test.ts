@@ -19,6 +19,7 @@ import { loadConfig } from '../../core/config.js';
 import { createRefreshHandler, targetsOf } from '../../handlers/aws/refresh.js';
 import { awsSecretsRuntime } from '../../handlers/aws/secrets-runtime.js';
 import { manifestDigestOf, skopeoCopy, writeOciLayout, type OciImage } from '../support/oci-layout.js';
+import { functionEnv } from '../support/aws-env.js';
 import { requireTestCa, startRegistry, type LocalRegistry } from '../support/registry.js';
 
 // The registry's htpasswd user AWS accepts what the ECR emulator mints, as ECR accepts real tokens.
@@ -86,15 +87,7 @@ beforeAll(async () => {
   requireTestCa();
   registry = await startRegistry({ users: [{ username: 'AWS', password: ECR_PASSWORD }] });
   emu = await startAwsEmulator({ services: [ecrService({ password: () => ECR_PASSWORD, proxyEndpoint: `https://${registry.host}` }), sm] });
-  // What Lambda gives the function: a role session in the environment; plus the SDK's endpoint overrides.
-  setEnv({
-    AWS_ACCESS_KEY_ID: TEST_SESSION_IDENTITY.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: TEST_SESSION_IDENTITY.secretAccessKey,
-    AWS_SESSION_TOKEN: TEST_SESSION_IDENTITY.sessionToken!,
-    AWS_REGION: REGION,
-    AWS_ENDPOINT_URL_ECR: emu.url,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: emu.url,
-  });
+  setEnv(functionEnv(emu.url, REGION));
   client = new SecretsManagerClient({ endpoint: emu.url, region: REGION, credentials: TEST_SESSION_IDENTITY, maxAttempts: 1 });
   work = await mkdtemp(join(tmpdir(), 'regcred-e2e-aws-refresh-'));
   image = await writeOciLayout(join(work, 'image'), { tag: 'v1' });

@@ -12,6 +12,7 @@ import { secretsManagerService, type RotationEvent } from '../../emulator/aws/se
 import { faults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
 import { createRotateHandler } from '../../handlers/aws/rotate.js';
 import { awsSecretsRuntime } from '../../handlers/aws/secrets-runtime.js';
+import { functionEnv } from '../support/aws-env.js';
 import { requireTestCa, startRegistry, type LocalRegistry } from '../support/registry.js';
 
 const ECR_PASSWORD = 'ecr-emulator-rotation-password-52c1d0';
@@ -72,14 +73,7 @@ beforeAll(async () => {
   requireTestCa();
   registry = await startRegistry({ users: [{ username: 'AWS', password: ECR_PASSWORD }] });
   emu = await startAwsEmulator({ services: [ecrService({ password: () => mintPassword, proxyEndpoint: `https://${registry.host}` }), sm] });
-  setEnv({
-    AWS_ACCESS_KEY_ID: TEST_SESSION_IDENTITY.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: TEST_SESSION_IDENTITY.secretAccessKey,
-    AWS_SESSION_TOKEN: TEST_SESSION_IDENTITY.sessionToken!,
-    AWS_REGION: REGION,
-    AWS_ENDPOINT_URL_ECR: emu.url,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: emu.url,
-  });
+  setEnv(functionEnv(emu.url, REGION));
   client = new SecretsManagerClient({ endpoint: emu.url, region: REGION, credentials: TEST_SESSION_IDENTITY, maxAttempts: 1 });
 });
 afterAll(async () => {
