@@ -4,7 +4,7 @@ import { ecrService, type EcrService } from '../../emulator/aws/ecr.js';
 import { faults, startAwsEmulator, TEST_IDENTITY, TEST_SESSION_IDENTITY, type AwsEmulator, type AwsIdentity } from '../../emulator/aws/server.js';
 import { RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
 import { withRetry, type RetryPolicy } from '../retry.js';
-import { decodeAuthorizationToken, EcrProvider } from './ecr.js';
+import { cachedPerRegion, decodeAuthorizationToken, EcrProvider } from './ecr.js';
 
 const PASSWORD = 'emulated-ecr-password:with-colons:0123456789';
 const ACCOUNT = '111122223333';
@@ -290,5 +290,19 @@ describe('EcrProvider.mayServe (which hosts a target can be, before any call)', 
     ['registry.cn-shanghai.aliyuncs.com', false],
   ])('%s → %s', (host, expected) => {
     expect(new EcrProvider().mayServe(target, host)).toBe(expected);
+  });
+});
+
+describe('cachedPerRegion', () => {
+  it('keeps one client per region, and tries a failed factory again on the next call', async () => {
+    let calls = 0;
+    const clientFor = cachedPerRegion(async (region: string) => {
+      if (++calls === 1) throw new Error('SDK did not load');
+      return { region };
+    });
+    await expect(clientFor('us-east-1')).rejects.toThrow('SDK did not load');
+    await Promise.resolve(); // let the failed entry be dropped
+    const client = await clientFor('us-east-1');
+    expect([client, await clientFor('us-east-1'), calls]).toEqual([{ region: 'us-east-1' }, client, 2]);
   });
 });

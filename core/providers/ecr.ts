@@ -210,6 +210,8 @@ export function cachedPerRegion<C>(factory: (region: string) => C): (region: str
     if (!client) {
       client = factory(region);
       clients.set(region, client);
+      // A factory that failed (e.g. the deferred SDK did not load) is tried again on the next call.
+      if (client instanceof Promise) client.catch(() => clients.delete(region));
     }
     return client;
   };
