@@ -11,7 +11,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context, LambdaFunctionURLResult } from 'aws-lambda';
 import { verifySigV4 } from '../emulator/aws/sigv4.js';
-import { startAwsEmulator, TEST_IDENTITY, TEST_SESSION_IDENTITY, type AwsIdentity } from '../emulator/aws/server.js';
+import { startAwsEmulator, TEST_IDENTITY } from '../emulator/aws/server.js';
+import { functionEnv } from '../emulator/aws/function-env.js';
 import { ecrService } from '../emulator/aws/ecr.js';
 import { ecrPublicService } from '../emulator/aws/ecr-public.js';
 import { toFunctionUrlEvent } from './function-url.js';
@@ -78,16 +79,10 @@ export async function serve(options: ServeOptions): Promise<LocalServer> {
 /** Start the emulator and point the AWS SDK (and the handler's config) at it, as a deployed function's env would. */
 async function startEmulatorEnvironment() {
   const emulator = await startAwsEmulator({ services: [ecrService(), ecrPublicService()] });
-  const role: AwsIdentity = TEST_SESSION_IDENTITY;
   Object.assign(process.env, {
     REGCRED_REGISTRIES: process.env.REGCRED_REGISTRIES ?? 'ecr:us-east-1,ecr-public:us-east-1',
-    AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL_ECR: emulator.url,
-    AWS_ENDPOINT_URL_ECR_PUBLIC: emulator.url,
-    // The "execution role" session the emulator knows; never a real key.
-    AWS_ACCESS_KEY_ID: role.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: role.secretAccessKey,
-    AWS_SESSION_TOKEN: role.sessionToken,
+    // The "execution role" session the emulator knows (never a real key) and the SDK endpoint overrides.
+    ...functionEnv(emulator.url),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
   return emulator;

@@ -1,5 +1,14 @@
 import http from 'node:http';
 
+/** A request as it came off the wire, for signature verifiers (SigV4, ACS3). */
+export interface WireRequest {
+  method: string;
+  /** Path and query exactly as received (`req.url`). */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
 /**
  * An HTTP server that hands each request over with its whole body read. A body over `maxBytes`
  * drops the connection, as a cloud front end refuses an oversized request.

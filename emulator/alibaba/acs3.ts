@@ -24,13 +24,8 @@ export interface AcsIdentity {
   sessionExpiresAt?: number;
 }
 
-export interface WireRequest {
-  method: string;
-  /** Path and query exactly as received (`req.url`). */
-  url: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
+import type { WireRequest } from '../http-server.js';
+export type { WireRequest };
 
 export interface AcsRejection {
   status: number;

@@ -1,4 +1,4 @@
-import { TEST_SESSION_IDENTITY } from '../../emulator/aws/server.js';
+import { TEST_SESSION_IDENTITY } from './server.js';
 
 /**
  * What Lambda gives a function: its execution role's session keys in the environment, plus the

@@ -25,13 +25,8 @@ export interface AwsIdentity {
   sessionToken?: string;
 }
 
-export interface WireRequest {
-  method: string;
-  /** Path and query exactly as received (`req.url`). */
-  url: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
+import type { WireRequest } from '../http-server.js';
+export type { WireRequest };
 
 export interface SigV4Rejection {
   status: number;

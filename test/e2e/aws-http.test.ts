@@ -9,7 +9,7 @@ import { ecrPublicService } from '../../emulator/aws/ecr-public.js';
 import { ecrService } from '../../emulator/aws/ecr.js';
 import { faults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
 import { createHttpHandler } from '../../handlers/aws/http.js';
-import { functionEnv } from '../support/aws-env.js';
+import { functionEnv } from '../../emulator/aws/function-env.js';
 import { awsRuntime } from '../../handlers/aws/runtime.js';
 
 // handlers/aws/http.ts also builds the shipped handler at import (the cold start) from process.env.

@@ -19,7 +19,7 @@ import { loadConfig } from '../../core/config.js';
 import { createRefreshHandler, targetsOf } from '../../handlers/aws/refresh.js';
 import { awsSecretsRuntime } from '../../handlers/aws/secrets-runtime.js';
 import { manifestDigestOf, skopeoCopy, writeOciLayout, type OciImage } from '../support/oci-layout.js';
-import { functionEnv } from '../support/aws-env.js';
+import { functionEnv } from '../../emulator/aws/function-env.js';
 import { requireTestCa, startRegistry, type LocalRegistry } from '../support/registry.js';
 
 // The registry's htpasswd user AWS accepts what the ECR emulator mints, as ECR accepts real tokens.

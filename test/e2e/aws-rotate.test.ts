@@ -12,7 +12,7 @@ import { secretsManagerService, type RotationEvent } from '../../emulator/aws/se
 import { faults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
 import { createRotateHandler } from '../../handlers/aws/rotate.js';
 import { awsSecretsRuntime } from '../../handlers/aws/secrets-runtime.js';
-import { functionEnv } from '../support/aws-env.js';
+import { functionEnv } from '../../emulator/aws/function-env.js';
 import { requireTestCa, startRegistry, type LocalRegistry } from '../support/registry.js';
 
 const ECR_PASSWORD = 'ecr-emulator-rotation-password-52c1d0';
