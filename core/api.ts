@@ -65,12 +65,22 @@ export function createApi(options: ApiOptions) {
       const error = toRegcredError(err);
       const level = error.status >= 500 ? 'error' : 'info';
       log[level]('request failed', { status: error.status, code: error.code, caller: req.caller, err: error });
-      return {
-        statusCode: error.status,
-        headers: { ...BASE_HEADERS, ...error.headers },
-        body: JSON.stringify({ error: { code: error.code, message: error.message } }),
-      };
+      return errorResponse(error);
     }
+  };
+}
+
+/**
+ * The JSON error answer for any failure: its RegcredError's status, code, safe message and
+ * headers; anything else is a bare 500 InternalError. Never a stack or an upstream detail.
+ * @example errorResponse(new NotFoundError('no such route')) // { statusCode: 404, … }
+ */
+export function errorResponse(err: unknown): ApiResponse {
+  const error = toRegcredError(err);
+  return {
+    statusCode: error.status,
+    headers: { ...BASE_HEADERS, ...error.headers },
+    body: JSON.stringify({ error: { code: error.code, message: error.message } }),
   };
 }
 

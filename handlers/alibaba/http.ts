@@ -1,5 +1,5 @@
-import { createApi, type ApiRequest } from '../../core/api.js';
-import { BadRequestError, RegcredError } from '../../core/errors.js';
+import { createApi, errorResponse, type ApiRequest, type ApiResponse } from '../../core/api.js';
+import { BadRequestError, InternalError, RegcredError } from '../../core/errors.js';
 import { alibabaRuntime, type AlibabaRuntime, type FcContext } from './runtime.js';
 
 /**
@@ -33,7 +33,6 @@ export interface FcHttpResult {
   isBase64Encoded: false;
 }
 
-const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
 
 /**
  * @example
@@ -51,14 +50,13 @@ export function createHttpHandler(runtime: AlibabaRuntime) {
       } catch (err) {
         if (!(err instanceof RegcredError)) throw err;
         runtime.log.info('request failed', { status: err.status, code: err.code });
-        return reply(err.status, { error: { code: err.code, message: err.message } });
+        return fcResult(errorResponse(err));
       }
-      const res = await api(request, budget);
-      return { statusCode: res.statusCode, headers: res.headers, body: res.body, isBase64Encoded: false };
+      return fcResult(await api(request, budget));
     } catch (err) {
       // The core API never throws; this is the last line of defence (same answer as handlers/shared/error-boundary.ts).
       runtime.log.error('unhandled error', { err });
-      return reply(500, { error: { code: 'InternalError', message: 'internal error' } });
+      return fcResult(errorResponse(new InternalError({ cause: err })));
     }
   };
 }
@@ -110,8 +108,8 @@ function callerOf(headers: Record<string, string>): string | undefined {
   return auth ? /^ACS3-HMAC-SHA256 Credential=([A-Za-z0-9.]{1,128}),/.exec(auth.trim())?.[1] : undefined;
 }
 
-function reply(statusCode: number, body: unknown): FcHttpResult {
-  return { statusCode, headers: { ...JSON_HEADERS }, body: JSON.stringify(body), isBase64Encoded: false };
+function fcResult(res: ApiResponse): FcHttpResult {
+  return { ...res, isBase64Encoded: false };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,4 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
+import { errorResponse } from '../../core/api.js';
+import { InternalError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 
 /**
@@ -9,11 +11,7 @@ export function errorBoundary(log: Logger): MiddlewareObj {
   return {
     onError: async (request) => {
       log.error('unhandled error', { err: request.error });
-      request.response = {
-        statusCode: 500,
-        headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
-        body: JSON.stringify({ error: { code: 'InternalError', message: 'internal error' } }),
-      };
+      request.response = errorResponse(new InternalError({ cause: request.error }));
     },
   };
 }
