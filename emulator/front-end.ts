@@ -224,7 +224,7 @@ export async function startFrontEnd(options: FrontEndOptions): Promise<FrontEnd>
       record(0);
       return undefined;
     }
-    const retryAfter = fault?.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
+    const retryAfter: Record<string, string> = fault?.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
     if (fault?.throttle) return fail(withHeaders(wire.throttle(fault.retryAfterSeconds), retryAfter));
     if (fault?.body !== undefined) {
       record(fault.status ?? 200);
