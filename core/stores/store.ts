@@ -2,7 +2,7 @@
  * The port for secret stores that scheduled refreshes write into (AWS Secrets Manager, Alibaba
  * Cloud KMS Secrets Manager). One adapter file per store, like the credential providers.
  */
-export type StoreId = 'secrets-manager' | 'kms';
+export type StoreId = 'secrets-manager' | 'kms' | 'ssm' | 'csms';
 
 export interface PutResult {
   /** The version that now holds the value (the token itself for stores that take caller version ids). */
