@@ -17,19 +17,38 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
 }
 
-const MAX_SECRETS = 256;
-const secrets = new Set<string>();
+/** Secret → when it stops mattering (epoch ms; Infinity for a secret without an expiry). */
+const secrets = new Map<string, number>();
+/** The keys of `secrets`, longest first, rebuilt when a secret is added or dropped. */
+let longestFirst: string[] = [];
 
-/** Remember a secret so no log line can carry it (the oldest are forgotten past 256). */
-export function registerSecret(secret: string): void {
-  if (secret.length < 8) return; // too short to mask without mangling ordinary text
-  secrets.delete(secret);
-  secrets.add(secret);
-  if (secrets.size > MAX_SECRETS) secrets.delete(secrets.values().next().value as string);
+/**
+ * Remember a secret so no log line can carry it, in any of the forms a line may hold it: as is,
+ * JSON-escaped (once or twice, as a JSON string inside a JSON string) and, with `username`, as the
+ * `auth` field of a dockerconfigjson (base64 of `user:password`). A secret is kept until it
+ * expires, never evicted while still valid; expired ones are dropped as new ones arrive.
+ * @example registerSecret(credential.password, { username: credential.username, expiresAt: credential.expiresAt.getTime() });
+ */
+export function registerSecret(secret: string, options: { username?: string; expiresAt?: number; now?: number } = {}): void {
+  if (!secret) return;
+  const expiresAt = options.expiresAt ?? Infinity;
+  const now = options.now ?? Date.now();
+  for (const [s, until] of secrets) if (until <= now) secrets.delete(s);
+  const forms = [secret, ...escapedForms(secret)];
+  if (options.username !== undefined) forms.push(Buffer.from(`${options.username}:${secret}`).toString('base64'));
+  for (const form of forms) secrets.set(form, Math.max(expiresAt, secrets.get(form) ?? 0));
+  longestFirst = [...secrets.keys()].sort((a, b) => b.length - a.length);
 }
 
+function escapedForms(secret: string): string[] {
+  const once = JSON.stringify(secret).slice(1, -1);
+  const twice = JSON.stringify(once).slice(1, -1);
+  return [once, twice].filter((form) => form !== secret);
+}
+
+/** Mask every registered secret in `line`, longest first so a secret inside another cannot leave a tail. */
 export function redact(line: string): string {
-  for (const s of secrets) if (line.includes(s)) line = line.split(s).join('[REDACTED]');
+  for (const s of longestFirst) if (line.includes(s)) line = line.split(s).join('[REDACTED]');
   return line;
 }
 

@@ -8,7 +8,7 @@
 import { auditIssued } from './audit.js';
 import type { RegistryCredential } from './credential.js';
 import { BadRequestError, RegcredError, toRegcredError } from './errors.js';
-import type { Logger } from './log.js';
+import { registerSecret, type Logger } from './log.js';
 import { secretValue } from './refresh.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
 import type { Budget, CredentialService } from './service.js';
@@ -152,7 +152,10 @@ export async function rotateStep(request: RotationRequest, options: RotationOpti
     case 'testSecret': {
       const value = await attempt((signal) => store.getValue(secretId, token, PENDING, signal));
       if (value === undefined) throw new RotationError('RotationVersionInvalid', `version ${token} of secret ${secret.name} has no pending value`);
-      for (const login of loginsIn(value, target.format)) {
+      const logins = loginsIn(value, target.format);
+      // A value read back from the store is as secret as a minted one: mask it before anything can log it.
+      for (const login of logins) registerSecret(login.password, { username: login.username });
+      for (const login of logins) {
         try {
           await attempt((signal) => options.login(login.registry, login.username, login.password, { signal }));
         } catch (err) {

@@ -103,7 +103,7 @@ export class CredentialService {
       ...(budget.signal && { signal: budget.signal }),
     });
     if (!credentials.length) throw new UpstreamError('UpstreamInvalidResponse', `${target.provider} returned no credential`);
-    for (const c of credentials) registerSecret(c.password);
+    for (const c of credentials) registerSecret(c.password, { username: c.username, expiresAt: c.expiresAt.getTime(), now: this.#now() });
     this.#log.debug('credential minted', { registry: targetKey(target), ms: this.#now() - started });
     return credentials;
   }
