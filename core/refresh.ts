@@ -65,7 +65,7 @@ export async function refreshTargets(targets: RefreshTarget[], options: RefreshO
         const store = storeFor(target.store);
         const { credentials } = await options.service.issue(target.registries, budget);
         const value = secretValue(target.format, credentials);
-        const token = versionToken(target.secretId, credentials);
+        const token = versionToken(target.secretId, target.format, credentials);
         const result = await withRetry((signal) => store.putVersion(target.secretId, value, token, signal), {
           policy: options.retry ?? DEFAULT_RETRY_POLICY,
           deadline: budget.deadline,
@@ -91,11 +91,12 @@ export function secretValue(format: SecretFormat, credentials: RegistryCredentia
 }
 
 /**
- * A deterministic version token: the same secret and the same credentials give the same token
+ * A deterministic version token: the same secret, format and credentials give the same token
  * (48 characters of [a-z0-9-], valid as a Secrets Manager ClientRequestToken and a KMS VersionId).
- * @example versionToken('regcred/pull', credentials) // 'regcred-3f1c…'
+ * The format is part of it, so a value in another format is another version, never "already written".
+ * @example versionToken('regcred/pull', 'dockerconfigjson', credentials) // 'regcred-3f1c…'
  */
-export function versionToken(secretId: string, credentials: RegistryCredential[]): string {
-  const material = [secretId, ...credentials.map((c) => `${c.registry}=${fingerprint(c.password)}`).sort()].join('\n');
+export function versionToken(secretId: string, format: SecretFormat, credentials: RegistryCredential[]): string {
+  const material = [secretId, format, ...credentials.map((c) => `${c.registry}=${fingerprint(c.password)}`).sort()].join('\n');
   return `regcred-${createHash('sha256').update(material).digest('hex').slice(0, 40)}`;
 }

@@ -73,11 +73,28 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * The targets an event names (its `{"targets":[...]}` part, undefined when it names none), else
- * the configured REGCRED_TARGETS; a BadRequestError when there are neither.
+ * the configured REGCRED_TARGETS. An event may name only exact entries of REGCRED_TARGETS (same
+ * store, secret, format and registries): whoever can put an event on the bus must not choose
+ * which secret the function's role writes, or in which format. Anything else is a
+ * BadRequestError and nothing is written.
  * @example targetsFor(event.detail, config)
  */
 export function targetsFor(spec: unknown, config: { registries: RegistryTarget[]; refreshTargets?: RefreshTarget[] }): RefreshTarget[] {
-  if (spec !== undefined) return parseRefreshTargets(spec, config.registries);
-  if (config.refreshTargets) return config.refreshTargets;
-  throw new BadRequestError('the event names no targets and REGCRED_TARGETS is not set');
+  const configured = config.refreshTargets;
+  if (spec === undefined) {
+    if (configured) return configured;
+    throw new BadRequestError('the event names no targets and REGCRED_TARGETS is not set');
+  }
+  const named = parseRefreshTargets(spec, config.registries);
+  if (!configured) throw new BadRequestError('the event names targets, but an event may name only entries of REGCRED_TARGETS, which is not set');
+  return named.map((target, i) => {
+    const match = configured.find((c) => sameTarget(c, target));
+    if (!match) throw new BadRequestError(`targets[${i}] is not an entry of REGCRED_TARGETS; an event may name only configured targets, exactly`);
+    return match;
+  });
+}
+
+function sameTarget(a: RefreshTarget, b: RefreshTarget): boolean {
+  const keys = (t: RefreshTarget) => t.registries.map(targetKey).sort().join(',');
+  return a.store === b.store && a.secretId === b.secretId && a.format === b.format && keys(a) === keys(b);
 }

@@ -31,7 +31,9 @@ function secret(): string {
   emu.kms.createSecret(name, OLD, Date.now());
   return name;
 }
-const targets = (secretId: string) => ({ targets: [{ store: 'kms', secretId, format: 'dockerconfigjson', registries: ['acr:cn-shanghai'] }] });
+const targets = (secretId: string, format = 'dockerconfigjson') => ({ targets: [{ store: 'kms', secretId, format, registries: ['acr:cn-shanghai'] }] });
+/** REGCRED_TARGETS holding the one target of `secretId`: events may name only configured targets. */
+const configured = (secretId: string) => ({ REGCRED_TARGETS: JSON.stringify(targets(secretId)) });
 
 function fcFunction(env: Record<string, string> = {}) {
   const runtime = alibabaRuntime(
@@ -58,7 +60,7 @@ const decoded = (json: string) => JSON.parse(json) as { auths: Record<string, { 
 describe('FC refresh: where targets come from', () => {
   it('writes the dockerconfigjson named in a timer payload as the new ACSCurrent of the KMS secret', async () => {
     const name = secret();
-    const { outcomes } = await fcFunction()(timerEvent(JSON.stringify(targets(name))), context);
+    const { outcomes } = await fcFunction(configured(name))(timerEvent(JSON.stringify(targets(name))), context);
     expect(outcomes).toMatchObject([{ store: 'kms', secretId: name, ok: true, written: true }]);
     const current = decoded(emu.kms.current(name)!);
     expect(Object.keys(current.auths)).toEqual([PERSONAL]);
@@ -67,7 +69,7 @@ describe('FC refresh: where targets come from', () => {
 
   it('writes the targets in the data of an EventBridge CloudEvent', async () => {
     const name = secret();
-    await fcFunction()(cloudEvent(targets(name)), context);
+    await fcFunction(configured(name))(cloudEvent(targets(name)), context);
     expect(Object.keys(decoded(emu.kms.current(name)!).auths)).toEqual([PERSONAL]);
   });
 
@@ -85,7 +87,7 @@ describe('FC refresh: where targets come from', () => {
 
   it('takes a whole-event {"targets":[...]} from InvokeFunction', async () => {
     const name = secret();
-    await fcFunction()(Buffer.from(JSON.stringify(targets(name))), context);
+    await fcFunction(configured(name))(Buffer.from(JSON.stringify(targets(name))), context);
     expect(emu.kms.versions(name)).toHaveLength(2);
   });
 
@@ -102,6 +104,21 @@ describe('FC refresh: where targets come from', () => {
     expect(err).toMatchObject({ code: 'BadRequest', message: expect.stringContaining('REGCRED_TARGETS') });
   });
 
+  it.each([
+    ['another format (json) for the configured secret', (name: string) => targets(name, 'json')],
+    ['a secret that is not configured', () => targets('regcred/someone-elses-secret')],
+  ])('rejects an InvokeFunction event naming %s; nothing is written and ACSCurrent stays readable', async (_, forged) => {
+    const name = secret();
+    const handler = fcFunction(configured(name));
+    await handler(timerEvent(''), context);
+    const good = emu.kms.current(name)!;
+    const err = await failure(handler(Buffer.from(JSON.stringify(forged(name))), context));
+    expect(err).toMatchObject({ code: 'BadRequest', message: 'targets[0] is not an entry of REGCRED_TARGETS; an event may name only configured targets, exactly' });
+    expect(emu.kms.current(name)).toBe(good);
+    expect(Object.keys(decoded(good).auths)).toEqual([PERSONAL]);
+    expect(emu.calls.filter((c) => c.action === 'PutSecretValue')).toHaveLength(1);
+  });
+
   it('rejects a timer payload that is not JSON', async () => {
     const err = await failure(fcFunction()(timerEvent('targets=all'), context));
     expect(err).toMatchObject({ code: 'BadRequest', message: 'timer event payload is not JSON' });
@@ -111,7 +128,7 @@ describe('FC refresh: where targets come from', () => {
 describe('FC refresh: idempotency and failures', () => {
   it('writes no second version when FC retries the same invocation', async () => {
     const name = secret();
-    const handler = fcFunction();
+    const handler = fcFunction(configured(name));
     await handler(timerEvent(JSON.stringify(targets(name))), context);
     const again = await handler(timerEvent(JSON.stringify(targets(name))), context);
     expect(again.outcomes).toMatchObject([{ ok: true, written: false }]);
@@ -122,7 +139,7 @@ describe('FC refresh: idempotency and failures', () => {
   it('leaves ACSCurrent untouched and fails the invocation when KMS keeps failing', async () => {
     const name = secret();
     emu.inject('PutSecretValue', faults.serviceUnavailable(), { persistent: true });
-    const err = await failure(fcFunction()(timerEvent(JSON.stringify(targets(name))), context));
+    const err = await failure(fcFunction(configured(name))(timerEvent(JSON.stringify(targets(name))), context));
     expect(err).toMatchObject({ code: 'RefreshFailed' });
     expect(emu.kms.current(name)).toBe(OLD);
     expect(emu.kms.versions(name)).toHaveLength(1);
@@ -131,7 +148,7 @@ describe('FC refresh: idempotency and failures', () => {
   it('leaves ACSCurrent untouched and never calls KMS when the registry refuses the role', async () => {
     const name = secret();
     emu.inject('GetAuthorizationToken', faults.forbiddenRam(), { persistent: true });
-    const err = await failure(fcFunction()(timerEvent(JSON.stringify(targets(name))), context));
+    const err = await failure(fcFunction(configured(name))(timerEvent(JSON.stringify(targets(name))), context));
     expect(err).toMatchObject({ code: 'RefreshFailed' });
     expect(emu.kms.current(name)).toBe(OLD);
     expect(emu.calls.filter((c) => c.product === 'kms')).toEqual([]);
@@ -139,7 +156,7 @@ describe('FC refresh: idempotency and failures', () => {
 
   it('keeps the written password and the role keys out of every log line', async () => {
     const name = secret();
-    await fcFunction()(timerEvent(JSON.stringify(targets(name))), context);
+    await fcFunction(configured(name))(timerEvent(JSON.stringify(targets(name))), context);
     const { auths } = decoded(emu.kms.current(name)!);
     const secrets = [auths[PERSONAL]!.password, auths[PERSONAL]!.auth, DEFAULT_IDENTITY.accessKeySecret, DEFAULT_IDENTITY.securityToken!];
     expect(lines.some((l) => l.includes('secret refreshed'))).toBe(true);

@@ -122,24 +122,44 @@ describe('AWS refresh → Secrets Manager → skopeo', () => {
     expect(await manifestDigestOf(join(work, 'pulled'), 'v1')).toBe(image.manifestDigest);
   });
 
-  it('a regcred.refresh EventBridge event writes every target its detail names', async () => {
+  it('a regcred.refresh EventBridge event writes the configured targets its detail names, and only those', async () => {
     // Prepare
     const a = await newSecret();
     const b = await newSecret();
-    const handler = coldStart([]);
+    const handler = coldStart([a.name, b.name]);
     const event = {
-      ...scheduledEvent({ targets: [a.name, b.name].map((secretId) => ({ store: 'secrets-manager', secretId, registries: [`ecr:${REGION}`] })) }),
+      ...scheduledEvent({ targets: [{ store: 'secrets-manager', secretId: b.name, format: 'dockerconfigjson', registries: [`ecr:${REGION}`] }] }),
       'detail-type': 'regcred.refresh',
       source: 'ci.pipeline',
     };
     // Act
     const { outcomes } = await handler(event, context());
     // Assess
-    expect(outcomes.map((o) => [o.secretId, o.ok, o.written])).toEqual([
-      [a.name, true, true],
-      [b.name, true, true],
-    ]);
+    expect(outcomes.map((o) => [o.secretId, o.ok, o.written])).toEqual([[b.name, true, true]]);
     expect(JSON.parse(sm.state.valueOf(b.name)!)).toHaveProperty(['auths', registry.host, 'username'], 'AWS');
+    expect(sm.state.valueOf(a.name)).toBe('{"auths":{}}');
+  });
+
+  it.each([
+    ['another format (json) for a configured secret', (secretId: string) => ({ store: 'secrets-manager', secretId, format: 'json', registries: [`ecr:${REGION}`] })],
+    ['a secret that is not configured', () => ({ store: 'secrets-manager', secretId: 'regcred/someone-elses-secret', format: 'dockerconfigjson', registries: [`ecr:${REGION}`] })],
+  ])('a forged regcred.refresh event naming %s is rejected, writes nothing and the secret stays readable', async (_, forged) => {
+    // Prepare: a configured secret that already holds a good dockerconfigjson
+    const { name } = await newSecret();
+    const handler = coldStart([name]);
+    await handler(scheduledEvent(), context());
+    const good = sm.state.valueOf(name);
+    const writes = callsOf('PutSecretValue');
+    // Act
+    const err = (await failure(handler({ ...scheduledEvent({ targets: [forged(name)] }), 'detail-type': 'regcred.refresh' }, context()))) as Error;
+    const next = await handler(scheduledEvent(), context());
+    // Assess
+    expect(err).toBeInstanceOf(BadRequestError);
+    expect(err.message).toBe('targets[0] is not an entry of REGCRED_TARGETS; an event may name only configured targets, exactly');
+    expect(callsOf('PutSecretValue')).toBe(writes);
+    expect(sm.state.valueOf(name)).toBe(good);
+    expect(JSON.parse(good!)).toHaveProperty(['auths', registry.host, 'username'], 'AWS');
+    expect(next.outcomes).toMatchObject([{ secretId: name, ok: true, written: false }]);
   });
 
   it('an event naming a registry the function is not configured for is rejected before any upstream call', async () => {
@@ -156,21 +176,27 @@ describe('AWS refresh → Secrets Manager → skopeo', () => {
 });
 
 describe('AWS refresh: event shapes', () => {
-  const withTargets = { config: loadConfig({ REGCRED_REGISTRIES: `ecr:${REGION}`, REGCRED_TARGETS: '{"targets":[{"store":"secrets-manager","secretId":"configured","registries":["ecr:us-east-1"]}]}' }) };
+  const configured = ['configured', 'named'].map((secretId) => ({ store: 'secrets-manager', secretId, registries: [`ecr:${REGION}`] }));
+  const withTargets = { config: loadConfig({ REGCRED_REGISTRIES: `ecr:${REGION}`, REGCRED_TARGETS: JSON.stringify({ targets: configured }) }) };
   const withoutTargets = { config: loadConfig({ REGCRED_REGISTRIES: `ecr:${REGION}` }) };
   const named = { targets: [{ store: 'secrets-manager', secretId: 'named', registries: [`ecr:${REGION}`] }] };
 
   it.each([
-    ['a schedule without input', scheduledEvent(), 'configured'],
-    ['a schedule with constant input', named, 'named'],
-    ['a regcred.refresh event with targets in detail', { ...scheduledEvent(named), 'detail-type': 'regcred.refresh' }, 'named'],
-    ['a regcred.refresh event with an empty detail', { ...scheduledEvent(), 'detail-type': 'regcred.refresh' }, 'configured'],
-    ['an empty direct invocation', {}, 'configured'],
-  ])('%s refreshes the %s targets', (_, event, expected) => {
+    ['a schedule without input', scheduledEvent(), ['configured', 'named']],
+    ['a schedule with constant input', named, ['named']],
+    ['a regcred.refresh event with targets in detail', { ...scheduledEvent(named), 'detail-type': 'regcred.refresh' }, ['named']],
+    ['a regcred.refresh event with an empty detail', { ...scheduledEvent(), 'detail-type': 'regcred.refresh' }, ['configured', 'named']],
+    ['an empty direct invocation', {}, ['configured', 'named']],
+  ])('%s refreshes the targets %j', (_, event, expected) => {
     // Act
     const targets = targetsOf(event, withTargets);
     // Assess
-    expect(targets.map((t) => t.secretId)).toEqual([expected]);
+    expect(targets.map((t) => t.secretId)).toEqual(expected);
+  });
+
+  it('an event naming targets is a BadRequestError when REGCRED_TARGETS is not set', () => {
+    // Act / Assess
+    expect(() => targetsOf(named, withoutTargets)).toThrow('an event may name only entries of REGCRED_TARGETS, which is not set');
   });
 
   it('an event without targets is a BadRequestError when REGCRED_TARGETS is not set', () => {
