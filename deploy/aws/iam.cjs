@@ -27,8 +27,10 @@ module.exports = async ({ resolveVariable }) => {
     .map((arn) => arn.trim())
     .filter(Boolean);
   for (const arn of secretArns) {
-    if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[^*]+[?*]*$/.test(arn)) {
-      throw new Error(`param secretArns: '${arn}' is not a Secrets Manager secret ARN (a trailing ?????? or * for the suffix is allowed)`);
+    // A wildcard may stand only for the random 6-character suffix Secrets Manager appends to a
+    // name (`-??????`): anything wider (`secret:?*`, `secret:team/*`) would grant secrets nobody listed.
+    if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/.test(arn.replace(/-\?{6}$/, ''))) {
+      throw new Error(`param secretArns: '${arn}' is not a Secrets Manager secret ARN (only a trailing -?????? may stand for the random suffix)`);
     }
   }
   const onSecrets = (...actions) => ({

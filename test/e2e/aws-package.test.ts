@@ -135,10 +135,24 @@ describe('osls package: refresh, rotation and Secrets Manager', () => {
     });
   });
 
-  it('runs refresh every 4 hours and on regcred.refresh events', () => {
+  it('runs refresh every 4 hours and on regcred.refresh events from the listed sources only', () => {
     // Prepare
     const rules = Object.values(template().Resources).filter((r) => r.Type === 'AWS::Events::Rule').map((r) => r.Properties);
     // Assess
-    expect(rules.map((r) => r.ScheduleExpression ?? r.EventPattern).sort()).toEqual([{ 'detail-type': ['regcred.refresh'] }, 'rate(4 hours)'].sort());
+    expect(rules.map((r) => r.ScheduleExpression ?? r.EventPattern).sort()).toEqual(
+      [{ source: ['regcred.operator'], 'detail-type': ['regcred.refresh'] }, 'rate(4 hours)'].sort(),
+    );
+  });
+
+  it('grants only AWS services, each for its own rule or secret, a resource policy to invoke a function; none for http', () => {
+    // Direct invocation bypasses the function URL's IAM auth and lets the caller write the event's
+    // authorizer block; callers get lambda:InvokeFunction only through their own policy, conditioned
+    // on lambda:InvokedViaFunctionUrl (README, "Security").
+    const permissions = Object.values(template().Resources).filter((r) => r.Type === 'AWS::Lambda::Permission');
+    expect(permissions.map((p) => [JSON.stringify(p.Properties.FunctionName), p.Properties.Principal, p.Properties.SourceArn !== undefined]).sort()).toEqual([
+      [JSON.stringify({ 'Fn::GetAtt': ['RefreshLambdaFunction', 'Arn'] }), 'events.amazonaws.com', true],
+      [JSON.stringify({ 'Fn::GetAtt': ['RefreshLambdaFunction', 'Arn'] }), 'events.amazonaws.com', true],
+      [JSON.stringify({ 'Fn::GetAtt': ['RotateLambdaFunction', 'Arn'] }), 'secretsmanager.amazonaws.com', true],
+    ]);
   });
 });
