@@ -11,8 +11,13 @@ export interface ApiRequest {
   path: string;
   /** Raw query string without '?', exactly as received. */
   query: string;
-  /** The caller's cloud identity (IAM ARN, RAM UID), as the platform authenticated it. */
+  /** The caller's cloud identity (IAM ARN, RAM key id): verified by the platform, or only claimed. */
   caller?: string;
+  /**
+   * True only when the platform itself verified `caller` and the caller could not write it (AWS:
+   * `requestContext.authorizer.iam` of a function URL). A claimed id never passes the allow-list.
+   */
+  callerVerified?: boolean;
 }
 
 export interface ApiResponse {
@@ -45,7 +50,7 @@ export function createApi(options: ApiOptions) {
   return async function handle(req: ApiRequest, budget: Budget): Promise<ApiResponse> {
     try {
       const caller = req.caller ?? 'unknown';
-      if (allowedCallers && !allowedCallers.some((p) => p.test(caller))) throw new ForbiddenError();
+      if (allowedCallers && !(req.callerVerified && allowedCallers.some((p) => p.test(caller)))) throw new ForbiddenError();
       const host = route(req.path);
       if (req.method !== 'GET') throw new MethodNotAllowedError(['GET']);
       const query = parseQuery(req.query);
@@ -59,7 +64,7 @@ export function createApi(options: ApiOptions) {
         now: now(),
         freshUntil: issued.freshUntil,
       });
-      for (const c of issued.credentials) auditIssued(log, caller, c);
+      for (const c of issued.credentials) auditIssued(log, caller, c, req.callerVerified === true);
       return { statusCode: 200, headers: { ...BASE_HEADERS }, body: JSON.stringify(body) };
     } catch (err) {
       const error = toRegcredError(err);

@@ -12,12 +12,15 @@ export function fingerprint(password: string): string {
 }
 
 /**
- * The one audit line per credential handed out.
+ * The one audit line per credential handed out. `callerVerified` is false where the platform did
+ * not verify the caller and the id is only what the request claims (an FC event's Authorization
+ * header): the line then records a claim, not an identity.
  * @example auditIssued(log, 'arn:aws:iam::123456789012:user/ci', credential);
  */
-export function auditIssued(log: Logger, caller: string, credential: RegistryCredential): void {
+export function auditIssued(log: Logger, caller: string, credential: RegistryCredential, callerVerified = true): void {
   log.info('credential issued', {
     caller,
+    callerVerified,
     registry: credential.registry,
     fingerprint: fingerprint(credential.password),
     expiresAt: credential.expiresAt.toISOString(),

@@ -61,6 +61,20 @@ export function loadConfig(env: Env): Config {
   return config;
 }
 
+/**
+ * Where the platform hands the function no caller identity that it verified and the caller cannot
+ * write, REGCRED_ALLOWED_CALLERS could only match what a caller claims, so it is refused rather than
+ * pretended: the message says why and what the gate is instead.
+ * @example refuseUnverifiableAllowList(config, { platform: 'Function Compute', why: '…', gate: 'fc:InvokeFunction' })
+ */
+export function refuseUnverifiableAllowList(config: Config, reason: { platform: string; why: string; gate: string }): void {
+  if (!config.allowedCallers) return;
+  throw new ConfigError(
+    `REGCRED_ALLOWED_CALLERS cannot be enforced on ${reason.platform}: ${reason.why}, so the allow-list could only match what a caller claims. ` +
+      `Leave it unset and grant ${reason.gate} on this function only to the callers you mean (README, "Security").`,
+  );
+}
+
 function parseRegistryList(value: string): RegistryTarget[] {
   const seen = new Set<string>();
   const entries = value.split(',').map((e) => e.trim());

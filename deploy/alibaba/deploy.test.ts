@@ -12,7 +12,8 @@ import { ramPolicy } from './plan.js';
 const ACCOUNT = '1234567890123456';
 const ROLE = `acs:ram::${ACCOUNT}:role/regcred`;
 const TARGETS = JSON.stringify({ targets: [{ store: 'kms', secretId: 'regcred/pull', registries: ['acr:cn-shanghai'] }] });
-const ARGS = ['--region', 'cn-hangzhou', '--account-id', ACCOUNT, '--role', ROLE];
+const REFRESH_ROLE = `acs:ram::${ACCOUNT}:role/regcred-refresh`;
+const ARGS = ['--region', 'cn-hangzhou', '--account-id', ACCOUNT, '--role', ROLE, '--refresh-role', REFRESH_ROLE];
 const APP_ENV = { REGCRED_REGISTRIES: 'acr:cn-shanghai,acr-ee:cn-hangzhou:cri-emulator', REGCRED_TARGETS: TARGETS, LOG_LEVEL: 'info' };
 
 let fcEmu: FcEmulator;
@@ -40,24 +41,32 @@ const deploy = (argv: string[] = ARGS, env: Record<string, string> = {}) =>
   }, (text) => out.push(text));
 
 describe('deploy:alibaba --dry-run', () => {
-  it('prints both functions, their triggers and the RAM policy without credentials or API calls', async () => {
+  it('prints both functions, their triggers and each role\'s RAM policy without credentials or API calls', async () => {
     const code = await main([...ARGS, '--dry-run'], { ...APP_ENV }, (text) => out.push(text));
     expect(code).toBe(0);
     const plan = JSON.parse(out.join('\n'));
     expect(plan.functions.map((f: { functionName: string; runtime: string; handler: string; role: string }) => [f.functionName, f.runtime, f.handler, f.role])).toEqual([
       ['regcred', 'nodejs20', 'index.handler', ROLE],
-      ['regcred-refresh', 'nodejs20', 'index.handler', ROLE],
+      ['regcred-refresh', 'nodejs20', 'index.handler', REFRESH_ROLE],
     ]);
     expect(JSON.parse(plan.functions[0].triggers[0].triggerConfig)).toEqual({ authType: 'function', methods: ['GET'], disableURLInternet: false });
     expect(JSON.parse(plan.functions[1].triggers[0].triggerConfig)).toEqual({ cronExpression: '@every 20m', enable: true, payload: '' });
     expect(plan.functions[0].code.zipBytes).toBeGreaterThan(1000);
-    expect(plan.ramPolicy.Statement.length).toBe(3);
+    const actions = (fn: { ramPolicy: { Statement: Array<{ Action: string[] }> } }) => fn.ramPolicy.Statement.flatMap((s) => s.Action);
+    expect(actions(plan.functions[0])).toEqual(['cr:GetAuthorizationToken', 'cr:GetAuthorizationToken', 'cr:GetInstanceEndpoint']);
+    expect(actions(plan.functions[1])).toContain('kms:PutSecretValue');
     expect(fcEmu.calls).toEqual([]);
   });
 
   it('plans no refresh function when REGCRED_TARGETS is unset', async () => {
     await main([...ARGS, '--dry-run'], { REGCRED_REGISTRIES: 'acr:cn-shanghai' }, (text) => out.push(text));
     expect(JSON.parse(out.join('\n')).functions.map((f: { functionName: string }) => f.functionName)).toEqual(['regcred']);
+  });
+
+  it('refuses REGCRED_ALLOWED_CALLERS, which FC cannot back with a verified caller (exit code 2, reason printed)', async () => {
+    const code = await main([...ARGS, '--dry-run'], { ...APP_ENV, REGCRED_ALLOWED_CALLERS: 'LTAI*' }, (text) => out.push(text));
+    expect(code).toBe(2);
+    expect(out.join('\n')).toContain('REGCRED_ALLOWED_CALLERS cannot be enforced on Alibaba Cloud Function Compute');
   });
 
   it('fails with exit code 2 naming the variable when the function config is bad', async () => {
@@ -68,7 +77,7 @@ describe('deploy:alibaba --dry-run', () => {
 });
 
 describe('RAM policy', () => {
-  const policy = (env: Record<string, string>) => ramPolicy(loadConfig(env), { region: 'cn-hangzhou', accountId: ACCOUNT }).Statement;
+  const policy = (env: Record<string, string>, fn: 'http' | 'refresh' = 'refresh') => ramPolicy(loadConfig(env), { region: 'cn-hangzhou', accountId: ACCOUNT }, fn).Statement;
   it('grants only cr:GetAuthorizationToken for ACR personal (the API has no narrower resource)', () => {
     expect(policy({ REGCRED_REGISTRIES: 'acr:cn-shanghai' })).toEqual([{ Effect: 'Allow', Action: ['cr:GetAuthorizationToken'], Resource: ['*'] }]);
   });
@@ -83,7 +92,11 @@ describe('RAM policy', () => {
     expect(policy({ REGCRED_REGISTRIES: 'acr-ee:cn-hangzhou:cri-abc=abc-registry.cn-hangzhou.cr.aliyuncs.com' })[0]!.Action).toEqual(['cr:GetAuthorizationToken']);
   });
 
-  it('grants the KMS store its read-then-write only on the named secrets', () => {
+  it('grants the internet-facing HTTP function no KMS action, even with refresh targets configured', () => {
+    expect(policy({ REGCRED_REGISTRIES: 'acr:cn-shanghai', REGCRED_TARGETS: TARGETS }, 'http').flatMap((s) => s.Action)).toEqual(['cr:GetAuthorizationToken']);
+  });
+
+  it('grants the refresh function\'s KMS store its read-then-write only on the named secrets', () => {
     expect(policy({ REGCRED_REGISTRIES: 'acr:cn-shanghai', REGCRED_TARGETS: TARGETS })[1]).toEqual({
       Effect: 'Allow',
       Action: ['kms:GetSecretValue', 'kms:PutSecretValue'],
@@ -102,6 +115,7 @@ describe('deploy:alibaba against the FC 3.0 emulator (ACS3 signature verified)',
     expect({ runtime: http.runtime, handler: http.handler, role: http.role, env: http.environmentVariables }).toEqual({
       runtime: 'nodejs20', handler: 'index.handler', role: ROLE, env: APP_ENV,
     });
+    expect(fcEmu.functions.get('regcred-refresh')!.role).toBe(REFRESH_ROLE);
     expect(Object.keys(http.files)).toEqual(['index.js']);
     expect(JSON.parse(fcEmu.triggers.get('regcred/http')!.triggerConfig).authType).toBe('function');
     expect(JSON.parse(fcEmu.triggers.get('regcred-refresh/timer')!.triggerConfig).cronExpression).toBe('@every 20m');

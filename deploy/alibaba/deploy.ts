@@ -1,12 +1,12 @@
 /**
- * `npm run deploy:alibaba -- --region cn-hangzhou --account-id <uid> --role acs:ram::<uid>:role/regcred [--dry-run]`
+ * `npm run deploy:alibaba -- --region cn-hangzhou --account-id <uid> --role acs:ram::<uid>:role/regcred [--refresh-role …] [--dry-run]`
  *
  * Builds the function zips with esbuild and creates or updates, through the FC 3.0 API
  * (`@alicloud/fc20230330`), the HTTP function with its HTTP trigger (authType function) and, when
  * REGCRED_TARGETS is set, the refresh function with its timer trigger. The FC 3.0 API rather than
  * `@alicloud/fc2`: only functions created through 3.0 get the HTTP-trigger *event* in a built-in
  * runtime (2.0 functions are called as `(req, resp, context)`), and 3.0 triggers check ACS3
- * signatures. `--dry-run` prints the plan and the RAM policy and needs no credentials.
+ * signatures. `--dry-run` prints the plan and each function role's RAM policy and needs no credentials.
  *
  * Deploy credentials: the @alicloud/credentials default chain (ALIBABA_CLOUD_ACCESS_KEY_ID,
  * ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN, profiles, ...).
@@ -122,6 +122,7 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
       region: flags.get('region') ?? env.ALIBABA_CLOUD_REGION_ID ?? '',
       accountId,
       roleArn: flags.get('role') ?? env.REGCRED_FC_ROLE_ARN ?? `acs:ram::${accountId}:role/${name}`,
+      refreshRoleArn: flags.get('refresh-role') ?? env.REGCRED_FC_REFRESH_ROLE_ARN ?? `acs:ram::${accountId}:role/${name}-refresh`,
       name,
       schedule: flags.get('schedule') ?? '@every 20m',
       timeoutSeconds: Number(flags.get('timeout') ?? 10),
@@ -130,7 +131,7 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
     },
   };
 }
-const KNOWN_FLAGS = ['region', 'account-id', 'role', 'name', 'schedule', 'timeout', 'memory'];
+const KNOWN_FLAGS = ['region', 'account-id', 'role', 'refresh-role', 'name', 'schedule', 'timeout', 'memory'];
 
 /**
  * The command: build, then print the plan (dry run) or apply it. Returns the exit code.
@@ -161,7 +162,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   try {
     const steps = await applyPlan(plan, packages, client);
     for (const s of steps) print(`${s.action} ${s.functionName}${s.triggerName ? `/${s.triggerName}` : ''}${s.url ? ` ${s.url}` : ''}`);
-    print(`RAM policy for ${options.roleArn}:\n${JSON.stringify(plan.policy, null, 2)}`);
+    for (const fn of plan.functions) print(`RAM policy for ${fn.body.role} (${fn.functionName}):\n${JSON.stringify(fn.policy, null, 2)}`);
     return 0;
   } catch (err) {
     const e = err as { code?: unknown; message?: unknown };
@@ -176,9 +177,8 @@ export function describePlan(plan: DeployPlan, packages: Map<string, CodePackage
     region: plan.region,
     functions: plan.functions.map((fn) => {
       const pkg = packages.get(fn.entry)!;
-      return { ...fn.body, code: { entry: fn.entry, zipBytes: pkg.zip.length, sha256: pkg.sha256 }, triggers: fn.triggers };
+      return { ...fn.body, code: { entry: fn.entry, zipBytes: pkg.zip.length, sha256: pkg.sha256 }, triggers: fn.triggers, ramPolicy: fn.policy };
     }),
-    ramPolicy: plan.policy,
   };
 }
 

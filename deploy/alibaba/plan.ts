@@ -1,16 +1,20 @@
 /**
  * The Alibaba deployment as data: which FC 3.0 functions and triggers to create or update, and the
- * RAM policy their role needs. Pure functions of the options and the validated regcred config, so
+ * RAM policy each function's own role needs (one role per function: the internet-facing HTTP
+ * function holds no KMS action). Pure functions of the options and the validated regcred config, so
  * the dry run prints exactly what a real run sends.
  */
-import { loadConfig, type Config, type Env } from '../../core/config.js';
+import { loadConfig, refuseUnverifiableAllowList, type Config, type Env } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
+import { FC_CALLER } from '../../handlers/alibaba/runtime.js';
 
 export interface DeployOptions {
   region: string;
   accountId: string;
-  /** The RAM role the functions run as: `acs:ram::<account>:role/<name>`. */
+  /** The RAM role the HTTP function runs as: `acs:ram::<account>:role/<name>`. */
   roleArn: string;
+  /** The RAM role the refresh function runs as (its own: it alone may write KMS secrets). */
+  refreshRoleArn: string;
   /** HTTP function name; the refresh function is `<name>-refresh`. */
   name: string;
   /** Timer for the refresh function (FC: `@every 20m` or a 6-field cron). */
@@ -36,6 +40,8 @@ export interface FunctionSpec {
     environmentVariables: Record<string, string>;
   };
   triggers: TriggerSpec[];
+  /** What this function's role must allow, exactly. */
+  policy: RamPolicy;
 }
 
 export interface TriggerSpec {
@@ -54,7 +60,6 @@ export interface RamPolicy {
 export interface DeployPlan {
   region: string;
   functions: FunctionSpec[];
-  policy: RamPolicy;
 }
 
 /** The variables that configure regcred in the function; anything else is not shipped. */
@@ -67,11 +72,12 @@ export const FUNCTION_ENV = ['REGCRED_REGISTRIES', 'REGCRED_ALLOWED_CALLERS', 'R
 export function deployPlan(options: DeployOptions): DeployPlan {
   checkOptions(options);
   const config = loadConfig(options.env); // fails now, with the variable named, not at cold start
-  const functionBody = (functionName: string, description: string) => ({
+  refuseUnverifiableAllowList(config, FC_CALLER);
+  const functionBody = (functionName: string, role: string, description: string) => ({
     functionName,
     runtime: 'nodejs20' as const,
     handler: 'index.handler' as const,
-    role: options.roleArn,
+    role,
     timeout: options.timeoutSeconds,
     memorySize: options.memoryMb,
     description,
@@ -82,7 +88,7 @@ export function deployPlan(options: DeployOptions): DeployPlan {
     {
       functionName: options.name,
       entry: 'handlers/alibaba/http.ts',
-      body: functionBody(options.name, 'regcred: short-lived container registry credentials (HTTP)'),
+      body: functionBody(options.name, options.roleArn, 'regcred: short-lived container registry credentials (HTTP)'),
       triggers: [
         {
           triggerName: 'http',
@@ -92,6 +98,7 @@ export function deployPlan(options: DeployOptions): DeployPlan {
           description: 'signed GET /credentials',
         },
       ],
+      policy: ramPolicy(config, options, 'http'),
     },
   ];
   if (config.refreshTargets) {
@@ -100,7 +107,7 @@ export function deployPlan(options: DeployOptions): DeployPlan {
     functions.push({
       functionName: name,
       entry: 'handlers/alibaba/refresh.ts',
-      body: functionBody(name, 'regcred: keeps dockerconfigjson secrets in KMS fresh'),
+      body: functionBody(name, options.refreshRoleArn, 'regcred: keeps dockerconfigjson secrets in KMS fresh'),
       triggers: [
         {
           triggerName: 'timer',
@@ -109,19 +116,21 @@ export function deployPlan(options: DeployOptions): DeployPlan {
           description: 'scheduled refresh of REGCRED_TARGETS',
         },
       ],
+      policy: ramPolicy(config, options, 'refresh'),
     });
   }
-  return { region: options.region, functions, policy: ramPolicy(config, options) };
+  return { region: options.region, functions };
 }
 
 /**
- * Least privilege for the function role: only the actions regcred calls, on the named resources
- * where the API has them. ACR personal's GetAuthorizationToken has no narrower resource than `*`;
- * EE calls are scoped to the instance; the KMS store reads a version (GetSecretValue, to skip a
- * write that already happened) and writes one (PutSecretValue) on the named secrets only.
- * @example ramPolicy(loadConfig({ REGCRED_REGISTRIES: 'acr:cn-shanghai' }), options).Statement[0].Action // ['cr:GetAuthorizationToken']
+ * Least privilege for one function's role: only the actions that function calls, on the named
+ * resources where the API has them. ACR personal's GetAuthorizationToken has no narrower resource
+ * than `*`; EE calls are scoped to the instance; only the refresh function touches KMS: it reads a
+ * version (GetSecretValue, to skip a write that already happened) and writes one (PutSecretValue)
+ * on the named secrets only.
+ * @example ramPolicy(loadConfig({ REGCRED_REGISTRIES: 'acr:cn-shanghai' }), options, 'http').Statement[0].Action // ['cr:GetAuthorizationToken']
  */
-export function ramPolicy(config: Config, options: Pick<DeployOptions, 'region' | 'accountId'>): RamPolicy {
+export function ramPolicy(config: Config, options: Pick<DeployOptions, 'region' | 'accountId'>, fn: 'http' | 'refresh'): RamPolicy {
   const statements: RamPolicy['Statement'] = [];
   if (config.registries.some((r) => r.provider === 'acr')) {
     statements.push({ Effect: 'Allow', Action: ['cr:GetAuthorizationToken'], Resource: ['*'] });
@@ -135,7 +144,7 @@ export function ramPolicy(config: Config, options: Pick<DeployOptions, 'region' 
       Resource: unique(instances.map((r) => `acs:cr:${r.region}:${options.accountId}:instance/${r.instanceId}`)),
     });
   }
-  const secrets = (config.refreshTargets ?? []).filter((t) => t.store === 'kms').map((t) => t.secretId);
+  const secrets = fn === 'refresh' ? (config.refreshTargets ?? []).filter((t) => t.store === 'kms').map((t) => t.secretId) : [];
   if (secrets.length) {
     statements.push({
       Effect: 'Allow',
@@ -149,7 +158,9 @@ export function ramPolicy(config: Config, options: Pick<DeployOptions, 'region' 
 function checkOptions(o: DeployOptions): void {
   if (!/^[a-z]{2,}(-[a-z0-9]+)+$/.test(o.region)) throw new ConfigError(`--region '${o.region}' is not an Alibaba Cloud region id`);
   if (!/^\d{6,20}$/.test(o.accountId)) throw new ConfigError(`--account-id '${o.accountId}' is not an Alibaba Cloud account id`);
-  if (!/^acs:ram::\d+:role\/[\w.@-]+$/i.test(o.roleArn)) throw new ConfigError(`--role '${o.roleArn}' is not a RAM role ARN (acs:ram::<account>:role/<name>)`);
+  for (const [flag, arn] of [['--role', o.roleArn], ['--refresh-role', o.refreshRoleArn]]) {
+    if (!/^acs:ram::\d+:role\/[\w.@-]+$/i.test(arn!)) throw new ConfigError(`${flag} '${arn}' is not a RAM role ARN (acs:ram::<account>:role/<name>)`);
+  }
   if (!/^[A-Za-z_][A-Za-z0-9_-]{0,119}$/.test(o.name)) throw new ConfigError(`--name '${o.name}' is not a valid FC function name`);
   if (!/^(@every \d+[hm]|(\S+ ){5}\S+)$/.test(o.schedule)) throw new ConfigError(`--schedule '${o.schedule}' must be '@every <n>m|h' or a 6-field cron`);
   if (!Number.isInteger(o.timeoutSeconds) || o.timeoutSeconds < 1 || o.timeoutSeconds > 600) throw new ConfigError('--timeout must be 1..600 seconds');

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_RETRY_POLICY } from '../../core/retry.js';
 import { DEFAULT_IDENTITY, faults, startAlibabaEmulator, type AlibabaEmulator } from '../../emulator/alibaba/server.js';
 import { createHttpHandler, type FcHttpEvent } from './http.js';
@@ -145,10 +145,13 @@ describe('FC HTTP trigger: bad requests', () => {
 });
 
 describe('FC HTTP trigger: caller identity', () => {
-  it('writes the AccessKeyId of the verified ACS3 signature as the audit caller', async () => {
+  it('records the AccessKeyId the Authorization header claims in the audit line, marked unverified', async () => {
     await fcFunction()(httpEvent(), context);
     const audit = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'credential issued');
-    expect(audit.map((l) => l.caller)).toEqual([CALLER_AK, CALLER_AK]);
+    expect(audit.map((l) => [l.caller, l.callerVerified])).toEqual([
+      [CALLER_AK, false],
+      [CALLER_AK, false],
+    ]);
   });
 
   it("writes 'unknown' when the event carries no signature", async () => {
@@ -157,10 +160,53 @@ describe('FC HTTP trigger: caller identity', () => {
     expect(audit.map((l) => l.caller)).toEqual(['unknown', 'unknown']);
   });
 
-  it('answers 403 to a caller outside REGCRED_ALLOWED_CALLERS, before any registry call', async () => {
-    const res = await fcFunction({ REGCRED_ALLOWED_CALLERS: 'LTAI5tReleaseBot*' })(httpEvent(), context);
-    expect(res.statusCode).toBe(403);
-    expect(tokenCalls()).toHaveLength(0);
+  it('refuses REGCRED_ALLOWED_CALLERS at cold start, saying why and what the gate is', () => {
+    expect(() => fcFunction({ REGCRED_ALLOWED_CALLERS: 'LTAI5tReleaseBot*' })).toThrow(
+      /^REGCRED_ALLOWED_CALLERS cannot be enforced on Alibaba Cloud Function Compute: .*InvokeFunction caller writes the whole event.*grant fc:InvokeFunction/,
+    );
+  });
+
+  it('gives a forged InvokeFunction event naming an allowed key id no credential: the configuration is refused, the answer a generic 500', async () => {
+    // Prepare: the deployed entry point, configured with an allow-list, as an attacker would find it.
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      REGCRED_REGISTRIES: 'acr:cn-shanghai',
+      ALIBABA_CLOUD_ENDPOINT_URL_CR: emu.url,
+      REGCRED_ALLOWED_CALLERS: 'LTAI5tReleaseBot*',
+    });
+    const stdout: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (stdout.push(String(chunk)), true));
+    try {
+      vi.resetModules();
+      const { handler } = await import('./http.js');
+      const forged = httpEvent({ headers: { Authorization: SIGNED_AUTH.replace(CALLER_AK, 'LTAI5tReleaseBot0001') } });
+      // Act
+      const res = await handler(forged, context);
+      // Assess
+      expect(res.statusCode).toBe(500);
+      expect(JSON.parse(res.body)).toEqual({ error: { code: 'InternalError', message: 'internal error' } });
+      expect(tokenCalls()).toHaveLength(0);
+      expect(stdout.join('')).toContain('REGCRED_ALLOWED_CALLERS cannot be enforced');
+    } finally {
+      spy.mockRestore();
+      process.env = saved;
+    }
+  });
+
+  it('answers a bad configuration with a generic 500 that names no variable and no value', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, { REGCRED_REGISTRIES: 'acr:cn-shanghai,not-a-provider:x' });
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      vi.resetModules();
+      const { handler } = await import('./http.js');
+      const res = await handler(httpEvent(), context);
+      expect(res.statusCode).toBe(500);
+      expect(res.body).not.toMatch(/REGCRED|not-a-provider/);
+    } finally {
+      spy.mockRestore();
+      process.env = saved;
+    }
   });
 });
 

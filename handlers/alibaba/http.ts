@@ -1,5 +1,6 @@
 import { createApi, errorResponse, type ApiRequest, type ApiResponse } from '../../core/api.js';
 import { BadRequestError, InternalError, RegcredError } from '../../core/errors.js';
+import { coldStart, type Started } from '../shared/cold-start.js';
 import { alibabaRuntime, type AlibabaRuntime, type FcContext } from './runtime.js';
 
 /**
@@ -10,11 +11,11 @@ import { alibabaRuntime, type AlibabaRuntime, type FcContext } from './runtime.j
  * The same handler serves `InvokeFunction` with an event of that shape (`requestContext` may be
  * left out: the method is then GET).
  *
- * Caller identity: FC passes none for a signed request (`requestContext.accountId` is the
- * function owner's account, not the caller's). What a signed request does carry is the
- * `Authorization: ACS3-HMAC-SHA256 Credential=<AccessKeyId>,...` header that FC's gateway has just
- * verified (trigger authType `function`), so the AccessKeyId it names is the caller; without it
- * the caller is 'unknown'.
+ * Caller identity: FC passes none it verified (`requestContext.accountId` is the function owner's
+ * account, not the caller's). A signed HTTP request carries `Authorization: ACS3-HMAC-SHA256
+ * Credential=<AccessKeyId>,...`, but an `InvokeFunction` caller writes the whole event, that header
+ * included, so the key id is only a claim: it goes into the audit line marked unverified, and
+ * REGCRED_ALLOWED_CALLERS is refused on this cloud (runtime.ts). RAM's fc:InvokeFunction is the gate.
  */
 export interface FcHttpEvent {
   version?: string;
@@ -75,6 +76,7 @@ export function toApiRequest(raw: Buffer | string | object): ApiRequest {
     path: event.rawPath,
     query: new URLSearchParams(Object.entries(stringMap(event.queryParameters, 'queryParameters'))).toString(),
     ...(caller && { caller }),
+    callerVerified: false,
   };
 }
 
@@ -102,7 +104,7 @@ function stringMap(value: unknown, name: string): Record<string, string> {
   return value as Record<string, string>;
 }
 
-/** The AccessKeyId named in the ACS3 Authorization header that FC verified; it is an id, not a secret. */
+/** The AccessKeyId an ACS3 Authorization header names (a claim; an id, not a secret). */
 function callerOf(headers: Record<string, string>): string | undefined {
   const auth = Object.entries(headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1];
   return auth ? /^ACS3-HMAC-SHA256 Credential=([A-Za-z0-9.]{1,128}),/.exec(auth.trim())?.[1] : undefined;
@@ -116,14 +118,14 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-let cached: ReturnType<typeof createHttpHandler> | undefined;
+let started: Started<ReturnType<typeof createHttpHandler>> | undefined;
 
 /**
- * FC entry point (`index.handler`). The runtime is built on the first invocation, not at import:
- * a bad configuration then fails every invocation with the ConfigError's message (naming the
- * variable), and loading the bundle costs nothing but the code.
+ * FC entry point (`index.handler`). The runtime is built on the first invocation, not at import,
+ * so loading the bundle costs nothing but the code. A bad configuration answers every invocation
+ * with a generic 500; the cold-start log line names the variable.
  */
-export const handler = (event: Buffer | string | object, context?: FcContext): Promise<FcHttpResult> => {
-  cached ??= createHttpHandler(alibabaRuntime(process.env));
-  return cached(event, context);
+export const handler = async (event: Buffer | string | object, context?: FcContext): Promise<FcHttpResult> => {
+  started ??= coldStart(() => createHttpHandler(alibabaRuntime(process.env)));
+  return started.ok ? started.runtime(event, context) : fcResult(errorResponse(new InternalError()));
 };

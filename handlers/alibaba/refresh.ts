@@ -1,6 +1,7 @@
-import { BadRequestError } from '../../core/errors.js';
+import { BadRequestError, InternalError } from '../../core/errors.js';
 import { refreshTargets, type TargetOutcome } from '../../core/refresh.js';
 import { targetsFor, type RefreshTarget } from '../../core/targets.js';
+import { coldStart, type Started } from '../shared/cold-start.js';
 import { alibabaRuntime, type AlibabaRuntime, type FcContext } from './runtime.js';
 
 /**
@@ -66,10 +67,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-let cached: ReturnType<typeof createRefreshHandler> | undefined;
+let started: Started<ReturnType<typeof createRefreshHandler>> | undefined;
 
 /** FC entry point (`index.handler`); the runtime is built on the first invocation, as in http.ts. */
-export const handler = (event: Buffer | string | object, context?: FcContext): Promise<{ outcomes: TargetOutcome[] }> => {
-  cached ??= createRefreshHandler(alibabaRuntime(process.env));
-  return cached(event, context);
+export const handler = async (event: Buffer | string | object, context?: FcContext): Promise<{ outcomes: TargetOutcome[] }> => {
+  started ??= coldStart(() => createRefreshHandler(alibabaRuntime(process.env)));
+  if (!started.ok) throw new InternalError();
+  return started.runtime(event, context);
 };

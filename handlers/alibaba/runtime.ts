@@ -1,4 +1,4 @@
-import { loadConfig, type Config, type Env } from '../../core/config.js';
+import { loadConfig, refuseUnverifiableAllowList, type Config, type Env } from '../../core/config.js';
 import type { CredentialProvider, ProviderId } from '../../core/credential.js';
 import { ConfigError } from '../../core/errors.js';
 import { createLogger, type Logger, type LogLevel } from '../../core/log.js';
@@ -37,6 +37,13 @@ export interface AlibabaRuntimeOptions {
   now?: () => number;
 }
 
+/** Why FC cannot back REGCRED_ALLOWED_CALLERS (README, "Security"). */
+export const FC_CALLER = {
+  platform: 'Alibaba Cloud Function Compute',
+  why: 'FC passes the function no caller identity it verified (an InvokeFunction caller writes the whole event, Authorization header included)',
+  gate: 'fc:InvokeFunction (RAM policy)',
+};
+
 /** FC's default function timeout, for a context that does not say. */
 const DEFAULT_TIMEOUT_S = 3;
 
@@ -52,6 +59,7 @@ const DEFAULT_TIMEOUT_S = 3;
  */
 export function alibabaRuntime(env: Env, options: AlibabaRuntimeOptions = {}): AlibabaRuntime {
   const config = loadConfig(env);
+  refuseUnverifiableAllowList(config, FC_CALLER);
   const now = options.now ?? Date.now;
   const log = createLogger({ level: config.logLevel as LogLevel, ...(options.write && { write: options.write }), now });
   let keys: AlibabaKeys | undefined;

@@ -1,7 +1,9 @@
 import middy from '@middy/core';
 import type { Context, LambdaFunctionURLEventWithIAMAuthorizer, LambdaFunctionURLResult } from 'aws-lambda';
-import { createApi } from '../../core/api.js';
+import { createApi, errorResponse } from '../../core/api.js';
+import { InternalError } from '../../core/errors.js';
 import { budgetFor } from '../../core/service.js';
+import { coldStart } from '../shared/cold-start.js';
 import { errorBoundary } from '../shared/error-boundary.js';
 import { awsRuntime, type AwsRuntime } from './runtime.js';
 
@@ -20,10 +22,15 @@ export function createHttpHandler(runtime: AwsRuntime) {
           path: event.rawPath,
           query: event.rawQueryString ?? '',
           caller: event.requestContext.authorizer?.iam?.userArn,
+          // IAM verified it, provided callers hold lambda:InvokeFunction only via the function URL (README, "Security").
+          callerVerified: event.requestContext.authorizer?.iam?.userArn !== undefined,
         },
         budgetFor(context.getRemainingTimeInMillis()),
       ),
     );
 }
 
-export const handler = createHttpHandler(awsRuntime(process.env));
+const started = coldStart(() => awsRuntime(process.env));
+
+/** Lambda entry point. A misconfigured function answers a generic 500; the cold-start log line names the variable. */
+export const handler = started.ok ? createHttpHandler(started.runtime) : async () => errorResponse(new InternalError());

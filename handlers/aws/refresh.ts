@@ -1,8 +1,9 @@
 import type { Context } from 'aws-lambda';
-import { BadRequestError } from '../../core/errors.js';
+import { BadRequestError, InternalError } from '../../core/errors.js';
 import { refreshTargets, type TargetOutcome } from '../../core/refresh.js';
 import { budgetFor } from '../../core/service.js';
 import { targetsFor, type RefreshTarget } from '../../core/targets.js';
+import { coldStart, type Started } from '../shared/cold-start.js';
 import { awsSecretsRuntime, type AwsSecretsRuntime } from './secrets-runtime.js';
 
 /**
@@ -45,10 +46,11 @@ function targetSpec(event: unknown): unknown {
   return Object.keys(fields).length ? fields : undefined;
 }
 
-let cached: ReturnType<typeof createRefreshHandler> | undefined;
+let started: Started<ReturnType<typeof createRefreshHandler>> | undefined;
 
 /** Lambda entry point; the runtime is built on the first invocation of a cold instance. */
-export const handler = (event: unknown, context: Context): Promise<{ outcomes: TargetOutcome[] }> => {
-  cached ??= createRefreshHandler(awsSecretsRuntime(process.env));
-  return cached(event, context);
+export const handler = async (event: unknown, context: Context): Promise<{ outcomes: TargetOutcome[] }> => {
+  started ??= coldStart(() => createRefreshHandler(awsSecretsRuntime(process.env)));
+  if (!started.ok) throw new InternalError();
+  return started.runtime(event, context);
 };

@@ -1,7 +1,9 @@
 import type { Context } from 'aws-lambda';
+import { InternalError } from '../../core/errors.js';
 import { checkRegistryLogin } from '../../core/registry-login.js';
 import { parseRotationEvent, rotateStep, type RegistryLogin, type RotationResult } from '../../core/rotation.js';
 import { budgetFor } from '../../core/service.js';
+import { coldStart, type Started } from '../shared/cold-start.js';
 import { awsSecretsRuntime, type AwsSecretsRuntime } from './secrets-runtime.js';
 
 /**
@@ -35,10 +37,11 @@ export function createRotateHandler(
   };
 }
 
-let cached: ReturnType<typeof createRotateHandler> | undefined;
+let started: Started<ReturnType<typeof createRotateHandler>> | undefined;
 
 /** Lambda entry point; the runtime is built on the first invocation of a cold instance. */
-export const handler = (event: unknown, context: Context): Promise<RotationResult> => {
-  cached ??= createRotateHandler(awsSecretsRuntime(process.env));
-  return cached(event, context);
+export const handler = async (event: unknown, context: Context): Promise<RotationResult> => {
+  started ??= coldStart(() => createRotateHandler(awsSecretsRuntime(process.env)));
+  if (!started.ok) throw new InternalError();
+  return started.runtime(event, context);
 };
