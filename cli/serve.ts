@@ -5,8 +5,13 @@
  * points the real handler at it, and checks each request's SigV4 signature (service `lambda`)
  * the way a function URL with AuthType AWS_IAM does, so the printed curl command is exactly the
  * one a user runs against a deployed function. Without --emulator it serves the configured
- * registries with the ambient AWS identity and no signature check (for local debugging).
+ * registries with the developer's own AWS identity, so it answers only requests that carry the
+ * per-run token its banner prints.
+ *
+ * Either way it answers only a `Host` of `127.0.0.1:<port>` or `localhost:<port>`: a web page the
+ * developer visits can reach loopback through DNS rebinding, but its requests carry its own host.
  */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context, LambdaFunctionURLResult } from 'aws-lambda';
@@ -28,6 +33,8 @@ export interface ServeOptions {
 
 export interface LocalServer {
   url: string;
+  /** The per-run bearer token (without --emulator), which every request must carry. */
+  token?: string;
   close(): Promise<void>;
 }
 
@@ -40,9 +47,17 @@ export async function serve(options: ServeOptions): Promise<LocalServer> {
   const emulator = options.emulator ? await startEmulatorEnvironment() : undefined;
   // The handler module reads its configuration at load time, as at a Lambda cold start.
   const { handler } = await import('../handlers/aws/http.js');
+  const token = emulator ? undefined : randomBytes(24).toString('base64url');
+  let port = 0;
 
   const server = bodyServer(MAX_BODY_BYTES, async (req, res, body) => {
+    if (!isLoopbackHost(req.headers.host, port)) {
+      return reply(res, refusal(403, 'Forbidden', `Host must be 127.0.0.1:${port} or localhost:${port}`));
+    }
     let caller = 'local (unsigned)';
+    if (token && !hasToken(req.headers.authorization, token)) {
+      return reply(res, refusal(401, 'Unauthorized', 'this local server needs the Authorization: Bearer token its banner printed'));
+    }
     if (emulator) {
       const verdict = verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }, {
         identities: [TEST_IDENTITY],
@@ -64,11 +79,12 @@ export async function serve(options: ServeOptions): Promise<LocalServer> {
     });
     server.listen(options.port, options.host ?? '127.0.0.1', resolve);
   });
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
-  if (!options.quiet) printBanner(url, emulator !== undefined);
+  if (!options.quiet) printBanner(url, token);
   return {
     url,
+    ...(token && { token }),
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await emulator?.stop();
@@ -102,8 +118,22 @@ function reply(res: http.ServerResponse, result: { statusCode?: number; headers?
   res.end(result.body ?? '');
 }
 
-function printBanner(url: string, emulated: boolean): void {
-  const lines = emulated
+function isLoopbackHost(host: string | undefined, port: number): boolean {
+  return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+}
+
+function hasToken(authorization: string | undefined, token: string): boolean {
+  const given = Buffer.from(authorization ?? '');
+  const expected = Buffer.from(`Bearer ${token}`);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function refusal(statusCode: number, code: string, message: string) {
+  return { statusCode, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: JSON.stringify({ error: { code, message } }) };
+}
+
+function printBanner(url: string, token: string | undefined): void {
+  const lines = !token
     ? [
         `regcred is serving the AWS handler on ${url} against the loopback ECR emulator.`,
         'Requests must be SigV4-signed (service "lambda"), as a function URL with AuthType AWS_IAM requires.',
@@ -113,6 +143,11 @@ function printBanner(url: string, emulated: boolean): void {
         '',
         `Other formats: ?format=json | kubernetes&name=regcred&namespace=default; one registry: ${url}/credentials/public.ecr.aws?format=credential-helper`,
       ]
-    : [`regcred is serving the AWS handler on ${url} with this machine's AWS identity (no signature check).`];
+    : [
+        `regcred is serving the AWS handler on ${url} with this machine's AWS identity.`,
+        'It answers only requests carrying this run\'s token (a new one each run):',
+        '',
+        `  curl -s -H "Authorization: Bearer ${token}" "${url}/credentials?format=dockerconfigjson"`,
+      ];
   process.stdout.write(lines.join('\n') + '\nCtrl-C stops it.\n');
 }

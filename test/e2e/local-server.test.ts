@@ -3,6 +3,7 @@
  * deployed function URL, the server checks the signature like AWS_IAM, and the real handler
  * answers from the ECR emulator.
  */
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSigned, registryOf, RegcredClientError } from '../../cli/client.js';
 import { serve, type LocalServer } from '../../cli/serve.js';
@@ -36,6 +37,67 @@ describe('local server (npm start)', () => {
     const err = await getSigned({ url: server.url, credentials: TEST_IDENTITY }, '/credentials', { format: 'xml' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RegcredClientError);
     expect(err).toMatchObject({ status: 400, code: 'BadRequest' });
+  });
+});
+
+/** A GET with any Host header (fetch will not send a foreign one). */
+function get(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    }).on('error', reject);
+  });
+}
+
+describe('local server without --emulator (the developer\'s own identity)', () => {
+  let own: LocalServer;
+  beforeAll(async () => {
+    // The handler module is already configured against the emulator by the server above.
+    own = await serve({ emulator: false, port: 0, quiet: true });
+  });
+  afterAll(() => own.close());
+  const host = () => new URL(own.url).host;
+
+  it('answers a request that carries the run\'s token and a loopback Host', async () => {
+    const res = await get(`${own.url}/credentials`, { Host: host(), Authorization: `Bearer ${own.token}` });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body).credentials).toHaveLength(2);
+  });
+
+  it('refuses a request without the token with 401 and no credential', async () => {
+    const res = await get(`${own.url}/credentials`, { Host: host() });
+    expect(res.status).toBe(401);
+    expect(res.body).not.toContain('password');
+  });
+
+  it('refuses a wrong token with 401', async () => {
+    const res = await get(`${own.url}/credentials`, { Host: host(), Authorization: `Bearer ${own.token!.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'))}` });
+    expect(res.status).toBe(401);
+  });
+
+  it('refuses a DNS-rebinding request (right token, foreign Host) with 403', async () => {
+    const port = new URL(own.url).port;
+    const res = await get(`${own.url}/credentials`, { Host: `attacker.example:${port}`, Authorization: `Bearer ${own.token}` });
+    expect(res.status).toBe(403);
+    expect(res.body).not.toContain('password');
+  });
+
+  it('makes a new token each run', async () => {
+    const other = await serve({ emulator: false, port: 0, quiet: true });
+    await other.close();
+    expect(other.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(other.token).not.toBe(own.token);
+  });
+});
+
+describe('local server with --emulator: Host check', () => {
+  it('refuses a foreign Host with 403 before checking the signature', async () => {
+    const port = new URL(server.url).port;
+    const res = await get(`${server.url}/credentials`, { Host: `attacker.example:${port}` });
+    expect(res.status).toBe(403);
+    expect(JSON.parse(res.body).error.message).toBe(`Host must be 127.0.0.1:${port} or localhost:${port}`);
   });
 });
 
