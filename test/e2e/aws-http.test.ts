@@ -147,7 +147,7 @@ describe('AWS HTTP handler: formats', () => {
     await call(lambda(), urlEvent('/credentials'));
     const audit = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'credential issued');
     expect(audit).toHaveLength(2);
-    expect(audit[0]).toMatchObject({ caller: CI_ROLE, registry: ECR_HOST });
+    expect(audit[0]).toMatchObject({ caller: CI_ROLE, callerVerified: true, registry: ECR_HOST });
     expect(audit[0].fingerprint).toMatch(/^[0-9a-f]{12}$/);
   });
 });
@@ -185,6 +185,35 @@ describe('AWS HTTP handler: bad input', () => {
     const res = await call(lambda(), urlEvent('/credentials/public.ecr.aws'));
     expect(res.statusCode).toBe(200);
     expect([upstreamCalls('ecr'), upstreamCalls('ecr-public')]).toEqual([0, 1]);
+  });
+
+  it('an event without an IAM-verified caller never passes the allow-list (403, no upstream call)', async () => {
+    const event = urlEvent('/credentials');
+    delete (event.requestContext as { authorizer?: unknown }).authorizer;
+    const res = await call(lambda(), event);
+    expect(res.statusCode).toBe(403);
+    expect(emu.calls).toHaveLength(0);
+  });
+
+  it('a misconfigured function answers a generic 500 naming no variable or value; the cold-start log line names it', async () => {
+    // Prepare: the shipped entry point, loaded with a bad configuration
+    const saved = process.env.REGCRED_REGISTRIES;
+    process.env.REGCRED_REGISTRIES = 'ecr:us-east-1,acr-ee:cn-hangzhou:not-an-instance';
+    const stdout: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (stdout.push(String(chunk)), true));
+    try {
+      vi.resetModules();
+      const { handler } = await import('../../handlers/aws/http.js');
+      // Act
+      const res = (await handler(urlEvent('/credentials') as never, { getRemainingTimeInMillis: () => 5_000 } as Context)) as { statusCode: number; body: string };
+      // Assess
+      expect(res.statusCode).toBe(500);
+      expect(JSON.parse(res.body)).toEqual({ error: { code: 'InternalError', message: 'internal error' } });
+      expect(stdout.join('')).toMatch(/"msg":"cold start failed: the function is misconfigured".*REGCRED_REGISTRIES/);
+    } finally {
+      spy.mockRestore();
+      process.env.REGCRED_REGISTRIES = saved;
+    }
   });
 
   it('a forbidden caller causes no upstream call', async () => {
