@@ -55,7 +55,7 @@ function coldWhy(r: BenchResults, handlerRatio: number): string {
   if (sdk === undefined || deferred === undefined) return 'the reference bundles did not run';
   const bytes = r.bundles.find((b) => b.cloud === 'aws' && b.name === 'http')?.bytes ?? 0;
   return (
-    `the handlers already load their SDKs on first use (core/providers/ecr.ts, ecr-public.ts, alibaba-client.ts). ` +
+    `the handlers already load their SDKs on first use (core/aws/ecr.ts, ecr-public.ts, core/alibaba/client.ts). ` +
     `For scale, in this run: @aws-sdk/client-ecr alone, loaded eagerly, costs ${fmt(sdk, 2)}× bare node; the same SDK deferred to first use, ` +
     `alone in a bundle, ${fmt(deferred, 2)}×; the aws/http bundle (two deferred SDK clients plus the handler) ${fmt(handlerRatio, 2)}×. ` +
     `What remains is V8 parsing ${fmt(bytes / 1000, 0)} KB of bundle; closing the gap means carrying less code (an ESM build with code splitting, ` +

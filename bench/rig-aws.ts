@@ -5,8 +5,8 @@
 import http from 'node:http';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { EcrProvider } from '../core/providers/ecr.js';
-import { SecretsManagerStore } from '../core/stores/secrets-manager.js';
+import { EcrProvider } from '../core/aws/ecr.js';
+import { SecretsManagerStore } from '../core/aws/secrets-manager.js';
 import { ecrService } from '../emulator/aws/ecr.js';
 import { secretsManagerService } from '../emulator/aws/secrets-manager.js';
 import { startAwsEmulator, TEST_SESSION_IDENTITY } from '../emulator/aws/server.js';

@@ -4,10 +4,10 @@
  * read from the emulator. Adding a cloud adds one entry to {@link RIGS}; nothing else changes.
  */
 import type { CredentialProvider, ProviderId, RegistryTarget } from '../core/credential.js';
-import type { SecretStore, StoreId } from '../core/stores/store.js';
-import { AcrProvider } from '../core/providers/acr.js';
-import { createAlibabaClient, type AlibabaApiClient } from '../core/providers/alibaba-client.js';
-import { KmsSecretStore } from '../core/stores/kms.js';
+import type { SecretStore, StoreId } from '../core/secret-store.js';
+import { AcrProvider } from '../core/alibaba/acr.js';
+import { createAlibabaClient, type AlibabaApiClient } from '../core/alibaba/client.js';
+import { KmsSecretStore } from '../core/alibaba/kms.js';
 import { DEFAULT_IDENTITY, startAlibabaEmulator } from '../emulator/alibaba/server.js';
 
 export interface ProviderOptions {

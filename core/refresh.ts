@@ -6,7 +6,7 @@ import { dockerConfig, render } from './formats.js';
 import type { Logger } from './log.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
 import type { Budget, CredentialService } from './service.js';
-import type { SecretStore, StoreId } from './stores/store.js';
+import type { SecretStore, StoreId } from './secret-store.js';
 import type { RefreshTarget, SecretFormat } from './targets.js';
 
 /** Builds a store client on first use, like providers. */

@@ -8,7 +8,7 @@ import { BadRequestError, UpstreamError } from './errors.js';
 import { silentLogger } from './log.js';
 import { loginsIn, parseRotationEvent, ROTATION_STEPS, rotateStep, RotationError, type RotationOptions, type RotationRequest, type RotationStep } from './rotation.js';
 import { CredentialService } from './service.js';
-import { SecretsManagerStore } from './stores/secrets-manager.js';
+import { SecretsManagerStore } from './aws/secrets-manager.js';
 
 const REGISTRY = 'registry.example:5000';
 const sm = secretsManagerService();

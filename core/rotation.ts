@@ -37,7 +37,7 @@ export interface SecretDescription {
   versions: Record<string, string[]>;
 }
 
-/** What the protocol needs from a secret store; core/stores/secrets-manager.ts implements it. */
+/** What the protocol needs from a secret store; core/aws/secrets-manager.ts implements it. */
 export interface RotatableStore {
   describe(secretId: string, signal: AbortSignal): Promise<SecretDescription>;
   /** The value of `versionId` if it carries `stage`; undefined when no such version/stage exists. */

@@ -1,7 +1,7 @@
 import { targetKey, type RegistryTarget } from './credential.js';
 import { BadRequestError } from './errors.js';
 import { parseRegistry } from './registry-spec.js';
-import type { StoreId } from './stores/store.js';
+import type { StoreId } from './secret-store.js';
 
 /** Where one scheduled refresh writes: a secret, in a format, holding these registries' credentials. */
 export interface RefreshTarget {

@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import * as FcSdk from '@alicloud/fc20230330';
 import * as Credentials from '@alicloud/credentials';
 import * as OpenApiCore from '@alicloud/openapi-core';
-import { resolveEndpoint } from '../../core/providers/alibaba-client.js';
+import { resolveEndpoint } from '../../core/alibaba/client.js';
 import { buildPackage, type CodePackage } from './bundle.js';
 import { deployPlan, type DeployOptions, type DeployPlan } from './plan.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createAlibabaClient, type AlibabaCall } from '../../core/providers/alibaba-client.js';
+import { createAlibabaClient, type AlibabaCall } from '../../core/alibaba/client.js';
 import { MAX_SECRET_VERSIONS } from './kms.js';
 import { DEFAULT_IDENTITY, faults, startAlibabaEmulator, type AlibabaEmulator } from './server.js';
 

@@ -2,13 +2,13 @@ import { loadConfig, refuseUnverifiableAllowList, type Config, type Env } from '
 import type { CredentialProvider, ProviderId } from '../../core/credential.js';
 import { ConfigError } from '../../core/errors.js';
 import { createLogger, type Logger, type LogLevel } from '../../core/log.js';
-import { createAcrEeProvider } from '../../core/providers/acr-ee.js';
-import { createAcrProvider } from '../../core/providers/acr.js';
-import type { AlibabaFactoryOptions, AlibabaKeys } from '../../core/providers/alibaba-client.js';
+import { createAcrEeProvider } from '../../core/alibaba/acr-ee.js';
+import { createAcrProvider } from '../../core/alibaba/acr.js';
+import type { AlibabaFactoryOptions, AlibabaKeys } from '../../core/alibaba/client.js';
 import type { StoreFactories } from '../../core/refresh.js';
 import { DEFAULT_RETRY_POLICY } from '../../core/retry.js';
 import { budgetFor, CredentialService, type Budget } from '../../core/service.js';
-import { createKmsSecretStore } from '../../core/stores/kms.js';
+import { createKmsSecretStore } from '../../core/alibaba/kms.js';
 
 /** The part of Function Compute's Node.js `context` regcred reads. */
 export interface FcContext {

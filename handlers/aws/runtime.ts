@@ -1,7 +1,7 @@
 import { loadConfig, type Config, type Env } from '../../core/config.js';
 import { createLogger, type Logger } from '../../core/log.js';
-import { EcrProvider } from '../../core/providers/ecr.js';
-import { EcrPublicProvider } from '../../core/providers/ecr-public.js';
+import { EcrProvider } from '../../core/aws/ecr.js';
+import { EcrPublicProvider } from '../../core/aws/ecr-public.js';
 import { DEFAULT_RETRY_POLICY } from '../../core/retry.js';
 import { CredentialService } from '../../core/service.js';
 

@@ -1,6 +1,6 @@
 import type { Env } from '../../core/config.js';
 import type { StoreFactories } from '../../core/refresh.js';
-import { createSecretsManagerStore, type SecretsManagerStore } from '../../core/stores/secrets-manager.js';
+import { createSecretsManagerStore, type SecretsManagerStore } from '../../core/aws/secrets-manager.js';
 import { awsRuntime, type AwsRuntime, type AwsRuntimeOptions } from './runtime.js';
 
 /**

@@ -6,14 +6,14 @@
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { UpstreamError } from '../errors.js';
-import { cachedPerRegion, classifyAwsError } from '../providers/ecr.js';
+import { cachedPerRegion, classifyAwsError } from './client.js';
 import type { RotatableStore, SecretDescription } from '../rotation.js';
-import type { PutResult, SecretStore } from './store.js';
+import type { PutResult, SecretStore } from '../secret-store.js';
 
 /** The subset of the SDK client we use; tests and the composition root may inject any client. */
 export type SecretsManagerSend = Pick<SecretsManagerClient, 'send'>;
 
-/** The SDK loads on first use, off the cold path of every handler that links this store (see core/providers/ecr.ts). */
+/** The SDK loads on first use, off the cold path of every handler that links this store (see core/aws/ecr.ts). */
 const loadSdk = () => import('./secrets-manager-sdk.js');
 type Sdk = Awaited<ReturnType<typeof loadSdk>>;
 

@@ -3,7 +3,7 @@ import { DEFAULT_IDENTITY, faults, startAlibabaEmulator, type AlibabaEmulator } 
 import { ConfigError } from '../errors.js';
 import { withRetry } from '../retry.js';
 import { AcrEeProvider } from './acr-ee.js';
-import { createAlibabaClient, type AlibabaKeys } from './alibaba-client.js';
+import { createAlibabaClient, type AlibabaKeys } from './client.js';
 
 const PASSWORD = 'emulated-ee-password-0123456789';
 const DOMAIN = 'acme-registry.cn-hangzhou.cr.aliyuncs.com';

@@ -3,7 +3,7 @@ import { DEFAULT_IDENTITY, faults, startAlibabaEmulator, type AlibabaEmulator } 
 import { UpstreamError, UpstreamUnavailableError } from '../errors.js';
 import { withRetry, type RetryPolicy } from '../retry.js';
 import { AcrProvider, createAcrProvider } from './acr.js';
-import { createAlibabaClient, type AlibabaKeys } from './alibaba-client.js';
+import { createAlibabaClient, type AlibabaKeys } from './client.js';
 
 const PASSWORD = 'emulated-acr-password-0123456789';
 const target = { provider: 'acr' as const, region: 'cn-shanghai' };

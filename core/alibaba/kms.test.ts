@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_IDENTITY, faults, startAlibabaEmulator, type AlibabaEmulator } from '../../emulator/alibaba/server.js';
-import { createAlibabaClient, type AlibabaKeys } from '../providers/alibaba-client.js';
+import { createAlibabaClient, type AlibabaKeys } from './client.js';
 import { withRetry } from '../retry.js';
 import { createKmsSecretStore, KmsSecretStore } from './kms.js';
 

@@ -16,7 +16,7 @@ import {
   stringField,
   type AlibabaApiClient,
   type AlibabaFactoryOptions,
-} from './alibaba-client.js';
+} from './client.js';
 
 const VERSION = '2018-12-01';
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$/;

@@ -4,11 +4,12 @@
  * valid 12 hours. Without `registryIds` the answer is for the role's own account's registry, so
  * exactly one entry is expected; anything else is an answer we do not understand.
  *
- * The validation and error mapping here are shared with ECR Public (ecr-public.ts).
+ * The answer validation here is shared with ECR Public (ecr-public.ts); error mapping is in client.ts.
  */
 import type { ECRClient, GetAuthorizationTokenCommandOutput } from '@aws-sdk/client-ecr';
 import type { CredentialProvider, RegistryCredential, RegistryTarget } from '../credential.js';
-import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
+import { UpstreamError } from '../errors.js';
+import { assertAwsRegion, cachedPerRegion, classifyAwsError } from './client.js';
 
 const ACTION = 'GetAuthorizationToken';
 /**
@@ -16,7 +17,6 @@ const ACTION = 'GetAuthorizationToken';
  * time (bench/RESULTS.md), and the first request has to wait for the upstream call anyway.
  */
 const loadSdk = () => import('./ecr-sdk.js');
-const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 export interface EcrProviderOptions {
   /** The SDK client for a region (default: the standard chain, one attempt per call). Cached per region. */
@@ -116,79 +116,6 @@ export function registryHost(value: unknown, field: string): string {
   return url.host.toLowerCase();
 }
 
-const THROTTLE_CODES = new Set([
-  'ThrottlingException', 'Throttling', 'ThrottledException', 'TooManyRequestsException', 'TooManyRequests',
-  'RequestLimitExceeded', 'RequestThrottled', 'RequestThrottledException', 'SlowDown',
-]);
-const DENIED_CODES = new Set([
-  'AccessDeniedException', 'AccessDenied', 'InvalidSignatureException', 'SignatureDoesNotMatch',
-  'UnrecognizedClientException', 'InvalidClientTokenId', 'ExpiredToken', 'ExpiredTokenException',
-  'IncompleteSignatureException', 'MissingAuthenticationTokenException', 'InvalidToken',
-  // No credentials at all (the SDK's chain found none): the function's role is missing.
-  'CredentialsProviderError',
-]);
-const SERVER_CODES = new Set(['ServerException', 'InternalFailure', 'InternalServerError', 'ServiceUnavailable', 'ServiceUnavailableException']);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET']);
-
-interface SdkErrorShape {
-  name?: unknown;
-  code?: unknown;
-  $metadata?: { httpStatusCode?: unknown };
-  $response?: { headers?: Record<string, string | undefined> };
-}
-
-/**
- * Map what the AWS SDK threw to regcred's errors. An abort is rethrown as is (core/retry.ts turns
- * it into UpstreamTimeout). The message names the action and the AWS error code only; the SDK
- * error, with its request id, stays in `cause` for the log.
- * @example classifyAwsError(sdkError, 'GetAuthorizationToken', signal) // UpstreamUnavailableError for ThrottlingException
- */
-export function classifyAwsError(err: unknown, action: string, signal: AbortSignal): unknown {
-  if (signal.aborted) return err;
-  if (err instanceof RegcredError) return err;
-  const e = (err ?? {}) as SdkErrorShape;
-  const name = typeof e.name === 'string' ? e.name : '';
-  const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
-  const code = safeCode(name);
-
-  if (THROTTLE_CODES.has(name) || status === 429) {
-    const retryAfterSeconds = retryAfter(e.$response?.headers);
-    return new UpstreamUnavailableError('UpstreamThrottled', `${action} was throttled (${code || status})`, {
-      cause: err,
-      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
-    });
-  }
-  if (DENIED_CODES.has(name) || status === 401 || status === 403) {
-    return new UpstreamError('UpstreamAccessDenied', `${action} was denied (${code || status})`, { cause: err });
-  }
-  if ((status !== undefined && status >= 500) || SERVER_CODES.has(name)) {
-    return new UpstreamError('UpstreamError', `${action} failed (${code || status})`, { cause: err, retryable: true });
-  }
-  if (err instanceof SyntaxError || err instanceof TypeError) {
-    // A 2xx whose body the SDK could not parse or whose fields had the wrong types.
-    return new UpstreamError('UpstreamInvalidResponse', `${action} answered with a body that could not be parsed`, { cause: err });
-  }
-  const errno = typeof e.code === 'string' ? e.code : '';
-  if (status === undefined && (NETWORK_CODES.has(errno) || name === 'TimeoutError')) {
-    return new UpstreamError('UpstreamError', `${action} failed: network error ${safeCode(errno) || name}`, { cause: err, retryable: true });
-  }
-  return new UpstreamError('UpstreamError', `${action} failed (${code || status || 'no answer'})`, { cause: err });
-}
-
-/** `Retry-After` as seconds (an integer or an HTTP date), if the answer carried one. */
-function retryAfter(headers: Record<string, string | undefined> | undefined): number | undefined {
-  const raw = headers && Object.entries(headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
-  if (!raw) return undefined;
-  if (/^\d+$/.test(raw.trim())) return Number(raw.trim());
-  const at = Date.parse(raw);
-  return Number.isFinite(at) ? Math.max(0, (at - Date.now()) / 1000) : undefined;
-}
-
-/** AWS codes are short identifiers; anything else is not echoed. */
-function safeCode(code: string): string {
-  return /^[A-Za-z0-9._-]{1,80}$/.test(code) ? code : '';
-}
-
 function invalid(field: string, problem: string): UpstreamError {
   return new UpstreamError('UpstreamInvalidResponse', `${ACTION} answer field ${field} ${problem}`);
 }
@@ -197,22 +124,3 @@ function property(obj: unknown, key: string): unknown {
   return obj !== null && typeof obj === 'object' ? (obj as Record<string, unknown>)[key] : undefined;
 }
 
-/** AWS region ids (`us-east-1`, `ap-southeast-2`, `us-gov-west-1`). */
-export function assertAwsRegion(region: string): void {
-  if (!AWS_REGION.test(region)) throw new ConfigError(`region '${region}' is not an AWS region id`);
-}
-
-/** Build each region's client once: SDK clients hold sockets and credential caches. */
-export function cachedPerRegion<C>(factory: (region: string) => C): (region: string) => C {
-  const clients = new Map<string, C>();
-  return (region) => {
-    let client = clients.get(region);
-    if (!client) {
-      client = factory(region);
-      clients.set(region, client);
-      // A factory that failed (e.g. the deferred SDK did not load) is tried again on the next call.
-      if (client instanceof Promise) client.catch(() => clients.delete(region));
-    }
-    return client;
-  };
-}

@@ -11,8 +11,8 @@ import {
   stringField,
   type AlibabaApiClient,
   type AlibabaFactoryOptions,
-} from '../providers/alibaba-client.js';
-import type { PutResult, SecretStore } from './store.js';
+} from './client.js';
+import type { PutResult, SecretStore } from '../secret-store.js';
 
 const VERSION = '2016-01-20';
 /** KMS version ids: up to 64 characters of letters, digits and a few separators. */

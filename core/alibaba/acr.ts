@@ -13,7 +13,7 @@ import {
   stringField,
   type AlibabaApiClient,
   type AlibabaFactoryOptions,
-} from './alibaba-client.js';
+} from './client.js';
 
 const ACTION = 'GetAuthorizationToken';
 

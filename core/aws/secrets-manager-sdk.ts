@@ -1,4 +1,4 @@
-// The only parts of the Secrets Manager SDK regcred uses, loaded on first use (see ../providers/ecr-sdk.ts).
+// The only parts of the Secrets Manager SDK regcred uses, loaded on first use (see ./ecr-sdk.ts).
 export {
   DescribeSecretCommand,
   GetSecretValueCommand,
