@@ -13,7 +13,7 @@ describe('loadConfig', () => {
       { provider: 'tcr', region: 'ap-guangzhou', instanceId: 'tcr-abc' },
       { provider: 'swr', region: 'cn-north-4' },
     ]);
-    expect(config).toMatchObject({ logLevel: 'info', attemptTimeoutMs: 3000, endpoints: {} });
+    expect(config).toMatchObject({ logLevel: 'info', retry: { attemptTimeoutMs: 3000 }, endpoints: {} });
   });
 
   it('takes a registry host override after =', () => {

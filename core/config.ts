@@ -2,6 +2,7 @@ import type { RegistryTarget } from './credential.js';
 import { BadRequestError, ConfigError } from './errors.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { parseRegistry } from './registry-spec.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import { parseRefreshTargets, type RefreshTarget } from './targets.js';
 
 /**
@@ -15,8 +16,8 @@ export interface Config {
   /** REGCRED_TARGETS: where scheduled refreshes write when the event names no targets. */
   refreshTargets?: RefreshTarget[];
   logLevel: LogLevel;
-  /** One upstream attempt is abandoned after this long (REGCRED_ATTEMPT_TIMEOUT_MS). */
-  attemptTimeoutMs: number;
+  /** How every upstream call (registry and secret store) is retried; REGCRED_ATTEMPT_TIMEOUT_MS sets one attempt's timeout. */
+  retry: RetryPolicy;
   /** Endpoint overrides for the non-AWS clouds (the AWS SDK reads AWS_ENDPOINT_URL_* itself). */
   endpoints: { cr?: string; kms?: string; tcr?: string; swr?: string; fc?: string };
 }
@@ -41,7 +42,7 @@ export function loadConfig(env: Env): Config {
   const config: Config = {
     registries,
     logLevel: parseLogLevel(env.LOG_LEVEL),
-    attemptTimeoutMs: parseMillis(env, 'REGCRED_ATTEMPT_TIMEOUT_MS', 3_000),
+    retry: { ...DEFAULT_RETRY_POLICY, attemptTimeoutMs: parseMillis(env, 'REGCRED_ATTEMPT_TIMEOUT_MS', DEFAULT_RETRY_POLICY.attemptTimeoutMs) },
     endpoints: {},
   };
   if (env.REGCRED_ALLOWED_CALLERS?.trim()) config.allowedCallers = parseCallerPatterns(env.REGCRED_ALLOWED_CALLERS);

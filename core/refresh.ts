@@ -4,7 +4,7 @@ import type { RegistryCredential } from './credential.js';
 import { ConfigError, RegcredError, toRegcredError } from './errors.js';
 import { dockerConfig, render } from './formats.js';
 import type { Logger } from './log.js';
-import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
+import { withRetry, type RetryPolicy } from './retry.js';
 import type { Budget, CredentialService } from './service.js';
 import type { SecretStore, StoreId } from './secret-store.js';
 import type { RefreshTarget, SecretFormat } from './targets.js';
@@ -16,7 +16,8 @@ export interface RefreshOptions {
   service: CredentialService;
   stores: StoreFactories;
   log: Logger;
-  retry?: RetryPolicy;
+  /** Config.retry: REGCRED_ATTEMPT_TIMEOUT_MS governs the store calls too. */
+  retry: RetryPolicy;
 }
 
 export interface TargetOutcome {
@@ -67,7 +68,8 @@ export async function refreshTargets(targets: RefreshTarget[], options: RefreshO
         const value = secretValue(target.format, credentials);
         const token = versionToken(target.secretId, target.format, credentials);
         const result = await withRetry((signal) => store.putVersion(target.secretId, value, token, signal), {
-          policy: options.retry ?? DEFAULT_RETRY_POLICY,
+          policy: options.retry,
+          service: `secret store ${target.store}`,
           deadline: budget.deadline,
           ...(budget.signal && { signal: budget.signal }),
         });

@@ -31,6 +31,8 @@ export interface RetryOptions {
   random?: () => number;
   /** Cancels the whole operation (e.g. the invocation is ending). */
   signal?: AbortSignal;
+  /** What is being called, for the timeout message (e.g. `registry service ecr:us-east-1`, `secret store kms`). */
+  service?: string;
 }
 
 /**
@@ -45,6 +47,7 @@ export async function withRetry<T>(
   options: RetryOptions,
 ): Promise<T> {
   const { policy, deadline, signal } = options;
+  const service = options.service ?? 'the upstream service';
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   let lastError: RegcredError | undefined;
@@ -60,7 +63,7 @@ export async function withRetry<T>(
       return await attempt(attemptSignal);
     } catch (err) {
       lastError = timeout.aborted
-        ? new UpstreamUnavailableError('UpstreamTimeout', `registry service did not answer within ${attemptMs} ms`, { cause: err })
+        ? new UpstreamUnavailableError('UpstreamTimeout', `${service} did not answer within ${attemptMs} ms`, { cause: err })
         : toRegcredError(err);
       if (!lastError.retryable || n + 1 >= policy.maxAttempts) break;
 
@@ -74,7 +77,7 @@ export async function withRetry<T>(
       await sleep(wait, signal);
     }
   }
-  throw lastError ?? new UpstreamUnavailableError('UpstreamTimeout', 'no time left to call the registry service');
+  throw lastError ?? new UpstreamUnavailableError('UpstreamTimeout', `no time left to call ${service}`);
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

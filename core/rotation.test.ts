@@ -26,16 +26,18 @@ const provider: CredentialProvider = {
   ],
 };
 
+const RETRY = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, attemptTimeoutMs: 2_000 };
+
 function options(extra: Partial<RotationOptions> = {}): RotationOptions {
   return {
     store: new SecretsManagerStore({ client }),
-    service: new CredentialService({ registries: [{ provider: 'ecr', region: 'us-east-1' }], providers: { ecr: () => provider }, log: silentLogger }),
+    service: new CredentialService({ registries: [{ provider: 'ecr', region: 'us-east-1' }], providers: { ecr: () => provider }, log: silentLogger, retry: RETRY }),
     login: async (registry, username, password) => {
       logins.push(`${registry} ${username} ${password}`);
       if (refuseLogin) throw new UpstreamError('UpstreamAccessDenied', `registry ${registry} refused the credential (HTTP 401)`);
     },
     log: silentLogger,
-    retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, attemptTimeoutMs: 2_000 },
+    retry: RETRY,
     ...extra,
   };
 }

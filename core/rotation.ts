@@ -10,7 +10,7 @@ import type { RegistryCredential } from './credential.js';
 import { BadRequestError, RegcredError, toRegcredError } from './errors.js';
 import { registerSecret, type Logger } from './log.js';
 import { secretValue } from './refresh.js';
-import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
+import { withRetry, type RetryPolicy } from './retry.js';
 import type { Budget, CredentialService } from './service.js';
 import type { RefreshTarget, SecretFormat } from './targets.js';
 
@@ -58,7 +58,8 @@ export interface RotationOptions {
   targets?: RefreshTarget[];
   login: RegistryLogin;
   log: Logger;
-  retry?: RetryPolicy;
+  /** Config.retry: REGCRED_ATTEMPT_TIMEOUT_MS governs the store and registry-login calls too. */
+  retry: RetryPolicy;
 }
 
 export type RotationAction = 'created' | 'alreadyPending' | 'nothingToSet' | 'tested' | 'finished' | 'alreadyCurrent';
@@ -113,9 +114,10 @@ function stepName(value: unknown): RotationStep | undefined {
  * const result = await rotateStep(parseRotationEvent(event), { store, service, login: checkRegistryLogin, log }, budget);
  */
 export async function rotateStep(request: RotationRequest, options: RotationOptions, budget: Budget): Promise<RotationResult> {
-  const attempt = <T>(call: (signal: AbortSignal) => Promise<T>) =>
+  const attempt = <T>(call: (signal: AbortSignal) => Promise<T>, service = 'the secret store') =>
     withRetry(call, {
-      policy: options.retry ?? DEFAULT_RETRY_POLICY,
+      policy: options.retry,
+      service,
       deadline: budget.deadline,
       ...(budget.signal && { signal: budget.signal }),
     });
@@ -157,7 +159,7 @@ export async function rotateStep(request: RotationRequest, options: RotationOpti
       for (const login of logins) registerSecret(login.password, { username: login.username });
       for (const login of logins) {
         try {
-          await attempt((signal) => options.login(login.registry, login.username, login.password, { signal }));
+          await attempt((signal) => options.login(login.registry, login.username, login.password, { signal }), `registry ${login.registry}`);
         } catch (err) {
           const error = toRegcredError(err);
           throw new RotationError('RotationTestFailed', `registry ${login.registry} did not accept the pending credential (${error.code})`, { cause: error });

@@ -2,7 +2,7 @@ import { CredentialCache } from './cache.js';
 import { targetKey, type CredentialProvider, type ProviderId, type RegistryCredential, type RegistryTarget } from './credential.js';
 import { ConfigError, NotFoundError, UpstreamError } from './errors.js';
 import { registerSecret, type Logger } from './log.js';
-import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
+import { withRetry, type RetryPolicy } from './retry.js';
 
 /** Builds a provider on first use, so a cold start pays only for the SDKs a request needs. */
 export type ProviderFactories = Partial<Record<ProviderId, () => CredentialProvider>>;
@@ -12,7 +12,8 @@ export interface ServiceOptions {
   providers: ProviderFactories;
   log: Logger;
   cache?: CredentialCache;
-  retry?: RetryPolicy;
+  /** Config.retry: REGCRED_ATTEMPT_TIMEOUT_MS governs every upstream call. */
+  retry: RetryPolicy;
   now?: () => number;
 }
 
@@ -51,7 +52,7 @@ export class CredentialService {
     this.#log = options.log;
     this.#now = options.now ?? Date.now;
     this.cache = options.cache ?? new CredentialCache({ now: this.#now });
-    this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.#retry = options.retry;
   }
 
   /** Credentials for every configured registry (the one upstream failure fails the whole answer). */
@@ -98,6 +99,7 @@ export class CredentialService {
     const started = this.#now();
     const credentials = await withRetry((signal) => provider.fetch(target, signal), {
       policy: this.#retry,
+      service: `registry service ${targetKey(target)}`,
       deadline: budget.deadline,
       now: this.#now,
       ...(budget.signal && { signal: budget.signal }),

@@ -154,6 +154,20 @@ describe('FC refresh: idempotency and failures', () => {
     expect(emu.calls.filter((c) => c.product === 'kms')).toEqual([]);
   });
 
+  it('with REGCRED_ATTEMPT_TIMEOUT_MS=10000, a KMS write that answers after 4 s lands', async () => {
+    const name = secret();
+    emu.inject('PutSecretValue', faults.delay(4_000));
+    const { outcomes } = await fcFunction({ ...configured(name), REGCRED_ATTEMPT_TIMEOUT_MS: '10000' })(timerEvent(''), { ...context, function: { timeout: 15 } });
+    expect(outcomes).toMatchObject([{ ok: true, written: true }]);
+  }, 20_000);
+
+  it('with the default attempt timeout, a KMS write slower than 3 s fails naming the secret store, not the registry', async () => {
+    const name = secret();
+    emu.inject('PutSecretValue', faults.delay(4_000), { persistent: true });
+    const err = (await failure(fcFunction(configured(name))(timerEvent(''), { ...context, function: { timeout: 5 } }))) as { outcomes: Array<{ error?: { code: string; message: string } }> };
+    expect(err.outcomes[0]!.error).toMatchObject({ code: 'UpstreamTimeout', message: expect.stringMatching(/^secret store kms did not answer within \d+ ms$/) });
+  }, 20_000);
+
   it('keeps the written password and the role keys out of every log line', async () => {
     const name = secret();
     await fcFunction(configured(name))(timerEvent(JSON.stringify(targets(name))), context);

@@ -25,7 +25,7 @@ export function createRefreshHandler(runtime: AlibabaRuntime) {
       runtime.log.error('refresh event rejected', { err });
       throw err;
     }
-    const outcomes = await refreshTargets(targets, { service: runtime.service, stores: runtime.stores, log: runtime.log }, budget);
+    const outcomes = await refreshTargets(targets, { service: runtime.service, stores: runtime.stores, log: runtime.log, retry: runtime.config.retry }, budget);
     return { outcomes };
   };
 }

@@ -6,7 +6,6 @@ import { createAcrEeProvider } from '../../core/alibaba/acr-ee.js';
 import { createAcrProvider } from '../../core/alibaba/acr.js';
 import type { AlibabaFactoryOptions, AlibabaKeys } from '../../core/alibaba/client.js';
 import type { StoreFactories } from '../../core/refresh.js';
-import { DEFAULT_RETRY_POLICY } from '../../core/retry.js';
 import { budgetFor, CredentialService, type Budget } from '../../core/service.js';
 import { createKmsSecretStore } from '../../core/alibaba/kms.js';
 
@@ -76,7 +75,7 @@ export function alibabaRuntime(env: Env, options: AlibabaRuntimeOptions = {}): A
       acr: () => keyed('acr', () => createAcrProvider(sdkOptions(config.endpoints.cr)), () => keys),
       'acr-ee': () => keyed('acr-ee', () => createAcrEeProvider(sdkOptions(config.endpoints.cr)), () => keys),
     },
-    retry: { ...DEFAULT_RETRY_POLICY, attemptTimeoutMs: config.attemptTimeoutMs },
+    retry: config.retry,
     log,
     now,
   });

@@ -26,7 +26,7 @@ export function createRefreshHandler(runtime: Pick<AwsSecretsRuntime, 'config' |
       throw err;
     }
     const budget = budgetFor(context.getRemainingTimeInMillis());
-    return { outcomes: await refreshTargets(targets, { service: runtime.service, stores: runtime.stores, log: runtime.log }, budget) };
+    return { outcomes: await refreshTargets(targets, { service: runtime.service, stores: runtime.stores, log: runtime.log, retry: runtime.config.retry }, budget) };
   };
 }
 

@@ -27,6 +27,7 @@ export function createRotateHandler(
           ...(runtime.config.refreshTargets && { targets: runtime.config.refreshTargets }),
           login: options.login ?? checkRegistryLogin,
           log: runtime.log,
+          retry: runtime.config.retry,
         },
         budget,
       );

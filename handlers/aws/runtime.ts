@@ -2,7 +2,6 @@ import { loadConfig, type Config, type Env } from '../../core/config.js';
 import { createLogger, type Logger } from '../../core/log.js';
 import { EcrProvider } from '../../core/aws/ecr.js';
 import { EcrPublicProvider } from '../../core/aws/ecr-public.js';
-import { DEFAULT_RETRY_POLICY } from '../../core/retry.js';
 import { CredentialService } from '../../core/service.js';
 
 /** What every AWS handler shares in one warm instance: config, logger, and the cached service. */
@@ -27,7 +26,7 @@ export function awsRuntime(env: Env, options: AwsRuntimeOptions = {}): AwsRuntim
   const service = new CredentialService({
     registries: config.registries,
     providers: { ecr: () => new EcrProvider(), 'ecr-public': () => new EcrPublicProvider() },
-    retry: { ...DEFAULT_RETRY_POLICY, attemptTimeoutMs: config.attemptTimeoutMs },
+    retry: config.retry,
     log,
   });
   return { config, log, service };
