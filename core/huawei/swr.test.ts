@@ -64,6 +64,29 @@ describe('SwrProvider against the emulator (real SDK core, SDK-HMAC-SHA256 + sec
     expect(cred!.expiresAt.getTime()).toBe(at);
   });
 
+  it('never trusts a login for more than the documented 24 h', async () => {
+    // Prepare: a session long enough not to matter, and an answer claiming 48 h
+    const now = Date.now();
+    emu.inject('swr', 'CreateSecret', withOutput((o) => ({ ...o, headers: { ...o.headers, 'X-Swr-Expireat': new Date(now + 48 * 3_600_000).toISOString() } })));
+    // Act
+    const [cred] = await createSwrProvider({ keys, endpointUrl: emu.url, now: () => now }).fetch(target, signal());
+    // Assess
+    expect(cred!.expiresAt.getTime()).toBe(now + 24 * 3_600_000);
+  });
+
+  it('reads the agency keys on every call, so fresh keys from a new invocation are used', async () => {
+    // Prepare
+    let current: HuaweiKeys = { ...keys, sk: 'stale-sk-from-an-old-invocation' };
+    const swr = createSwrProvider({ keys: () => current, endpointUrl: emu.url });
+    await failure(swr.fetch(target, signal()));
+    current = keys;
+    // Act
+    const [cred] = await swr.fetch(target, signal());
+    // Assess
+    expect(cred!.password).toBe(PASSWORD);
+    expect(emu.calls.map((c) => c.status)).toEqual([401, 200]);
+  });
+
   it('keeps the <region>@ prefix of the username and splits the password on the first colon only', () => {
     expect(decodeAuth(Buffer.from('cn-north-4@AK:pass:with:colons').toString('base64'))).toEqual({ username: 'cn-north-4@AK', password: 'pass:with:colons' });
   });

@@ -119,9 +119,13 @@ export function parseSwrTime(value: string | undefined): number {
   return ms;
 }
 
-/** The login's real end: SWR's expiry, in the future, no later than the agency session. */
-function loginExpiry(expiresAt: number, session: Date | undefined, now: number): Date {
-  if (expiresAt <= now) throw invalid(ACTION, 'header X-Swr-Expireat is not in the future');
+/**
+ * The login's real end: SWR's expiry, in the future, no later than the agency session, and never
+ * trusted beyond the documented 24 h.
+ */
+function loginExpiry(reported: number, session: Date | undefined, now: number): Date {
+  if (reported <= now) throw invalid(ACTION, 'header X-Swr-Expireat is not in the future');
+  const expiresAt = Math.min(reported, now + MAX_LOGIN_MS);
   const sessionEnd = session?.getTime();
   if (sessionEnd !== undefined && Number.isFinite(sessionEnd)) {
     if (sessionEnd <= now) throw new UpstreamError('UpstreamAccessDenied', 'the agency session has already expired');
