@@ -124,6 +124,7 @@ export class HuaweiUpstreamFault extends Error {
  * const answer = await swr.call({ action: 'CreateSecret', method: 'POST', path: '/v2/manage/utils/secret', query: { projectname: 'cn-north-4' } }, signal);
  */
 export function createHuaweiClient(options: HuaweiClientOptions): HuaweiApiClient {
+  rejectUnknownOptions(options, ['endpoint', 'keys', 'projectId', 'timeoutMs'], 'createHuaweiClient');
   const endpoint = checkEndpoint(options.endpoint);
   if (options.projectId !== undefined && !/^[0-9a-f]{32}$/i.test(options.projectId)) throw new ConfigError('Huawei project id must be 32 hex characters');
   let http: Promise<{ sdk: Awaited<ReturnType<typeof loadSdk>>; httpClient: HttpClientNs.DefaultHttpClient }> | undefined;
@@ -192,9 +193,21 @@ export function resolveHuaweiEndpoint(override: string | undefined, service: 'sw
   return checkEndpoint(override ?? `https://${service}.${region}.myhuaweicloud.com`);
 }
 
-/** Huawei region ids (`cn-north-4`, `ap-southeast-1`, `la-south-2`): also guards hosts built from them. */
+/**
+ * Huawei region ids (`cn-north-4`, `ap-southeast-1`, `la-south-2`): also guards hosts built from them.
+ * @example assertHuaweiRegion('cn-north-4') // ok; assertHuaweiRegion('cn-north-4.evil.com') throws ConfigError
+ */
 export function assertHuaweiRegion(region: string): void {
   if (!/^[a-z]{2,}(-[a-z0-9]+)+$/.test(region)) throw new ConfigError(`region '${region}' is not a Huawei Cloud region id`);
+}
+
+/**
+ * Factories take exactly the options they document: a misspelt one fails at cold start, not silently.
+ * @example rejectUnknownOptions({ endpoint, keyz }, ['endpoint', 'keys'], 'createHuaweiClient') // throws ConfigError naming `keyz`
+ */
+export function rejectUnknownOptions(options: object, known: readonly string[], factory: string): void {
+  const unknown = Object.keys(options).filter((k) => !known.includes(k));
+  if (unknown.length) throw new ConfigError(`${factory}: unknown option(s) ${unknown.join(', ')}`);
 }
 
 function checkEndpoint(value: string): string {
@@ -254,7 +267,10 @@ export function classifyHuaweiError(err: unknown, action: string): RegcredError 
   return new UpstreamError('UpstreamError', `${action} failed (${what})`, { cause });
 }
 
-/** The HTTP status behind a classified error, when upstream answered (e.g. 404 for "no such stage"). */
+/**
+ * The HTTP status behind a classified error, when upstream answered (e.g. 404 for "no such stage").
+ * @example if (upstreamStatus(err) === 404) return undefined;
+ */
 export function upstreamStatus(err: unknown): number | undefined {
   const cause = (err as { cause?: unknown } | null)?.cause;
   return cause instanceof HuaweiUpstreamFault ? cause.status : undefined;
@@ -283,7 +299,10 @@ function abandoned(action: string, signal: AbortSignal): RegcredError {
   return new UpstreamUnavailableError('UpstreamTimeout', `${action} was abandoned`, { cause: signal.reason });
 }
 
-/** Strict answer checks; errors name the field, never its value. */
+/**
+ * A malformed answer; the message names the field, never its value.
+ * @example throw invalid('CreateSecret', 'has no auths') // UpstreamInvalidResponse: "CreateSecret answer has no auths"
+ */
 export function invalid(action: string, what: string): UpstreamError {
   return new UpstreamError('UpstreamInvalidResponse', `${action} answer ${what}`);
 }

@@ -26,7 +26,7 @@
  * stage and never deletes a version.
  */
 import { UpstreamError } from '../errors.js';
-import { createHuaweiClient, invalid, resolveHuaweiEndpoint, upstreamStatus, type HuaweiApiClient, type HuaweiKeys } from './client.js';
+import { createHuaweiClient, invalid, rejectUnknownOptions, resolveHuaweiEndpoint, upstreamStatus, type HuaweiApiClient, type HuaweiKeys } from './client.js';
 import type { PutResult, SecretStore } from '../stores/store.js';
 
 const SECRETS = '/v1/{project_id}/secrets/{secret_name}';
@@ -131,6 +131,7 @@ export interface CsmsFactoryOptions {
  * @example const store = createCsmsSecretStore('cn-north-4', { keys: () => agencyKeys(context), projectId: context.getProjectID() });
  */
 export function createCsmsSecretStore(region: string, options: CsmsFactoryOptions): CsmsSecretStore {
+  rejectUnknownOptions(options, ['keys', 'projectId', 'endpointUrl', 'timeoutMs'], 'createCsmsSecretStore');
   return new CsmsSecretStore({
     client: createHuaweiClient({
       endpoint: resolveHuaweiEndpoint(options.endpointUrl, 'kms', region),

@@ -17,7 +17,7 @@
  */
 import type { CredentialProvider, RegistryCredential, RegistryTarget } from '../credential.js';
 import { UpstreamError } from '../errors.js';
-import { assertHuaweiRegion, createHuaweiClient, invalid, resolveHuaweiEndpoint, type HuaweiApiClient, type HuaweiKeys } from './client.js';
+import { assertHuaweiRegion, createHuaweiClient, invalid, rejectUnknownOptions, resolveHuaweiEndpoint, type HuaweiApiClient, type HuaweiKeys } from './client.js';
 
 const ACTION = 'CreateSecret';
 /** SWR documents a temporary login as valid for at most 24 hours. */
@@ -150,6 +150,7 @@ export interface SwrFactoryOptions {
  * @example const swr = createSwrProvider({ keys: () => ({ ak, sk, securityToken }), endpointUrl: config.endpoints.swr });
  */
 export function createSwrProvider(options: SwrFactoryOptions): SwrProvider {
+  rejectUnknownOptions(options, ['keys', 'endpointUrl', 'sessionExpiresAt', 'now', 'timeoutMs'], 'createSwrProvider');
   const clients = new Map<string, HuaweiApiClient>();
   return new SwrProvider({
     clientFor: (region) => {

@@ -17,7 +17,7 @@ import type { HuaweiInput, HuaweiOutput, HuaweiService } from './wire.js';
 
 export const CSMS_NOT_FOUND = 'CSMS.0404';
 export const CSMS_BAD_REQUEST = 'CSMS.0002';
-export const MAX_STAGES_PER_VERSION = 12;
+export const MAX_STAGES_PER_CALL = 12;
 const STAGE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export interface CsmsVersion {
@@ -101,7 +101,7 @@ export function csmsService(state: CsmsState, projectId: string): HuaweiService 
         if (!version) throw notFound('secret stage');
         return { body: { stage: { name: stage, secret_name: secret.name, version_id: version.id, update_time: version.createdAt } } };
       },
-      UpdateSecretStage: (input) => {
+      UpdateSecretStage: (input, ctx) => {
         const secret = find(state, projectId, input);
         const { path, body } = input as HuaweiInput;
         const stage = path['stage_name']!;
@@ -111,7 +111,7 @@ export function csmsService(state: CsmsState, projectId: string): HuaweiService 
         if (!target) throw notFound('secret version');
         for (const v of secret.versions) v.stages = v.stages.filter((s) => s !== stage);
         target.stages.push(stage);
-        return { body: { stage: { name: stage, secret_name: secret.name, version_id: target.id, update_time: Date.now() } } };
+        return { body: { stage: { name: stage, secret_name: secret.name, version_id: target.id, update_time: ctx.now } } };
       },
     },
   };
@@ -127,7 +127,7 @@ function createSecretVersion(secret: Secret, input: HuaweiInput, ctx: OperationC
   let stages = ['SYSCURRENT'];
   if (body?.version_stages !== undefined) {
     const s = body.version_stages;
-    if (!Array.isArray(s) || s.length < 1 || s.length > MAX_STAGES_PER_VERSION || !s.every((x) => typeof x === 'string' && STAGE_NAME.test(x))) {
+    if (!Array.isArray(s) || s.length < 1 || s.length > MAX_STAGES_PER_CALL || !s.every((x) => typeof x === 'string' && STAGE_NAME.test(x))) {
       throw new ServiceError(400, CSMS_BAD_REQUEST, 'The value of parameter is invalid: version_stages.');
     }
     stages = s as string[];

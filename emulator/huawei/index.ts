@@ -5,7 +5,7 @@
  *
  * @example
  * const emu = await startHuaweiEmulator({ secrets: { 'regcred-docker': undefined } });
- * const swr = createSwrProvider({ keys: agencyKeys(AGENCY_SESSION), endpointUrl: emu.url });
+ * const swr = createSwrProvider({ keys: keysOf(emu.agencySession), endpointUrl: emu.url });
  * await emu.stop();
  */
 import { faults, startFrontEnd, type Fault, type FrontEnd, type RecordedCall } from '../front-end.js';
@@ -34,6 +34,15 @@ export const PERMANENT_KEY: Readonly<HuaweiIdentity> = {
   accessKeyId: 'EMULATORPERMANENTAK00',
   secretAccessKey: 'emulator-permanent-secret-key-0000000000',
 };
+
+/**
+ * The `{ak, sk, securityToken}` a handler passes to regcred's Huawei factories, as a FunctionGraph
+ * function reads them from its context.
+ * @example const swr = createSwrProvider({ keys: keysOf(emu.agencySession), endpointUrl: emu.url });
+ */
+export function keysOf(identity: HuaweiIdentity): { ak: string; sk: string; securityToken: string } {
+  return { ak: identity.accessKeyId, sk: identity.secretAccessKey, securityToken: identity.securityToken ?? '' };
+}
 
 export const DEFAULT_REGION = 'cn-north-4';
 export const DEFAULT_PROJECT_ID = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
@@ -69,7 +78,8 @@ export interface HuaweiEmulator {
   readonly csms: CsmsState;
   readonly calls: RecordedCall[];
   readonly frontEnd: FrontEnd;
-  inject(service: 'swr' | 'csms' | string, operation: string, fault: Fault): void;
+  /** Queue a fault for `swr.CreateSecret`, `csms.CreateSecretVersion`, `csms.ShowSecretStage`, … */
+  inject(service: string, operation: string, fault: Fault): void;
   clearFaults(): void;
   count(service: string, operation: string): number;
   stop(): Promise<void>;
