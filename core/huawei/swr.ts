@@ -61,7 +61,8 @@ export class SwrProvider implements CredentialProvider {
         method: 'POST',
         path: '/v2/manage/utils/secret',
         query: { projectname: target.region },
-        responseHeaders: ['X-Swr-Dockerlogin', 'X-Swr-Expireat'],
+        // Only what we use: the login comes from `auths`, which says the same as X-Swr-Dockerlogin.
+        responseHeaders: ['X-Swr-Expireat'],
       },
       signal,
     );

@@ -18,7 +18,8 @@
  * - HashedPayload: the `X-Sdk-Content-Sha256` header when sent (`UNSIGNED-PAYLOAD` for non-JSON
  *   bodies), else hex(sha256(body)).
  * - Temporary keys (an agency session) add `X-Security-Token`; APIG rejects a temporary AK without
- *   its token (401, APIGW.0301 family).
+ *   its token (401, APIGW.0301 family). The SDK always signs that header; requiring it signed, and
+ *   the exact APIG message texts, are this emulator's choices (not documented by Huawei).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { WireRequest } from '../http-server.js';
