@@ -27,7 +27,7 @@
  */
 import { UpstreamError } from '../errors.js';
 import { createHuaweiClient, invalid, rejectUnknownOptions, resolveHuaweiEndpoint, upstreamStatus, type HuaweiApiClient, type HuaweiKeys } from './client.js';
-import type { PutResult, SecretStore } from '../stores/store.js';
+import type { PutResult, SecretStore } from '../secret-store.js';
 
 const SECRETS = '/v1/{project_id}/secrets/{secret_name}';
 /** CSMS secret names: letters, digits, `_`, `-`, `.`, up to 64. */
