@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_IDENTITY, faults, startAlibabaEmulator, type AlibabaEmulator } from '../../emulator/alibaba/server.js';
+import { DEFAULT_IDENTITY, alibabaFaults, startAlibabaEmulator, type AlibabaEmulator } from '../../emulator/alibaba/server.js';
 import { createRefreshHandler } from './refresh.js';
 import { alibabaRuntime, type FcContext } from './runtime.js';
 
@@ -116,12 +116,12 @@ describe('FC refresh: idempotency and failures', () => {
     const again = await handler(timerEvent(JSON.stringify(targets(name))), context);
     expect(again.outcomes).toMatchObject([{ ok: true, written: false }]);
     expect(emu.kms.versions(name)).toHaveLength(2);
-    expect(emu.calls.filter((c) => c.action === 'PutSecretValue')).toHaveLength(1);
+    expect(emu.calls.filter((c) => c.operation === 'PutSecretValue')).toHaveLength(1);
   });
 
   it('leaves ACSCurrent untouched and fails the invocation when KMS keeps failing', async () => {
     const name = secret();
-    emu.inject('PutSecretValue', faults.serviceUnavailable(), { persistent: true });
+    emu.inject('kms', 'PutSecretValue', { ...alibabaFaults.serviceUnavailable(), times: Infinity });
     const err = await failure(fcFunction()(timerEvent(JSON.stringify(targets(name))), context));
     expect(err).toMatchObject({ code: 'RefreshFailed' });
     expect(emu.kms.current(name)).toBe(OLD);
@@ -130,11 +130,11 @@ describe('FC refresh: idempotency and failures', () => {
 
   it('leaves ACSCurrent untouched and never calls KMS when the registry refuses the role', async () => {
     const name = secret();
-    emu.inject('GetAuthorizationToken', faults.forbiddenRam(), { persistent: true });
+    emu.inject('cr', 'GetAuthorizationToken', { ...alibabaFaults.forbiddenRam(), times: Infinity });
     const err = await failure(fcFunction()(timerEvent(JSON.stringify(targets(name))), context));
     expect(err).toMatchObject({ code: 'RefreshFailed' });
     expect(emu.kms.current(name)).toBe(OLD);
-    expect(emu.calls.filter((c) => c.product === 'kms')).toEqual([]);
+    expect(emu.calls.filter((c) => c.service === 'kms')).toEqual([]);
   });
 
   it('keeps the written password and the role keys out of every log line', async () => {
