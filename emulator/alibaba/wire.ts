@@ -56,16 +56,16 @@ export function alibabaWire(identities: readonly AcsIdentity[]): CloudWire {
       const service = (services as readonly AlibabaService[]).find((s) => s.version === version);
       if (!service) return { service: 'gateway', operation, input: params, rejection: new ServiceError(400, 'InvalidVersion', 'Specified parameter Version is not valid.') };
       const route: AlibabaRoute = { service: service.name, operation, input: params, ...(service.requestIdHeader && { requestIdHeader: service.requestIdHeader }) };
-      const roa = service.paths && Object.hasOwn(service.paths, operation) ? service.paths[operation] : undefined;
       if (!Object.hasOwn(service.operations, operation)) return { ...route, rejection: new ServiceError(404, 'InvalidAction.NotFound', NOT_FOUND) };
+      const roa = service.paths && Object.hasOwn(service.paths, operation) ? service.paths[operation] : undefined;
       if (!roa) return route;
 
       const path = request.url.split('?')[0] || '/';
       const match = roa.path.exec(path);
       if (!match) return { ...route, rejection: new ServiceError(404, 'InvalidAction.NotFound', NOT_FOUND) };
       if (request.method !== roa.method) return { ...route, rejection: new ServiceError(405, 'MethodNotAllowed', `${roa.method} ${path} only.`) };
-      const fields = Object.fromEntries(Object.entries(match.groups ?? {}).map(([k, v]) => [k, v === undefined ? v : decodeURIComponent(v)]));
-      const input: Record<string, unknown> = { ...params, ...fields };
+      const fields = Object.entries(match.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]);
+      const input: Record<string, unknown> = { ...params, ...Object.fromEntries(fields) };
       if (roa.json && request.body.length) {
         try {
           input['body'] = JSON.parse(request.body.toString('utf8'));
