@@ -27,8 +27,6 @@ export async function startAwsRig(): Promise<Rig> {
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 2_000 });
   const sm = new SecretsManagerClient({ region: 'us-east-1', endpoint: emu.url, credentials, maxAttempts: 1, requestHandler: { httpAgent } });
   await sm.send(new CreateSecretCommand({ Name: SECRET, Description: 'regcred benchmark' }));
-  const count = (service: string, operation: string) =>
-    emu.calls.filter((c) => c.service === service && c.operation === operation && c.status === 200).length;
 
   return {
     cloud: 'aws',
@@ -56,7 +54,7 @@ export async function startAwsRig(): Promise<Rig> {
         },
         ...(options.now && { now: options.now }),
       }),
-    upstreamCalls: () => count('ecr', 'GetAuthorizationToken'),
+    upstreamCalls: () => emu.count('ecr', 'GetAuthorizationToken'),
     handlerEnv: (registries) => ({
       REGCRED_REGISTRIES: registries.map((r) => `${r.provider}:${r.region}`).join(','),
       AWS_REGION: 'us-east-1',
@@ -72,7 +70,7 @@ export async function startAwsRig(): Promise<Rig> {
       id: 'secrets-manager',
       secretId: SECRET,
       create: () => new SecretsManagerStore({ client: sm }),
-      writes: () => count('secretsmanager', 'PutSecretValue'),
+      writes: () => emu.count('secretsmanager', 'PutSecretValue'),
     },
     stop: async () => {
       httpAgent.destroy();

@@ -52,7 +52,6 @@ export async function startAlibabaRig(): Promise<Rig> {
   // Long socket timeouts: a baseline burst opens thousands of loopback connections at once, and a
   // connect that times out on the client would be a failed call, not a counted one.
   const client = createAlibabaClient({ endpoint: emu.endpoint, protocol: 'http', keys: DEFAULT_IDENTITY, connectTimeoutMs: 60_000, readTimeoutMs: 60_000 });
-  const count = (action: string) => emu.calls.filter((c) => c.action === action && c.status === 200).length;
   return {
     cloud: 'alibaba',
     providerId: 'acr',
@@ -63,7 +62,7 @@ export async function startAlibabaRig(): Promise<Rig> {
         clientFor: () => (options.shiftMs ? shiftedAlibabaClient(client, options.shiftMs) : client),
         ...(options.now && { now: options.now }),
       }),
-    upstreamCalls: () => count('GetAuthorizationToken'),
+    upstreamCalls: () => emu.count('cr', 'GetAuthorizationToken'),
     handlerEnv: (registries) => ({
       REGCRED_REGISTRIES: registries.map((r) => `${r.provider}:${r.region}`).join(','),
       ALIBABA_CLOUD_ENDPOINT_URL_CR: emu.url,
@@ -73,7 +72,7 @@ export async function startAlibabaRig(): Promise<Rig> {
       ALIBABA_CLOUD_SECURITY_TOKEN: DEFAULT_IDENTITY.securityToken!,
       LOG_LEVEL: 'info',
     }),
-    store: { id: 'kms', secretId: KMS_SECRET, create: () => new KmsSecretStore({ client }), writes: () => count('PutSecretValue') },
+    store: { id: 'kms', secretId: KMS_SECRET, create: () => new KmsSecretStore({ client }), writes: () => emu.count('kms', 'PutSecretValue') },
     stop: () => emu.stop(),
   };
 }

@@ -2,7 +2,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { secretsManagerService } from '../emulator/aws/secrets-manager.js';
-import { faults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../emulator/aws/server.js';
+import { awsFaults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../emulator/aws/server.js';
 import type { CredentialProvider } from './credential.js';
 import { BadRequestError, UpstreamError } from './errors.js';
 import { silentLogger } from './log.js';
@@ -291,7 +291,7 @@ describe('rotateStep: failures keep AWSCURRENT', () => {
     const { name, first, event } = await rotatingSecret();
     const opts = options();
     for (const step of ['createSecret', 'testSecret'] as const) await rotateStep(request(event, step), opts, budget());
-    emu.inject('secretsmanager', 'UpdateSecretVersionStage', { ...faults.internalFailure(), times: Infinity });
+    emu.inject('secretsmanager', 'UpdateSecretVersionStage', { ...awsFaults.internalFailure(), times: Infinity });
     // Act
     const err = await failure(rotateStep(request(event, 'finishSecret'), opts, budget()));
     // Assess
@@ -306,7 +306,7 @@ describe('rotateStep: failures keep AWSCURRENT', () => {
     for (const step of ['createSecret', 'testSecret'] as const) await rotateStep(request(event, step), opts, budget());
     const refreshToken = 'regcred-refresh'.padEnd(48, '0');
     // The move arrives late; a scheduled refresh writes a new AWSCURRENT meanwhile.
-    emu.inject('secretsmanager', 'UpdateSecretVersionStage', faults.delay(300));
+    emu.inject('secretsmanager', 'UpdateSecretVersionStage', awsFaults.delay(300));
     const finishing = failure(rotateStep(request(event, 'finishSecret'), opts, budget()));
     await new Promise((r) => setTimeout(r, 100));
     await new SecretsManagerStore({ client }).putVersion(name, '{"auths":{}}', refreshToken, AbortSignal.timeout(5_000));

@@ -33,6 +33,11 @@ export interface Route {
   input: Record<string, unknown>;
   /** Region the request names outside its signature (e.g. X-TC-Region), if any. */
   region?: string;
+  /**
+   * The request reached the gateway but cannot be served (unknown operation or version, unreadable
+   * body): answered with this error once the signature is checked, as a cloud checks it first.
+   */
+  rejection?: ServiceError;
 }
 
 /** An answer on the wire. */
@@ -92,6 +97,8 @@ export interface CloudWire {
   throttle(retryAfterSeconds?: number): ServiceError;
   /** Request parameters worth recording (secrets replaced); default: none. */
   recordParams?(route: Route, request: WireRequest): Record<string, unknown>;
+  /** The cloud's code for an injected status without one, and for a 500 (default {@link codeForStatus}). */
+  codeForStatus?(status: number): string;
 }
 
 /**
@@ -99,7 +106,7 @@ export interface CloudWire {
  * calls (default 1; `Infinity` keeps it until cleared).
  */
 export interface Fault {
-  /** Answer with this status and the cloud's error body (code from `code`, else from the status). */
+  /** Answer with this status and the cloud's error body (code from `code`, else from the status; message defaults to the code). */
   status?: number;
   code?: string;
   message?: string;
@@ -109,7 +116,7 @@ export interface Fault {
   retryAfterSeconds?: number;
   /** Wait this long before answering (normally, unless another field says otherwise). */
   delayMs?: number;
-  /** Answer `status` (default 200) with this raw text, e.g. something that is not JSON. */
+  /** Answer `status` (default 200) with this raw text (and the headers of a success), e.g. something that is not JSON. */
   body?: string;
   /** Answer normally, then rewrite the operation's output before it is encoded. */
   transform?: (output: Record<string, unknown>) => unknown;
@@ -137,6 +144,11 @@ export interface RecordedCall {
   /** Service name, or `unknown` when the request matched none. */
   service: string;
   operation: string;
+  method: string;
+  /** Path without the query. */
+  path: string;
+  /** Names (never values) of the parameters that travelled in the URL: proof a secret did not. */
+  queryNames: string[];
   /** Key id of the signature (never the secret or token). */
   accessKeyId?: string;
   region?: string;
@@ -173,6 +185,7 @@ export interface FrontEnd {
 export async function startFrontEnd(options: FrontEndOptions): Promise<FrontEnd> {
   const { wire, services } = options;
   const now = options.now ?? Date.now;
+  const statusCode = (status: number) => wire.codeForStatus?.(status) ?? codeForStatus(status);
   const faultQueue = new FaultQueue();
   const calls: RecordedCall[] = [];
 
@@ -180,10 +193,10 @@ export async function startFrontEnd(options: FrontEndOptions): Promise<FrontEnd>
     const request: WireRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body };
     const requestId = randomUUID();
     void handle(request, requestId)
-      .catch(() => wire.error(new ServiceError(500, 'InternalError', 'emulator failure'), undefined, requestId))
+      .catch(() => wire.error(new ServiceError(500, statusCode(500), 'emulator failure'), undefined, requestId))
       .then((answer) => {
         if (!answer) return req.socket.destroy();
-        res.writeHead(answer.status, { 'content-length': Buffer.byteLength(answer.body), ...answer.headers });
+        res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer.body), ...answer.headers });
         res.end(answer.body);
       });
   });
@@ -195,11 +208,17 @@ export async function startFrontEnd(options: FrontEndOptions): Promise<FrontEnd>
     const route = routed instanceof ServiceError ? undefined : routed;
     let keyId: string | undefined;
     let region = route?.region;
+    const q = request.url.indexOf('?');
+    const path = (q < 0 ? request.url : request.url.slice(0, q)) || '/';
+    const queryNames = q < 0 ? [] : [...new URLSearchParams(request.url.slice(q + 1)).keys()];
     const record = (status: number, code?: string) =>
       calls.push({
         cloud: wire.cloud,
         service: route?.service ?? 'unknown',
         operation: route?.operation ?? 'unknown',
+        method: request.method,
+        path,
+        queryNames,
         at,
         status,
         ...(keyId && { accessKeyId: keyId }),
@@ -217,6 +236,7 @@ export async function startFrontEnd(options: FrontEndOptions): Promise<FrontEnd>
     if (!verdict.ok) return fail(new ServiceError(verdict.status, verdict.code, verdict.message));
     keyId = verdict.identity.accessKeyId;
     region = verdict.region ?? region;
+    if (route.rejection) return fail(route.rejection);
 
     const fault = faultQueue.next(route.service, route.operation);
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
@@ -227,11 +247,13 @@ export async function startFrontEnd(options: FrontEndOptions): Promise<FrontEnd>
     const retryAfter: Record<string, string> = fault?.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
     if (fault?.throttle) return fail(withHeaders(wire.throttle(fault.retryAfterSeconds), retryAfter));
     if (fault?.body !== undefined) {
-      record(fault.status ?? 200);
-      return { status: fault.status ?? 200, body: fault.body, headers: { 'content-type': 'application/json' } };
+      const status = fault.status ?? 200;
+      record(status);
+      return { status, body: fault.body, headers: wire.success(undefined, route, requestId).headers ?? {} };
     }
     if (fault?.status !== undefined) {
-      return fail(withHeaders(new ServiceError(fault.status, fault.code ?? codeForStatus(fault.status), fault.message ?? 'injected fault'), retryAfter));
+      const code = fault.code ?? statusCode(fault.status);
+      return fail(withHeaders(new ServiceError(fault.status, code, fault.message ?? code), retryAfter));
     }
 
     const service = services.find((s) => s.name === route.service)!;
@@ -251,7 +273,7 @@ export async function startFrontEnd(options: FrontEndOptions): Promise<FrontEnd>
       return wire.success(output, route, requestId);
     } catch (err) {
       if (err instanceof ServiceError) return fail(err);
-      return fail(new ServiceError(500, 'InternalError', 'The request processing has failed due to some unknown error.'));
+      return fail(new ServiceError(500, statusCode(500), 'The request processing has failed due to some unknown error.'));
     }
   }
 

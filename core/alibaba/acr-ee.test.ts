@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_IDENTITY, faults, startAlibabaEmulator, type AlibabaEmulator } from '../../emulator/alibaba/server.js';
+import { DEFAULT_IDENTITY, alibabaFaults, startAlibabaEmulator, type AlibabaEmulator } from '../../emulator/alibaba/server.js';
 import { ConfigError } from '../errors.js';
 import { withRetry } from '../retry.js';
 import { AcrEeProvider } from './acr-ee.js';
@@ -29,7 +29,7 @@ describe('AcrEeProvider against the emulator (real SDK, ACS3 signature verified)
   it('mints a login for the instance domain that GetInstanceEndpoint reports', async () => {
     const [cred] = await provider().fetch(target, signal());
     expect(cred).toMatchObject({ registry: DOMAIN, username: 'cr_temp_user', password: PASSWORD, provider: 'acr-ee', region: 'cn-hangzhou' });
-    const endpointCall = emu.calls.find((c) => c.action === 'GetInstanceEndpoint');
+    const endpointCall = emu.calls.find((c) => c.operation === 'GetInstanceEndpoint');
     expect(endpointCall?.params).toMatchObject({ InstanceId: 'cri-acme', EndpointType: 'internet', ModuleName: 'Registry' });
   });
 
@@ -37,32 +37,32 @@ describe('AcrEeProvider against the emulator (real SDK, ACS3 signature verified)
     const ee = provider();
     await ee.fetch(target, signal());
     await ee.fetch(target, signal());
-    expect(emu.calls.filter((c) => c.action === 'GetInstanceEndpoint')).toHaveLength(1);
-    expect(emu.calls.filter((c) => c.action === 'GetAuthorizationToken')).toHaveLength(2);
+    expect(emu.calls.filter((c) => c.operation === 'GetInstanceEndpoint')).toHaveLength(1);
+    expect(emu.calls.filter((c) => c.operation === 'GetAuthorizationToken')).toHaveLength(2);
   });
 
   it('skips GetInstanceEndpoint when the target names a host', async () => {
     const [cred] = await provider().fetch({ ...target, host: 'registry.example.com:5000' }, signal());
     expect(cred!.registry).toBe('registry.example.com:5000');
-    expect(emu.calls.map((c) => c.action)).toEqual(['GetAuthorizationToken']);
+    expect(emu.calls.map((c) => c.operation)).toEqual(['GetAuthorizationToken']);
   });
 
   it.each([
-    ['IsSuccess', faults.notSuccessful()],
-    ['TempUsername', faults.withoutField('TempUsername')],
-    ['AuthorizationToken', faults.withoutField('AuthorizationToken')],
-    ['ExpireTime', faults.withoutField('ExpireTime')],
-    ['ExpireTime', faults.expiredToken()],
-    ['not JSON', faults.malformed()],
+    ['IsSuccess', alibabaFaults.notSuccessful()],
+    ['TempUsername', alibabaFaults.withoutField('TempUsername')],
+    ['AuthorizationToken', alibabaFaults.withoutField('AuthorizationToken')],
+    ['ExpireTime', alibabaFaults.withoutField('ExpireTime')],
+    ['ExpireTime', alibabaFaults.expiredToken()],
+    ['not JSON', alibabaFaults.malformed()],
   ])('rejects a GetAuthorizationToken answer with a bad %s as UpstreamInvalidResponse', async (name, fault) => {
-    emu.inject('GetAuthorizationToken', fault);
+    emu.inject('cr-ee', 'GetAuthorizationToken', fault);
     const err = await failure(provider().fetch(target, signal()));
     expect(err).toMatchObject({ code: 'UpstreamInvalidResponse', retryable: false });
     expect((err as Error).message).toContain(name);
   });
 
   it('rejects a GetInstanceEndpoint answer without Domains as UpstreamInvalidResponse', async () => {
-    emu.inject('GetInstanceEndpoint', faults.withoutField('Domains'));
+    emu.inject('cr-ee', 'GetInstanceEndpoint', alibabaFaults.withoutField('Domains'));
     expect(await failure(provider().fetch(target, signal()))).toMatchObject({ code: 'UpstreamInvalidResponse', message: expect.stringContaining('Domains') });
   });
 
@@ -109,11 +109,11 @@ describe('AcrEeProvider against the emulator (real SDK, ACS3 signature verified)
   });
 
   it('turns Throttling.User into UpstreamThrottled, and withRetry then succeeds', async () => {
-    emu.inject('GetAuthorizationToken', faults.throttling());
+    emu.inject('cr-ee', 'GetAuthorizationToken', alibabaFaults.throttling());
     const ee = provider();
     const first = await failure(ee.fetch(target, signal()));
     expect(first).toMatchObject({ code: 'UpstreamThrottled', status: 503 });
-    emu.inject('GetAuthorizationToken', faults.internalError());
+    emu.inject('cr-ee', 'GetAuthorizationToken', alibabaFaults.internalError());
     const creds = await withRetry((s) => ee.fetch(target, s), {
       policy: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, attemptTimeoutMs: 2_000 },
       deadline: Date.now() + 5_000,

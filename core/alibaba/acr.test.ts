@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_IDENTITY, faults, startAlibabaEmulator, type AlibabaEmulator } from '../../emulator/alibaba/server.js';
+import { DEFAULT_IDENTITY, alibabaFaults, startAlibabaEmulator, type AlibabaEmulator } from '../../emulator/alibaba/server.js';
 import { UpstreamError, UpstreamUnavailableError } from '../errors.js';
 import { withRetry, type RetryPolicy } from '../retry.js';
 import { AcrProvider, createAcrProvider } from './acr.js';
@@ -35,7 +35,7 @@ describe('AcrProvider against the emulator (real SDK, ACS3 signature verified)',
     expect(cred).toMatchObject({ registry: 'registry.cn-shanghai.aliyuncs.com', username: 'cr_temp_user', password: PASSWORD, provider: 'acr', region: 'cn-shanghai' });
     expect(cred!.expiresAt.getTime() - before).toBeGreaterThan(59 * 60_000);
     expect(cred!.expiresAt.getTime() - before).toBeLessThanOrEqual(60 * 60_000 + 1_000);
-    expect(emu.calls).toEqual([expect.objectContaining({ product: 'cr', action: 'GetAuthorizationToken', method: 'GET', path: '/tokens', status: 200, accessKeyId: DEFAULT_IDENTITY.accessKeyId })]);
+    expect(emu.calls).toEqual([expect.objectContaining({ service: 'cr', operation: 'GetAuthorizationToken', method: 'GET', path: '/tokens', status: 200, accessKeyId: DEFAULT_IDENTITY.accessKeyId })]);
   });
 
   it('uses the configured registry host when the target names one', async () => {
@@ -75,14 +75,14 @@ describe('AcrProvider against the emulator (real SDK, ACS3 signature verified)',
   });
 
   it.each([
-    ['data', faults.withoutField('data')],
-    ['data.tempUserName', faults.withoutField('data.tempUserName')],
-    ['data.authorizationToken', faults.withoutField('data.authorizationToken')],
-    ['data.expireDate', faults.withoutField('data.expireDate')],
-    ['data.expireDate', faults.expiredToken()],
-    ['not JSON', faults.malformed()],
+    ['data', alibabaFaults.withoutField('data')],
+    ['data.tempUserName', alibabaFaults.withoutField('data.tempUserName')],
+    ['data.authorizationToken', alibabaFaults.withoutField('data.authorizationToken')],
+    ['data.expireDate', alibabaFaults.withoutField('data.expireDate')],
+    ['data.expireDate', alibabaFaults.expiredToken()],
+    ['not JSON', alibabaFaults.malformed()],
   ])('rejects an answer with a bad %s as UpstreamInvalidResponse', async (name, fault) => {
-    emu.inject('GetAuthorizationToken', fault);
+    emu.inject('cr', 'GetAuthorizationToken', fault);
     const err = await failure(provider().fetch(target, signal()));
     expect(err).toBeInstanceOf(UpstreamError);
     expect(err).toMatchObject({ code: 'UpstreamInvalidResponse', retryable: false });
@@ -91,24 +91,24 @@ describe('AcrProvider against the emulator (real SDK, ACS3 signature verified)',
   });
 
   it('turns Throttling.User into a retryable UpstreamThrottled (503)', async () => {
-    emu.inject('GetAuthorizationToken', faults.throttling());
+    emu.inject('cr', 'GetAuthorizationToken', alibabaFaults.throttling());
     const err = await failure(provider().fetch(target, signal()));
     expect(err).toBeInstanceOf(UpstreamUnavailableError);
     expect(err).toMatchObject({ code: 'UpstreamThrottled', status: 503, retryable: true });
   });
 
   it('treats Forbidden.RAM as UpstreamAccessDenied', async () => {
-    emu.inject('GetAuthorizationToken', faults.forbiddenRam());
+    emu.inject('cr', 'GetAuthorizationToken', alibabaFaults.forbiddenRam());
     expect(await failure(provider().fetch(target, signal()))).toMatchObject({ code: 'UpstreamAccessDenied', retryable: false });
   });
 
   it('treats a dropped connection as a retryable UpstreamError', async () => {
-    emu.inject('GetAuthorizationToken', faults.reset());
+    emu.inject('cr', 'GetAuthorizationToken', alibabaFaults.reset());
     expect(await failure(provider().fetch(target, signal()))).toMatchObject({ code: 'UpstreamError', retryable: true });
   });
 
   it('with withRetry, recovers from one ServiceUnavailable', async () => {
-    emu.inject('GetAuthorizationToken', faults.serviceUnavailable());
+    emu.inject('cr', 'GetAuthorizationToken', alibabaFaults.serviceUnavailable());
     const acr = provider();
     const creds = await withRetry((s) => acr.fetch(target, s), { policy: FAST, deadline: Date.now() + 5_000 });
     expect(creds[0]!.password).toBe(PASSWORD);
@@ -116,7 +116,7 @@ describe('AcrProvider against the emulator (real SDK, ACS3 signature verified)',
   });
 
   it('with withRetry, gives up with UpstreamError after maxAttempts when 5xx persists', async () => {
-    emu.inject('GetAuthorizationToken', faults.serviceUnavailable(), { persistent: true });
+    emu.inject('cr', 'GetAuthorizationToken', { ...alibabaFaults.serviceUnavailable(), times: Infinity });
     const acr = provider();
     const err = await failure(withRetry((s) => acr.fetch(target, s), { policy: FAST, deadline: Date.now() + 5_000 }));
     expect(err).toMatchObject({ code: 'UpstreamError', status: 502 });
@@ -124,7 +124,7 @@ describe('AcrProvider against the emulator (real SDK, ACS3 signature verified)',
   });
 
   it('with withRetry, abandons a slow answer as UpstreamTimeout without waiting for it', async () => {
-    emu.inject('GetAuthorizationToken', faults.delay(3_000), { persistent: true });
+    emu.inject('cr', 'GetAuthorizationToken', { ...alibabaFaults.delay(3_000), times: Infinity });
     const acr = provider();
     const started = Date.now();
     const err = await failure(withRetry((s) => acr.fetch(target, s), { policy: { ...FAST, maxAttempts: 1, attemptTimeoutMs: 150 }, deadline: Date.now() + 5_000 }));

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_IDENTITY, faults, startAlibabaEmulator, type AlibabaEmulator } from '../../emulator/alibaba/server.js';
+import { DEFAULT_IDENTITY, alibabaFaults, startAlibabaEmulator, type AlibabaEmulator } from '../../emulator/alibaba/server.js';
 import { createAlibabaClient, type AlibabaKeys } from './client.js';
 import { withRetry } from '../retry.js';
 import { createKmsSecretStore, KmsSecretStore } from './kms.js';
@@ -41,7 +41,7 @@ describe('KmsSecretStore against the emulator (real SDK, ACS3 signature verified
   it('keeps the secret value out of every URL', async () => {
     const name = freshSecret();
     await store().putVersion(name, NEW, 'rc-url', signal());
-    const put = emu.calls.find((c) => c.action === 'PutSecretValue');
+    const put = emu.calls.find((c) => c.operation === 'PutSecretValue');
     expect(put?.queryNames).not.toContain('SecretData');
     expect(JSON.stringify(emu.calls)).not.toContain('c2VjcmV0LXBhc3N3b3Jk');
   });
@@ -53,7 +53,7 @@ describe('KmsSecretStore against the emulator (real SDK, ACS3 signature verified
     const again = await store().putVersion(name, NEW, 'rc-retry', signal());
     expect(again).toEqual({ versionId: 'rc-retry', written: false });
     expect(emu.kms.versions(name)).toHaveLength(2);
-    expect(emu.calls.map((c) => c.action)).toEqual(['GetSecretValue']);
+    expect(emu.calls.map((c) => c.operation)).toEqual(['GetSecretValue']);
   });
 
   it('refuses the same token with a different value and leaves ACSCurrent untouched', async () => {
@@ -66,7 +66,7 @@ describe('KmsSecretStore against the emulator (real SDK, ACS3 signature verified
 
   it('leaves ACSCurrent untouched when PutSecretValue fails, and says it may be retried', async () => {
     const name = freshSecret();
-    emu.inject('PutSecretValue', faults.serviceUnavailable());
+    emu.inject('kms', 'PutSecretValue', alibabaFaults.serviceUnavailable());
     const err = await failure(store().putVersion(name, NEW, 'rc-fail', signal()));
     expect(err).toMatchObject({ code: 'UpstreamError', retryable: true });
     expect(emu.kms.current(name)).toBe(OLD);
@@ -75,7 +75,7 @@ describe('KmsSecretStore against the emulator (real SDK, ACS3 signature verified
 
   it('with withRetry, lands the version after one ServiceUnavailable', async () => {
     const name = freshSecret();
-    emu.inject('PutSecretValue', faults.serviceUnavailable());
+    emu.inject('kms', 'PutSecretValue', alibabaFaults.serviceUnavailable());
     const s = store();
     const result = await withRetry((sig) => s.putVersion(name, NEW, 'rc-retried', sig), {
       policy: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, attemptTimeoutMs: 2_000 },
@@ -92,7 +92,7 @@ describe('KmsSecretStore against the emulator (real SDK, ACS3 signature verified
 
   it('turns throttling into UpstreamThrottled', async () => {
     const name = freshSecret();
-    emu.inject('GetSecretValue', faults.throttling());
+    emu.inject('kms', 'GetSecretValue', alibabaFaults.throttling());
     expect(await failure(store().putVersion(name, NEW, 'rc-t', signal()))).toMatchObject({ code: 'UpstreamThrottled', status: 503 });
     expect(emu.kms.current(name)).toBe(OLD);
   });

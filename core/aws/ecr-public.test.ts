@@ -1,7 +1,7 @@
 import { ECRPUBLICClient } from '@aws-sdk/client-ecr-public';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ecrPublicService, type EcrPublicService } from '../../emulator/aws/ecr-public.js';
-import { faults, startAwsEmulator, TEST_IDENTITY, TEST_SESSION_IDENTITY, type AwsEmulator, type AwsIdentity } from '../../emulator/aws/server.js';
+import { awsFaults, startAwsEmulator, TEST_IDENTITY, TEST_SESSION_IDENTITY, type AwsEmulator, type AwsIdentity } from '../../emulator/aws/server.js';
 import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
 import { withRetry, type RetryPolicy } from '../retry.js';
 import { EcrPublicProvider } from './ecr-public.js';
@@ -86,7 +86,7 @@ describe('EcrPublicProvider refuses answers it cannot use (UpstreamInvalidRespon
     ['a missing expiry', { authorizationData: data({ expiresAt: undefined }) }, 'authorizationData.expiresAt is missing or not a timestamp'],
   ])('%s', async (_case, answer, problem) => {
     // Prepare
-    emu.inject('ecr-public', 'GetAuthorizationToken', faults.respond(answer));
+    emu.inject('ecr-public', 'GetAuthorizationToken', awsFaults.respond(answer));
     // Act
     const err = await failure(provider().fetch(target, signal()));
     // Assess
@@ -96,7 +96,7 @@ describe('EcrPublicProvider refuses answers it cannot use (UpstreamInvalidRespon
   });
 
   it('a raw non-JSON 200 body', async () => {
-    emu.inject('ecr-public', 'GetAuthorizationToken', faults.malformed());
+    emu.inject('ecr-public', 'GetAuthorizationToken', awsFaults.malformed());
     const err = await failure(provider().fetch(target, signal()));
     expect(err).toMatchObject({ code: 'UpstreamInvalidResponse' });
   });
@@ -104,13 +104,13 @@ describe('EcrPublicProvider refuses answers it cannot use (UpstreamInvalidRespon
 
 describe('EcrPublicProvider classifies failures for the retry loop', () => {
   it('a 500 ServerException is a retryable UpstreamError', async () => {
-    emu.inject('ecr-public', 'GetAuthorizationToken', faults.serverException());
+    emu.inject('ecr-public', 'GetAuthorizationToken', awsFaults.serverException());
     const err = await failure(provider().fetch(target, signal()));
     expect(err).toMatchObject({ code: 'UpstreamError', retryable: true });
   });
 
   it('a throttle is UpstreamThrottled carrying the Retry-After seconds', async () => {
-    emu.inject('ecr-public', 'GetAuthorizationToken', faults.throttle(4));
+    emu.inject('ecr-public', 'GetAuthorizationToken', awsFaults.throttle(4));
     const err = await failure(provider().fetch(target, signal()));
     expect(err).toBeInstanceOf(UpstreamUnavailableError);
     expect(err).toMatchObject({ code: 'UpstreamThrottled', retryAfterSeconds: 4 });
@@ -118,7 +118,7 @@ describe('EcrPublicProvider classifies failures for the retry loop', () => {
 
   it('an abort is rethrown as is, not as a RegcredError', async () => {
     // Prepare
-    emu.inject('ecr-public', 'GetAuthorizationToken', faults.delay(500));
+    emu.inject('ecr-public', 'GetAuthorizationToken', awsFaults.delay(500));
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 20);
     // Act
@@ -129,7 +129,7 @@ describe('EcrPublicProvider classifies failures for the retry loop', () => {
   });
 
   it('with withRetry: one 500 then success → the credential', async () => {
-    emu.inject('ecr-public', 'GetAuthorizationToken', faults.serverException());
+    emu.inject('ecr-public', 'GetAuthorizationToken', awsFaults.serverException());
     const pubProvider = provider();
     const [cred] = await withRetry((s) => pubProvider.fetch(target, s), { policy: FAST, deadline: Date.now() + 5_000 });
     expect(cred!.password).toBe(PASSWORD);

@@ -1,7 +1,7 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ecrService, type EcrService } from '../../emulator/aws/ecr.js';
-import { faults, startAwsEmulator, TEST_IDENTITY, TEST_SESSION_IDENTITY, type AwsEmulator, type AwsIdentity } from '../../emulator/aws/server.js';
+import { awsFaults, startAwsEmulator, TEST_IDENTITY, TEST_SESSION_IDENTITY, type AwsEmulator, type AwsIdentity } from '../../emulator/aws/server.js';
 import { RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
 import { withRetry, type RetryPolicy } from '../retry.js';
 import { cachedPerRegion } from './client.js';
@@ -114,7 +114,7 @@ describe('EcrProvider against the emulator (real SDK, SigV4 verified)', () => {
   });
 
   it('maps AccessDeniedException (role lacks ecr:GetAuthorizationToken) to UpstreamAccessDenied', async () => {
-    emu.inject('ecr', 'GetAuthorizationToken', faults.accessDenied());
+    emu.inject('ecr', 'GetAuthorizationToken', awsFaults.accessDenied());
     const err = await failure(provider().fetch(target, signal()));
     expect(err).toMatchObject({ code: 'UpstreamAccessDenied', message: 'GetAuthorizationToken was denied (AccessDeniedException)' });
   });
@@ -135,7 +135,7 @@ describe('EcrProvider refuses answers it cannot use (UpstreamInvalidResponse nam
     ['a proxyEndpoint that is not a URL', { authorizationData: [entry({ proxyEndpoint: 'not a url' })] }, 'authorizationData[0].proxyEndpoint is not a URL'],
   ])('%s', async (_case, answer, problem) => {
     // Prepare
-    emu.inject('ecr', 'GetAuthorizationToken', faults.respond(answer));
+    emu.inject('ecr', 'GetAuthorizationToken', awsFaults.respond(answer));
     // Act
     const err = await failure(provider().fetch(target, signal()));
     // Assess
@@ -145,7 +145,7 @@ describe('EcrProvider refuses answers it cannot use (UpstreamInvalidResponse nam
   });
 
   it('a raw non-JSON 200 body', async () => {
-    emu.inject('ecr', 'GetAuthorizationToken', faults.malformed());
+    emu.inject('ecr', 'GetAuthorizationToken', awsFaults.malformed());
     const err = await failure(provider().fetch(target, signal()));
     expect(err).toMatchObject({ code: 'UpstreamInvalidResponse', message: 'GetAuthorizationToken answered with a body that could not be parsed' });
   });
@@ -153,13 +153,13 @@ describe('EcrProvider refuses answers it cannot use (UpstreamInvalidResponse nam
 
 describe('EcrProvider classifies failures for the retry loop', () => {
   it('a 500 ServerException is a retryable UpstreamError', async () => {
-    emu.inject('ecr', 'GetAuthorizationToken', faults.serverException());
+    emu.inject('ecr', 'GetAuthorizationToken', awsFaults.serverException());
     const err = await failure(provider().fetch(target, signal()));
     expect(err).toMatchObject({ code: 'UpstreamError', status: 502, retryable: true, message: 'GetAuthorizationToken failed (ServerException)' });
   });
 
   it('a throttle is UpstreamThrottled carrying the Retry-After seconds', async () => {
-    emu.inject('ecr', 'GetAuthorizationToken', faults.throttle(7));
+    emu.inject('ecr', 'GetAuthorizationToken', awsFaults.throttle(7));
     const err = await failure(provider().fetch(target, signal()));
     expect(err).toBeInstanceOf(UpstreamUnavailableError);
     expect(err).toMatchObject({ code: 'UpstreamThrottled', status: 503, retryAfterSeconds: 7, headers: { 'Retry-After': '7' } });
@@ -172,7 +172,7 @@ describe('EcrProvider classifies failures for the retry loop', () => {
   });
 
   it('a dropped connection is a retryable UpstreamError', async () => {
-    emu.inject('ecr', 'GetAuthorizationToken', faults.reset());
+    emu.inject('ecr', 'GetAuthorizationToken', awsFaults.reset());
     const err = await failure(provider().fetch(target, signal()));
     expect(err).toMatchObject({ code: 'UpstreamError', retryable: true });
   });
@@ -189,7 +189,7 @@ describe('EcrProvider classifies failures for the retry loop', () => {
 
   it('an abort is rethrown as is, not as a RegcredError (retry.ts owns timeouts)', async () => {
     // Prepare
-    emu.inject('ecr', 'GetAuthorizationToken', faults.delay(500));
+    emu.inject('ecr', 'GetAuthorizationToken', awsFaults.delay(500));
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 20);
     // Act
@@ -201,7 +201,7 @@ describe('EcrProvider classifies failures for the retry loop', () => {
 
   it('with withRetry: one 500 then success → the credential, after two calls', async () => {
     // Prepare
-    emu.inject('ecr', 'GetAuthorizationToken', faults.serverException());
+    emu.inject('ecr', 'GetAuthorizationToken', awsFaults.serverException());
     const ecrProvider = provider();
     // Act
     const [cred] = await withRetry((s) => ecrProvider.fetch(target, s), { policy: FAST, deadline: Date.now() + 5_000 });
@@ -270,7 +270,7 @@ describe('EcrProvider default client', () => {
 
   it('makes one attempt per call (a 500 is not retried by the SDK)', async () => {
     // Prepare
-    emu.inject('ecr', 'GetAuthorizationToken', faults.serverException());
+    emu.inject('ecr', 'GetAuthorizationToken', awsFaults.serverException());
     const env = { AWS_ENDPOINT_URL_ECR: emu.url, AWS_ACCESS_KEY_ID: TEST_IDENTITY.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_IDENTITY.secretAccessKey };
     // Act
     const err = await withEnv(env, () => failure(new EcrProvider().fetch(target, signal())));

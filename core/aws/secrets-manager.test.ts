@@ -1,7 +1,7 @@
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { secretsManagerService } from '../../emulator/aws/secrets-manager.js';
-import { faults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
+import { awsFaults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
 import { UpstreamError, UpstreamUnavailableError } from '../errors.js';
 import { SecretsManagerStore } from './secrets-manager.js';
 
@@ -72,7 +72,7 @@ describe('SecretsManagerStore.putVersion', () => {
   it('fails retryably on a PutSecretValue 500 and leaves AWSCURRENT on the last good version', async () => {
     // Prepare
     const { name, first } = await newSecret('last-good');
-    emu.inject('secretsmanager', 'PutSecretValue', faults.internalFailure());
+    emu.inject('secretsmanager', 'PutSecretValue', awsFaults.internalFailure());
     // Act
     const err = await failure(store.putVersion(name, 'new', token('boom'), signal()));
     // Assess
@@ -84,7 +84,7 @@ describe('SecretsManagerStore.putVersion', () => {
   it('reports a throttled DescribeSecret as UpstreamThrottled with its Retry-After', async () => {
     // Prepare
     const { name } = await newSecret();
-    emu.inject('secretsmanager', 'DescribeSecret', faults.throttle(3));
+    emu.inject('secretsmanager', 'DescribeSecret', awsFaults.throttle(3));
     // Act
     const err = await failure(store.putVersion(name, 'v', token('slow'), signal()));
     // Assess

@@ -108,7 +108,7 @@ describe('RAM policy', () => {
 describe('deploy:alibaba against the FC 3.0 emulator (ACS3 signature verified)', () => {
   it('creates both functions and both triggers on the first run', async () => {
     expect(await deploy()).toBe(0);
-    expect(fcEmu.calls.filter((c) => c.status !== 404).map((c) => [c.action, c.status])).toEqual([
+    expect(fcEmu.calls.filter((c) => c.status !== 404).map((c) => [c.operation, c.status])).toEqual([
       ['CreateFunction', 200], ['CreateTrigger', 200], ['CreateFunction', 200], ['CreateTrigger', 200],
     ]);
     const http = fcEmu.functions.get('regcred')!;
@@ -126,8 +126,8 @@ describe('deploy:alibaba against the FC 3.0 emulator (ACS3 signature verified)',
     await deploy();
     fcEmu.calls.length = 0;
     expect(await deploy([...ARGS, '--memory', '512'])).toBe(0);
-    expect(fcEmu.calls.map((c) => c.action).filter((a) => a.startsWith('Create'))).toEqual([]);
-    expect(fcEmu.calls.map((c) => c.action).filter((a) => a.startsWith('Update'))).toEqual(['UpdateFunction', 'UpdateTrigger', 'UpdateFunction', 'UpdateTrigger']);
+    expect(fcEmu.calls.map((c) => c.operation).filter((a) => a.startsWith('Create'))).toEqual([]);
+    expect(fcEmu.calls.map((c) => c.operation).filter((a) => a.startsWith('Update'))).toEqual(['UpdateFunction', 'UpdateTrigger', 'UpdateFunction', 'UpdateTrigger']);
     expect(fcEmu.functions.get('regcred')!.memorySize).toBe(512);
   });
 

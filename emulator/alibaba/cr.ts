@@ -4,32 +4,17 @@
  * Answer shapes follow Alibaba's API reference and the generated cr20181201 SDK models.
  */
 import { randomBytes } from 'node:crypto';
-import { apiError, tokenExpiry, type ApiCall, type Product, type TokenSettings } from './product.js';
+import { ServiceError, type OperationContext } from '../front-end.js';
+import type { AlibabaService } from './wire.js';
 
-function mintPassword(settings: TokenSettings): string {
-  return settings.password ?? randomBytes(24).toString('base64url');
-}
-
-export function crPersonalProduct(settings: TokenSettings): Product {
-  return {
-    name: 'cr',
-    version: '2016-06-07',
-    handle(call: ApiCall) {
-      if (call.action !== 'GetAuthorizationToken' || call.path !== '/tokens') return undefined;
-      if (call.method !== 'GET') return apiError(405, 'MethodNotAllowed', 'GET /tokens only.', call.requestId);
-      return {
-        status: 200,
-        body: {
-          data: {
-            authorizationToken: mintPassword(settings),
-            tempUserName: settings.username,
-            expireDate: tokenExpiry(call, settings),
-          },
-          requestId: call.requestId,
-        },
-      };
-    },
-  };
+/** Token settings shared by the CR products. */
+export interface TokenSettings {
+  username: string;
+  /** Fixed password, or a new random one per call when undefined. */
+  password?: string;
+  lifetimeMs: number;
+  /** Alibaba documents that a token minted with STS keys lives no longer than the session. */
+  capToSession: boolean;
 }
 
 export interface EeInstance {
@@ -37,37 +22,49 @@ export interface EeInstance {
   domain: string;
 }
 
-export function crEnterpriseProduct(settings: TokenSettings, instances: Record<string, EeInstance>): Product {
+export function crPersonalService(settings: TokenSettings): AlibabaService {
+  return {
+    name: 'cr',
+    version: '2016-06-07',
+    paths: { GetAuthorizationToken: { method: 'GET', path: /^\/tokens$/ } },
+    operations: {
+      GetAuthorizationToken: (_input, ctx) => ({
+        data: { authorizationToken: mintPassword(settings), tempUserName: settings.username, expireDate: tokenExpiry(ctx, settings) },
+        requestId: ctx.requestId,
+      }),
+    },
+  };
+}
+
+export function crEnterpriseService(settings: TokenSettings, instances: Record<string, EeInstance>): AlibabaService {
+  const instanceOf = (params: Record<string, unknown>): EeInstance => {
+    const instanceId = params['InstanceId'];
+    if (typeof instanceId !== 'string' || !instanceId) throw new ServiceError(400, 'MissingParameter', 'InstanceId is mandatory for this action.');
+    const instance = instances[instanceId];
+    if (!instance) throw new ServiceError(404, 'INSTANCE_NOT_EXIST', 'instance does not exist');
+    return instance;
+  };
   return {
     name: 'cr-ee',
     version: '2018-12-01',
-    handle(call: ApiCall) {
-      const { action, params, requestId } = call;
-      if (action !== 'GetAuthorizationToken' && action !== 'GetInstanceEndpoint') return undefined;
-      const instanceId = params['InstanceId'];
-      if (!instanceId) return apiError(400, 'MissingParameter', 'InstanceId is mandatory for this action.', requestId);
-      const instance = instances[instanceId];
-      if (!instance) return apiError(404, 'INSTANCE_NOT_EXIST', 'instance does not exist', requestId);
-
-      if (action === 'GetAuthorizationToken') {
+    operations: {
+      GetAuthorizationToken: (params, ctx) => {
+        instanceOf(params);
         return {
-          status: 200,
-          body: {
-            RequestId: requestId,
-            TempUsername: settings.username,
-            AuthorizationToken: mintPassword(settings),
-            ExpireTime: tokenExpiry(call, settings),
-            IsSuccess: true,
-            Code: 'success',
-          },
+          RequestId: ctx.requestId,
+          TempUsername: settings.username,
+          AuthorizationToken: mintPassword(settings),
+          ExpireTime: tokenExpiry(ctx, settings),
+          IsSuccess: true,
+          Code: 'success',
         };
-      }
-      if (!params['EndpointType']) return apiError(400, 'MissingParameter', 'EndpointType is mandatory for this action.', requestId);
-      const internet = params['EndpointType'] === 'internet';
-      return {
-        status: 200,
-        body: {
-          RequestId: requestId,
+      },
+      GetInstanceEndpoint: (params, ctx) => {
+        const instance = instanceOf(params);
+        if (!params['EndpointType']) throw new ServiceError(400, 'MissingParameter', 'EndpointType is mandatory for this action.');
+        const internet = params['EndpointType'] === 'internet';
+        return {
+          RequestId: ctx.requestId,
           IsSuccess: true,
           Code: 'success',
           Status: 'RUNNING',
@@ -75,8 +72,19 @@ export function crEnterpriseProduct(settings: TokenSettings, instances: Record<s
           AclEnable: false,
           AclEntries: [],
           Domains: internet ? [{ Domain: instance.domain, Type: 'SYSTEM' }] : [],
-        },
-      };
+        };
+      },
     },
   };
+}
+
+function mintPassword(settings: TokenSettings): string {
+  return settings.password ?? randomBytes(24).toString('base64url');
+}
+
+function tokenExpiry(ctx: OperationContext, settings: TokenSettings): number {
+  if (ctx.expiredToken) return ctx.now - 60_000;
+  const natural = ctx.now + settings.lifetimeMs;
+  const session = ctx.identity.sessionExpiresAt;
+  return settings.capToSession && session !== undefined ? Math.min(natural, session) : natural;
 }

@@ -4,7 +4,8 @@
  * default, the old current becomes ACSPrevious); the same VersionId with the same data is a
  * no-op success; with other data it is rejected; at most 10 versions are kept.
  */
-import { apiError, type ApiCall, type ApiAnswer, type Product } from './product.js';
+import { ServiceError } from '../front-end.js';
+import type { AlibabaService } from './wire.js';
 
 export const MAX_SECRET_VERSIONS = 10;
 /**
@@ -50,65 +51,57 @@ export class KmsState {
   }
 }
 
-export function kmsProduct(state: KmsState): Product {
+export function kmsService(state: KmsState): AlibabaService {
   return {
     name: 'kms',
     version: '2016-01-20',
-    handle(call: ApiCall) {
-      switch (call.action) {
-        case 'PutSecretValue':
-          return putSecretValue(state, call);
-        case 'GetSecretValue':
-          return getSecretValue(state, call);
-        case 'DescribeSecret':
-          return describeSecret(state, call);
-        case 'ListSecretVersionIds':
-          return listSecretVersionIds(state, call);
-        default:
-          return undefined;
-      }
+    operations: {
+      PutSecretValue: (input, ctx) => putSecretValue(state, input as Params, ctx.now, ctx.requestId),
+      GetSecretValue: (input, ctx) => getSecretValue(state, input as Params, ctx.requestId),
+      DescribeSecret: (input, ctx) => describeSecret(state, input as Params, ctx.requestId),
+      ListSecretVersionIds: (input, ctx) => listSecretVersionIds(state, input as Params, ctx.requestId),
     },
   };
 }
 
-function findSecret(state: KmsState, call: ApiCall): Secret | ApiAnswer {
-  const name = call.params['SecretName'];
-  if (!name) return apiError(400, 'MissingParameter', 'SecretName is mandatory for this action.', call.requestId);
-  return state.secrets.get(name) ?? notFound(call);
+/** RPC parameters, decoded. */
+type Params = Record<string, string | undefined>;
+
+function findSecret(state: KmsState, params: Params): Secret {
+  const name = params['SecretName'];
+  if (!name) throw new ServiceError(400, 'MissingParameter', 'SecretName is mandatory for this action.');
+  const secret = state.secrets.get(name);
+  if (!secret) throw notFound();
+  return secret;
 }
 
-function notFound(call: ApiCall): ApiAnswer {
-  return apiError(404, 'Forbidden.ResourceNotFound', 'The resource is not found.', call.requestId);
+function notFound(): ServiceError {
+  return new ServiceError(404, 'Forbidden.ResourceNotFound', 'The resource is not found.');
 }
 
-function isAnswer(x: Secret | ApiAnswer): x is ApiAnswer {
-  return 'status' in x;
-}
-
-function putSecretValue(state: KmsState, call: ApiCall): ApiAnswer {
-  const secret = findSecret(state, call);
-  if (isAnswer(secret)) return secret;
-  const { VersionId: versionId, SecretData: data } = call.params;
-  const dataType = call.params['SecretDataType'] ?? 'text';
-  if (!versionId) return apiError(400, 'MissingParameter', 'VersionId is mandatory for this action.', call.requestId);
-  if (data === undefined) return apiError(400, 'MissingParameter', 'SecretData is mandatory for this action.', call.requestId);
+function putSecretValue(state: KmsState, params: Params, now: number, requestId: string) {
+  const secret = findSecret(state, params);
+  const { VersionId: versionId, SecretData: data } = params;
+  const dataType = params['SecretDataType'] ?? 'text';
+  if (!versionId) throw new ServiceError(400, 'MissingParameter', 'VersionId is mandatory for this action.');
+  if (data === undefined) throw new ServiceError(400, 'MissingParameter', 'SecretData is mandatory for this action.');
   let stages = ['ACSCurrent'];
-  if (call.params['VersionStages']) {
+  if (params['VersionStages']) {
     try {
-      const parsed: unknown = JSON.parse(call.params['VersionStages']);
+      const parsed: unknown = JSON.parse(params['VersionStages']);
       if (!Array.isArray(parsed) || !parsed.every((s) => typeof s === 'string')) throw new Error('not a string array');
       stages = parsed as string[];
     } catch {
-      return apiError(400, 'InvalidParameter', 'VersionStages must be a JSON array of strings.', call.requestId);
+      throw new ServiceError(400, 'InvalidParameter', 'VersionStages must be a JSON array of strings.');
     }
   }
 
   const existing = secret.versions.find((v) => v.versionId === versionId);
   if (existing) {
     if (existing.data !== data || existing.dataType !== dataType) {
-      return apiError(400, VERSION_CONFLICT_CODE, 'The VersionId already exists with a different secret value.', call.requestId);
+      throw new ServiceError(400, VERSION_CONFLICT_CODE, 'The VersionId already exists with a different secret value.');
     }
-    return putAnswer(secret, existing, call);
+    return putAnswer(secret, existing, requestId);
   }
 
   for (const v of secret.versions) {
@@ -119,7 +112,7 @@ function putSecretValue(state: KmsState, call: ApiCall): ApiAnswer {
       if (hadCurrent) v.stages.push('ACSPrevious');
     }
   }
-  const version: SecretVersion = { versionId, data, dataType, stages: [...stages], createTime: iso(call.now) };
+  const version: SecretVersion = { versionId, data, dataType, stages: [...stages], createTime: iso(now) };
   secret.versions.push(version);
   secret.updateTime = version.createTime;
   while (secret.versions.length > MAX_SECRET_VERSIONS) {
@@ -127,77 +120,62 @@ function putSecretValue(state: KmsState, call: ApiCall): ApiAnswer {
     const i = secret.versions.findIndex((v) => !v.stages.includes('ACSCurrent') && !v.stages.includes('ACSPrevious'));
     secret.versions.splice(i < 0 ? 0 : i, 1);
   }
-  return putAnswer(secret, version, call);
+  return putAnswer(secret, version, requestId);
 }
 
-function putAnswer(secret: Secret, version: SecretVersion, call: ApiCall): ApiAnswer {
-  return {
-    status: 200,
-    body: { RequestId: call.requestId, SecretName: secret.name, VersionId: version.versionId, VersionStages: { VersionStage: [...version.stages] } },
-  };
+function putAnswer(secret: Secret, version: SecretVersion, requestId: string) {
+  return { RequestId: requestId, SecretName: secret.name, VersionId: version.versionId, VersionStages: { VersionStage: [...version.stages] } };
 }
 
-function getSecretValue(state: KmsState, call: ApiCall): ApiAnswer {
-  const secret = findSecret(state, call);
-  if (isAnswer(secret)) return secret;
-  const { VersionId: versionId, VersionStage: stage } = call.params;
+function getSecretValue(state: KmsState, params: Params, requestId: string) {
+  const secret = findSecret(state, params);
+  const { VersionId: versionId, VersionStage: stage } = params;
   const version = versionId
     ? secret.versions.find((v) => v.versionId === versionId && (!stage || v.stages.includes(stage)))
     : secret.versions.find((v) => v.stages.includes(stage ?? 'ACSCurrent'));
-  if (!version) return notFound(call);
+  if (!version) throw notFound();
   return {
-    status: 200,
-    body: {
-      RequestId: call.requestId,
-      SecretName: secret.name,
-      SecretType: 'Generic',
-      VersionId: version.versionId,
-      SecretData: version.data,
-      SecretDataType: version.dataType,
-      CreateTime: version.createTime,
-      VersionStages: { VersionStage: [...version.stages] },
-    },
+    RequestId: requestId,
+    SecretName: secret.name,
+    SecretType: 'Generic',
+    VersionId: version.versionId,
+    SecretData: version.data,
+    SecretDataType: version.dataType,
+    CreateTime: version.createTime,
+    VersionStages: { VersionStage: [...version.stages] },
   };
 }
 
-function describeSecret(state: KmsState, call: ApiCall): ApiAnswer {
-  const secret = findSecret(state, call);
-  if (isAnswer(secret)) return secret;
+function describeSecret(state: KmsState, params: Params, requestId: string) {
+  const secret = findSecret(state, params);
   return {
-    status: 200,
-    body: {
-      RequestId: call.requestId,
-      SecretName: secret.name,
-      Arn: `acs:kms:cn-hangzhou:123456789012:secret/${secret.name}`,
-      SecretType: 'Generic',
-      Description: '',
-      EncryptionKeyId: 'emulator-key',
-      CreateTime: secret.createTime,
-      UpdateTime: secret.updateTime,
-      AutomaticRotation: 'Disabled',
-    },
+    RequestId: requestId,
+    SecretName: secret.name,
+    Arn: `acs:kms:cn-hangzhou:123456789012:secret/${secret.name}`,
+    SecretType: 'Generic',
+    Description: '',
+    EncryptionKeyId: 'emulator-key',
+    CreateTime: secret.createTime,
+    UpdateTime: secret.updateTime,
+    AutomaticRotation: 'Disabled',
   };
 }
 
-function listSecretVersionIds(state: KmsState, call: ApiCall): ApiAnswer {
-  const secret = findSecret(state, call);
-  if (isAnswer(secret)) return secret;
-  const includeDeprecated = call.params['IncludeDeprecated'] === 'true';
-  const pageSize = clampInt(call.params['PageSize'], 1, 100, 20);
-  const pageNumber = clampInt(call.params['PageNumber'], 1, 10_000, 1);
+function listSecretVersionIds(state: KmsState, params: Params, requestId: string) {
+  const secret = findSecret(state, params);
+  const includeDeprecated = params['IncludeDeprecated'] === 'true';
+  const pageSize = clampInt(params['PageSize'], 1, 100, 20);
+  const pageNumber = clampInt(params['PageNumber'], 1, 10_000, 1);
   const listed = secret.versions.filter((v) => includeDeprecated || v.stages.length > 0);
   const page = listed.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
   return {
-    status: 200,
-    body: {
-      RequestId: call.requestId,
-      SecretName: secret.name,
-      TotalCount: listed.length,
-      PageNumber: pageNumber,
-      PageSize: pageSize,
-      VersionIds: {
-        VersionId: page.map((v) => ({ VersionId: v.versionId, CreateTime: v.createTime, VersionStages: { VersionStage: [...v.stages] } })),
-      },
+    RequestId: requestId,
+    SecretName: secret.name,
+    TotalCount: listed.length,
+    PageNumber: pageNumber,
+    PageSize: pageSize,
+    VersionIds: {
+      VersionId: page.map((v) => ({ VersionId: v.versionId, CreateTime: v.createTime, VersionStages: { VersionStage: [...v.stages] } })),
     },
   };
 }

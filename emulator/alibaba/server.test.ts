@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAlibabaClient, type AlibabaCall } from '../../core/alibaba/client.js';
 import { MAX_SECRET_VERSIONS } from './kms.js';
-import { DEFAULT_IDENTITY, faults, startAlibabaEmulator, type AlibabaEmulator } from './server.js';
+import { DEFAULT_IDENTITY, alibabaFaults, startAlibabaEmulator, type AlibabaEmulator } from './server.js';
 
 let emu: AlibabaEmulator;
 let client: ReturnType<typeof createAlibabaClient>;
@@ -29,8 +29,8 @@ describe('Alibaba emulator', () => {
   });
 
   it('serves one-shot faults first in, first out, then answers normally', async () => {
-    emu.inject('DescribeSecret', faults.throttling());
-    emu.inject('DescribeSecret', faults.serviceUnavailable());
+    emu.inject('kms', 'DescribeSecret', alibabaFaults.throttling());
+    emu.inject('kms', 'DescribeSecret', alibabaFaults.serviceUnavailable());
     const call = () => failure(client.call(kms('DescribeSecret', { SecretName: 'app' }), signal()));
     expect(await call()).toMatchObject({ code: 'UpstreamThrottled' });
     expect(await call()).toMatchObject({ code: 'UpstreamError', retryable: true });
@@ -79,6 +79,6 @@ describe('Alibaba emulator', () => {
   it('records calls without the secret value', async () => {
     await put('app', 'v-rec', 'top-secret-value');
     expect(JSON.stringify(emu.calls)).not.toContain('top-secret-value');
-    expect(emu.calls[0]?.params['SecretData']).toBe('[16 chars]');
+    expect(emu.calls[0]?.params?.['SecretData']).toBe('[16 chars]');
   });
 });

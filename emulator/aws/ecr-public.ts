@@ -7,7 +7,7 @@
  * One object, not a list, and no proxyEndpoint: the registry is always `public.ecr.aws`.
  * (The real call also needs `sts:GetServiceBearerToken`; the emulator has no IAM policies.)
  */
-import type { AwsService } from './server.js';
+import type { AwsService } from './wire.js';
 import { ECR_ACCOUNT_ID, tokenMinter, type EcrServiceOptions, type MintedToken } from './ecr.js';
 
 export type EcrPublicServiceOptions = Omit<EcrServiceOptions, 'proxyEndpoint'>;

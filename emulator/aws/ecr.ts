@@ -11,7 +11,8 @@
  * token is kept on `service.minted` so tests can check it never reached a log.
  */
 import { randomBytes } from 'node:crypto';
-import { AwsServiceError, type AwsService, type OperationContext } from './server.js';
+import { ServiceError, type OperationContext } from '../front-end.js';
+import type { AwsService } from './wire.js';
 
 export const ECR_ACCOUNT_ID = '123456789012';
 /** ECR and ECR Public tokens are valid for 12 hours. */
@@ -69,7 +70,7 @@ export function ecrService(options: EcrServiceOptions = {}): EcrService {
         return {
           authorizationData: registryIds.map((registryId) => ({
             ...minter.mint(registryId, ctx),
-            proxyEndpoint: proxyEndpoint(registryId, ctx.region),
+            proxyEndpoint: proxyEndpoint(registryId, ctx.region!),
           })),
         };
       },
@@ -82,7 +83,7 @@ function registryIdsOf(input: Record<string, unknown>): string[] | undefined {
   const ids = input['registryIds'];
   if (ids === undefined) return undefined;
   if (!Array.isArray(ids) || ids.length < 1 || ids.length > 10 || !ids.every((id) => typeof id === 'string' && /^[0-9]{12}$/.test(id))) {
-    throw new AwsServiceError(400, 'InvalidParameterException', "1 validation error detected: Value at 'registryIds' failed to satisfy constraint");
+    throw new ServiceError(400, 'InvalidParameterException', "1 validation error detected: Value at 'registryIds' failed to satisfy constraint");
   }
   return ids as string[];
 }
@@ -100,7 +101,7 @@ export function tokenMinter(options: Pick<EcrServiceOptions, 'password' | 'token
       const password = options.password?.() ?? randomBytes(48).toString('base64');
       // Epoch seconds with millisecond precision, as ECR sends them (e.g. 1712345678.123).
       const expiresAt = ((options.now?.() ?? ctx.now) + lifetime) / 1000;
-      minted.push({ password, expiresAt, region: ctx.region, registryId });
+      minted.push({ password, expiresAt, region: ctx.region!, registryId });
       return { authorizationToken: Buffer.from(`AWS:${password}`).toString('base64'), expiresAt };
     },
   };

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { secretsManagerService, type RotationEvent } from './secrets-manager.js';
-import { faults, startAwsEmulator, TEST_IDENTITY, TEST_SESSION_IDENTITY, type AwsEmulator } from './server.js';
+import { awsFaults, startAwsEmulator, TEST_IDENTITY, TEST_SESSION_IDENTITY, type AwsEmulator } from './server.js';
 
 const sm = secretsManagerService();
 let emu: AwsEmulator;
@@ -280,7 +280,7 @@ describe('Secrets Manager emulator: faults', () => {
   it('answers an injected 500 on PutSecretValue and leaves the secret unchanged', async () => {
     // Prepare
     const { name, first } = await newSecret('v0');
-    emu.inject('secretsmanager', 'PutSecretValue', faults.internalFailure());
+    emu.inject('secretsmanager', 'PutSecretValue', awsFaults.internalFailure());
     // Act
     const err = await errorOf(client.send(new PutSecretValueCommand({ SecretId: name, ClientRequestToken: token('f'), SecretString: 'v1' })));
     // Assess
@@ -291,7 +291,7 @@ describe('Secrets Manager emulator: faults', () => {
   it('throttles UpdateSecretVersionStage with ThrottlingException', async () => {
     // Prepare
     const { name, first } = await newSecret();
-    emu.inject('secretsmanager', 'UpdateSecretVersionStage', faults.throttle(2));
+    emu.inject('secretsmanager', 'UpdateSecretVersionStage', awsFaults.throttle(2));
     // Act
     const err = await errorOf(client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: first })));
     // Assess

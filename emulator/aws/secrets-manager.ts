@@ -18,7 +18,8 @@
  * Values never leave this module except through GetSecretValue.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AwsServiceError, type AwsService, type Operation } from './server.js';
+import { ServiceError, type Operation } from '../front-end.js';
+import type { AwsService } from './wire.js';
 
 export const ACCOUNT_ID = '123456789012';
 const CURRENT = 'AWSCURRENT';
@@ -91,7 +92,7 @@ export class SecretsManagerState {
 
   /** The operations, by the name in `X-Amz-Target: secretsmanager.<Operation>`. */
   readonly operations: Record<string, Operation> = {
-    CreateSecret: (input, ctx) => this.#create(input, ctx.region),
+    CreateSecret: (input, ctx) => this.#create(input, ctx.region!),
     DescribeSecret: (input) => this.#describe(input),
     GetSecretValue: (input) => this.#getValue(input),
     PutSecretValue: (input) => this.#put(input),
@@ -119,7 +120,7 @@ export class SecretsManagerState {
   #create(input: Input, region: string) {
     const name = requiredString(input, 'Name');
     if ([...this.#secrets.values()].some((s) => s.name === name)) {
-      throw new AwsServiceError(400, 'ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
+      throw new ServiceError(400, 'ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
     }
     const arn = `arn:aws:secretsmanager:${region}:${ACCOUNT_ID}:secret:${name}-${randomBytes(3).toString('hex')}`;
     const secret: Secret = { arn, name, region, versions: new Map(), rotationEnabled: false, rotationTokens: new Set() };
@@ -163,7 +164,7 @@ export class SecretsManagerState {
       : [...secret.versions.values()].find((v) => stage !== undefined && v.stages.has(stage));
     if (!version || version.value === undefined || (stage !== undefined && !version.stages.has(stage))) {
       const what = versionId ? `VersionId: ${versionId}` : `staging label: ${stage}`;
-      throw new AwsServiceError(400, 'ResourceNotFoundException', `Secrets Manager can't find the specified secret value for ${what}`);
+      throw new ServiceError(400, 'ResourceNotFoundException', `Secrets Manager can't find the specified secret value for ${what}`);
     }
     return {
       ARN: secret.arn,
@@ -179,19 +180,19 @@ export class SecretsManagerState {
     const secret = this.#find(requiredString(input, 'SecretId'));
     const token = requiredString(input, 'ClientRequestToken');
     if (token.length < 32 || token.length > 64) {
-      throw new AwsServiceError(400, 'ValidationException', "1 validation error detected: Value at 'clientRequestToken' failed to satisfy constraint: Member must have length between 32 and 64");
+      throw new ServiceError(400, 'ValidationException', "1 validation error detected: Value at 'clientRequestToken' failed to satisfy constraint: Member must have length between 32 and 64");
     }
     const value = requiredString(input, 'SecretString');
     const stages = input.VersionStages === undefined ? [CURRENT] : stringList(input, 'VersionStages');
     const rotationToken = optionalString(input, 'RotationToken');
     if (rotationToken !== undefined && !secret.rotationTokens.has(rotationToken)) {
-      throw new AwsServiceError(400, 'InvalidParameterException', 'The rotation token is invalid or has expired.');
+      throw new ServiceError(400, 'InvalidParameterException', 'The rotation token is invalid or has expired.');
     }
 
     const existing = secret.versions.get(token);
     if (existing?.value !== undefined) {
       if (existing.value !== value) {
-        throw new AwsServiceError(400, 'ResourceExistsException', "You can't modify an existing version, you can only create a new version.");
+        throw new ServiceError(400, 'ResourceExistsException', "You can't modify an existing version, you can only create a new version.");
       }
       return { ARN: secret.arn, Name: secret.name, VersionId: token, VersionStages: [...existing.stages] };
     }
@@ -209,29 +210,29 @@ export class SecretsManagerState {
     const answer = { ARN: secret.arn, Name: secret.name };
 
     if (moveTo === undefined) {
-      if (removeFrom === undefined) throw new AwsServiceError(400, 'InvalidParameterException', 'You must specify MoveToVersionId or RemoveFromVersionId.');
+      if (removeFrom === undefined) throw new ServiceError(400, 'InvalidParameterException', 'You must specify MoveToVersionId or RemoveFromVersionId.');
       if (holder?.id !== removeFrom) {
-        throw new AwsServiceError(400, 'InvalidParameterException', `The staging label ${stage} isn't attached to version ${removeFrom}.`);
+        throw new ServiceError(400, 'InvalidParameterException', `The staging label ${stage} isn't attached to version ${removeFrom}.`);
       }
-      if (stage === CURRENT) throw new AwsServiceError(400, 'InvalidParameterException', 'You can only remove AWSCURRENT by moving it to another version.');
+      if (stage === CURRENT) throw new ServiceError(400, 'InvalidParameterException', 'You can only remove AWSCURRENT by moving it to another version.');
       holder.stages.delete(stage);
       return answer;
     }
 
     const target = secret.versions.get(moveTo);
     if (!target || target.value === undefined) {
-      throw new AwsServiceError(400, 'ResourceNotFoundException', `Secrets Manager can't find the specified secret value for VersionId: ${moveTo}`);
+      throw new ServiceError(400, 'ResourceNotFoundException', `Secrets Manager can't find the specified secret value for VersionId: ${moveTo}`);
     }
     if (holder === target) return answer;
     if (holder && holder.id !== removeFrom) {
-      throw new AwsServiceError(
+      throw new ServiceError(
         400,
         'InvalidParameterException',
         `The parameter RemoveFromVersionId doesn't match: staging label ${stage} is currently attached to version ${holder.id}.`,
       );
     }
     if (!holder && removeFrom !== undefined) {
-      throw new AwsServiceError(400, 'InvalidParameterException', `The staging label ${stage} isn't attached to version ${removeFrom}.`);
+      throw new ServiceError(400, 'InvalidParameterException', `The staging label ${stage} isn't attached to version ${removeFrom}.`);
     }
     this.#attach(secret, target, stage);
     return answer;
@@ -240,13 +241,13 @@ export class SecretsManagerState {
   #rotate(input: Input) {
     const secret = this.#find(requiredString(input, 'SecretId'));
     const lambdaArn = optionalString(input, 'RotationLambdaARN') ?? secret.rotationLambdaArn;
-    if (!lambdaArn) throw new AwsServiceError(400, 'InvalidRequestException', 'No Lambda rotation function ARN is associated with this secret.');
+    if (!lambdaArn) throw new ServiceError(400, 'InvalidRequestException', 'No Lambda rotation function ARN is associated with this secret.');
     const pending = [...secret.versions.values()].find((v) => v.stages.has(PENDING));
     if (pending && !pending.stages.has(CURRENT)) {
-      throw new AwsServiceError(400, 'InvalidRequestException', "A previous rotation isn't complete. That rotation will be reattempted.");
+      throw new ServiceError(400, 'InvalidRequestException', "A previous rotation isn't complete. That rotation will be reattempted.");
     }
     const token = optionalString(input, 'ClientRequestToken') ?? randomUUID();
-    if (secret.versions.has(token)) throw new AwsServiceError(400, 'ResourceExistsException', `A version with ClientRequestToken ${token} already exists.`);
+    if (secret.versions.has(token)) throw new ServiceError(400, 'ResourceExistsException', `A version with ClientRequestToken ${token} already exists.`);
     secret.rotationLambdaArn = lambdaArn;
     secret.rotationEnabled = true;
     this.#addVersion(secret, token, undefined, [PENDING]);
@@ -321,14 +322,14 @@ export class SecretsManagerState {
     for (const s of this.#secrets.values()) {
       if (s.name === secretId || s.arn.slice(0, -7) === secretId) return s;
     }
-    throw new AwsServiceError(400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+    throw new ServiceError(400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
   }
 }
 
 function requiredString(input: Input, field: string): string {
   const value = input[field];
   if (typeof value !== 'string' || value === '') {
-    throw new AwsServiceError(400, 'ValidationException', `1 validation error detected: Value at '${lowerFirst(field)}' failed to satisfy constraint: Member must not be null`);
+    throw new ServiceError(400, 'ValidationException', `1 validation error detected: Value at '${lowerFirst(field)}' failed to satisfy constraint: Member must not be null`);
   }
   return value;
 }
@@ -336,14 +337,14 @@ function requiredString(input: Input, field: string): string {
 function optionalString(input: Input, field: string): string | undefined {
   const value = input[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new AwsServiceError(400, 'SerializationException', `${field} must be a string`);
+  if (typeof value !== 'string') throw new ServiceError(400, 'SerializationException', `${field} must be a string`);
   return value;
 }
 
 function stringList(input: Input, field: string): string[] {
   const value = input[field];
   if (!Array.isArray(value) || value.some((s) => typeof s !== 'string' || !s)) {
-    throw new AwsServiceError(400, 'SerializationException', `${field} must be a list of strings`);
+    throw new ServiceError(400, 'SerializationException', `${field} must be a list of strings`);
   }
   return value as string[];
 }

@@ -1,8 +1,9 @@
 import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ServiceError } from '../front-end.js';
 import {
-  AwsServiceError, faults, startAwsEmulator, TEST_IDENTITY, TEST_SECRET_ACCESS_KEY, TEST_SESSION_IDENTITY,
+  awsFaults, startAwsEmulator, TEST_IDENTITY, TEST_SECRET_ACCESS_KEY, TEST_SESSION_IDENTITY,
   type AwsEmulator, type AwsIdentity, type AwsService,
 } from './server.js';
 
@@ -31,7 +32,7 @@ const echo: AwsService = {
   operations: {
     Echo: (input, ctx) => ({ input, region: ctx.region, keyId: ctx.identity.accessKeyId }),
     Fail: () => {
-      throw new AwsServiceError(400, 'ResourceNotFoundException', 'no such thing');
+      throw new ServiceError(400, 'ResourceNotFoundException', 'no such thing');
     },
   },
 };
@@ -128,7 +129,7 @@ describe('AWS emulator front end', () => {
 
   it('serves faults first in, first out, then answers normally', async () => {
     emu.inject('echo', 'Echo', { status: 500 });
-    emu.inject('echo', 'Echo', faults.serviceUnavailable());
+    emu.inject('echo', 'Echo', awsFaults.serviceUnavailable());
     const statuses = [(await send()).status, (await send()).status, (await send()).status];
     expect(statuses).toEqual([500, 503, 200]);
   });
@@ -141,7 +142,7 @@ describe('AWS emulator front end', () => {
   });
 
   it('throttles with 400 ThrottlingException and Retry-After', async () => {
-    emu.inject('echo', 'Echo', faults.throttle(7));
+    emu.inject('echo', 'Echo', awsFaults.throttle(7));
     const res = await send();
     expect([res.status, res.json?.['__type'], res.headers.get('retry-after')]).toEqual([400, 'ThrottlingException', '7']);
   });
@@ -153,13 +154,13 @@ describe('AWS emulator front end', () => {
   });
 
   it('answers a respond fault with the custom JSON', async () => {
-    emu.inject('echo', 'Echo', { respond: { custom: true } });
+    emu.inject('echo', 'Echo', awsFaults.respond({ custom: true }));
     const res = await send();
     expect(res.json).toEqual({ custom: true });
   });
 
   it('delays an answer by delayMs and then answers normally', async () => {
-    emu.inject('echo', 'Echo', faults.delay(150));
+    emu.inject('echo', 'Echo', awsFaults.delay(150));
     const started = performance.now();
     const res = await send();
     expect([res.status, performance.now() - started >= 140]).toEqual([200, true]);
@@ -168,7 +169,9 @@ describe('AWS emulator front end', () => {
   it('records operation, key id, region, time and status, and no secret', async () => {
     clock = Date.UTC(2030, 0, 1);
     await send({ signingDate: new Date(clock), identity: TEST_SESSION_IDENTITY });
-    expect(emu.calls).toEqual([{ service: 'echo', operation: 'Echo', accessKeyId: TEST_SESSION_IDENTITY.accessKeyId, region: 'us-east-1', at: clock, status: 200 }]);
+    expect(emu.calls).toEqual([
+      { cloud: 'aws', service: 'echo', operation: 'Echo', method: 'POST', path: '/', queryNames: [], accessKeyId: TEST_SESSION_IDENTITY.accessKeyId, region: 'us-east-1', at: clock, status: 200 },
+    ]);
     expect(JSON.stringify(emu.calls)).not.toContain(TEST_SESSION_IDENTITY.sessionToken);
   });
 });

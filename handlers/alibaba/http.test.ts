@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_RETRY_POLICY } from '../../core/retry.js';
-import { DEFAULT_IDENTITY, faults, startAlibabaEmulator, type AlibabaEmulator } from '../../emulator/alibaba/server.js';
+import { DEFAULT_IDENTITY, alibabaFaults, startAlibabaEmulator, type AlibabaEmulator } from '../../emulator/alibaba/server.js';
 import { createHttpHandler, type FcHttpEvent } from './http.js';
 import { alibabaRuntime, type FcContext } from './runtime.js';
 
@@ -68,7 +68,7 @@ function httpEvent(options: { path?: string; query?: Record<string, string>; met
   return Buffer.from(JSON.stringify(event));
 }
 
-const tokenCalls = () => emu.calls.filter((c) => c.action === 'GetAuthorizationToken');
+const tokenCalls = () => emu.calls.filter((c) => c.operation === 'GetAuthorizationToken');
 
 describe('FC HTTP trigger: formats', () => {
   it('answers GET /credentials with every configured registry as json', async () => {
@@ -219,21 +219,21 @@ describe('FC HTTP trigger: cache and faults', () => {
   });
 
   it('answers 503 with Retry-After when the registry keeps throttling', async () => {
-    emu.inject('GetAuthorizationToken', faults.throttling(), { persistent: true });
+    emu.inject('cr', 'GetAuthorizationToken', { ...alibabaFaults.throttling(), times: Infinity });
     const res = await fcFunction({ REGCRED_REGISTRIES: 'acr:cn-shanghai' })(httpEvent(), context);
     expect([res.statusCode, JSON.parse(res.body).error.code]).toEqual([503, 'UpstreamThrottled']);
     expect(Number(res.headers['Retry-After'])).toBeGreaterThanOrEqual(1);
   });
 
   it('answers 502 after a bounded number of attempts when the registry keeps failing with 5xx', async () => {
-    emu.inject('GetAuthorizationToken', faults.serviceUnavailable(), { persistent: true });
+    emu.inject('cr', 'GetAuthorizationToken', { ...alibabaFaults.serviceUnavailable(), times: Infinity });
     const res = await fcFunction({ REGCRED_REGISTRIES: 'acr:cn-shanghai' })(httpEvent(), context);
     expect([res.statusCode, JSON.parse(res.body).error.code]).toEqual([502, 'UpstreamError']);
     expect(tokenCalls()).toHaveLength(DEFAULT_RETRY_POLICY.maxAttempts);
   });
 
   it('recovers from one 5xx within the same request', async () => {
-    emu.inject('GetAuthorizationToken', faults.internalError());
+    emu.inject('cr', 'GetAuthorizationToken', alibabaFaults.internalError());
     const res = await fcFunction({ REGCRED_REGISTRIES: 'acr:cn-shanghai' })(httpEvent(), context);
     expect(res.statusCode).toBe(200);
     expect(tokenCalls()).toHaveLength(2);
@@ -244,7 +244,7 @@ describe('FC HTTP trigger: safety', () => {
   it('keeps registry passwords and role keys out of every log line', async () => {
     const handler = fcFunction();
     const ok = await handler(httpEvent({ query: { format: 'dockerconfigjson' } }), context);
-    emu.inject('GetAuthorizationToken', faults.serviceUnavailable(), { persistent: true });
+    emu.inject('cr', 'GetAuthorizationToken', { ...alibabaFaults.serviceUnavailable(), times: Infinity });
     await fcFunction()(httpEvent(), context);
     const { auths } = JSON.parse(ok.body) as { auths: Record<string, { password: string; auth: string }> };
     const secrets = [...Object.values(auths).flatMap((a) => [a.password, a.auth]), DEFAULT_IDENTITY.accessKeySecret, DEFAULT_IDENTITY.securityToken!];

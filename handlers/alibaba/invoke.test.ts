@@ -35,6 +35,6 @@ describe('InvokeFunction with the caller’s own RAM identity (FC 3.0 SDK, ACS3 
     const answer = JSON.parse(Buffer.concat(chunks).toString());
     expect(answer.statusCode).toBe(200);
     expect(Object.keys(JSON.parse(answer.body).auths)).toEqual(['registry.cn-shanghai.aliyuncs.com']);
-    expect(fcEmu.calls.map((c) => [c.action, c.status])).toEqual([['InvokeFunction', 200]]);
+    expect(fcEmu.calls.map((c) => [c.operation, c.status])).toEqual([['InvokeFunction', 200]]);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_IDENTITY, faults, startAlibabaEmulator, type AlibabaEmulator } from '../../emulator/alibaba/server.js';
+import { DEFAULT_IDENTITY, alibabaFaults, startAlibabaEmulator, type AlibabaEmulator } from '../../emulator/alibaba/server.js';
 import { createRefreshHandler } from './refresh.js';
 import { alibabaRuntime, type FcContext } from './runtime.js';
 
@@ -116,7 +116,7 @@ describe('FC refresh: where targets come from', () => {
     expect(err).toMatchObject({ code: 'BadRequest', message: 'targets[0] is not an entry of REGCRED_TARGETS; an event may name only configured targets, exactly' });
     expect(emu.kms.current(name)).toBe(good);
     expect(Object.keys(decoded(good).auths)).toEqual([PERSONAL]);
-    expect(emu.calls.filter((c) => c.action === 'PutSecretValue')).toHaveLength(1);
+    expect(emu.count('kms', 'PutSecretValue')).toBe(1);
   });
 
   it('rejects a timer payload that is not JSON', async () => {
@@ -133,12 +133,12 @@ describe('FC refresh: idempotency and failures', () => {
     const again = await handler(timerEvent(JSON.stringify(targets(name))), context);
     expect(again.outcomes).toMatchObject([{ ok: true, written: false }]);
     expect(emu.kms.versions(name)).toHaveLength(2);
-    expect(emu.calls.filter((c) => c.action === 'PutSecretValue')).toHaveLength(1);
+    expect(emu.calls.filter((c) => c.operation === 'PutSecretValue')).toHaveLength(1);
   });
 
   it('leaves ACSCurrent untouched and fails the invocation when KMS keeps failing', async () => {
     const name = secret();
-    emu.inject('PutSecretValue', faults.serviceUnavailable(), { persistent: true });
+    emu.inject('kms', 'PutSecretValue', { ...alibabaFaults.serviceUnavailable(), times: Infinity });
     const err = await failure(fcFunction(configured(name))(timerEvent(JSON.stringify(targets(name))), context));
     expect(err).toMatchObject({ code: 'RefreshFailed' });
     expect(emu.kms.current(name)).toBe(OLD);
@@ -147,23 +147,23 @@ describe('FC refresh: idempotency and failures', () => {
 
   it('leaves ACSCurrent untouched and never calls KMS when the registry refuses the role', async () => {
     const name = secret();
-    emu.inject('GetAuthorizationToken', faults.forbiddenRam(), { persistent: true });
+    emu.inject('cr', 'GetAuthorizationToken', { ...alibabaFaults.forbiddenRam(), times: Infinity });
     const err = await failure(fcFunction(configured(name))(timerEvent(JSON.stringify(targets(name))), context));
     expect(err).toMatchObject({ code: 'RefreshFailed' });
     expect(emu.kms.current(name)).toBe(OLD);
-    expect(emu.calls.filter((c) => c.product === 'kms')).toEqual([]);
+    expect(emu.calls.filter((c) => c.service === 'kms')).toEqual([]);
   });
 
   it('with REGCRED_ATTEMPT_TIMEOUT_MS=10000, a KMS write that answers after 4 s lands', async () => {
     const name = secret();
-    emu.inject('PutSecretValue', faults.delay(4_000));
+    emu.inject('kms', 'PutSecretValue', alibabaFaults.delay(4_000));
     const { outcomes } = await fcFunction({ ...configured(name), REGCRED_ATTEMPT_TIMEOUT_MS: '10000' })(timerEvent(''), { ...context, function: { timeout: 15 } });
     expect(outcomes).toMatchObject([{ ok: true, written: true }]);
   }, 20_000);
 
   it('with the default attempt timeout, a KMS write slower than 3 s fails naming the secret store, not the registry', async () => {
     const name = secret();
-    emu.inject('PutSecretValue', faults.delay(4_000), { persistent: true });
+    emu.inject('kms', 'PutSecretValue', { ...alibabaFaults.delay(4_000), times: Infinity });
     const err = (await failure(fcFunction(configured(name))(timerEvent(''), { ...context, function: { timeout: 5 } }))) as { outcomes: Array<{ error?: { code: string; message: string } }> };
     expect(err.outcomes[0]!.error).toMatchObject({ code: 'UpstreamTimeout', message: expect.stringMatching(/^secret store kms did not answer within \d+ ms$/) });
   }, 20_000);

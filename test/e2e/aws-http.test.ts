@@ -7,7 +7,7 @@ import type { Context, LambdaFunctionURLEventWithIAMAuthorizer } from 'aws-lambd
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ecrPublicService } from '../../emulator/aws/ecr-public.js';
 import { ecrService } from '../../emulator/aws/ecr.js';
-import { faults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
+import { awsFaults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
 import { createHttpHandler } from '../../handlers/aws/http.js';
 import { functionEnv } from '../../emulator/aws/function-env.js';
 import { awsRuntime } from '../../handlers/aws/runtime.js';
@@ -257,14 +257,14 @@ describe('AWS HTTP handler: upstream faults', () => {
   const ecrOnly = { REGCRED_REGISTRIES: 'ecr:us-east-1' };
 
   it('one 500 then success → 200 after a retry', async () => {
-    emu.inject('ecr', ECR, faults.serverException());
+    emu.inject('ecr', ECR, awsFaults.serverException());
     const res = await call(lambda(ecrOnly), urlEvent('/credentials'));
     expect(res.statusCode).toBe(200);
     expect(emu.calls.map((c) => c.status)).toEqual([500, 200]);
   });
 
   it('persistent 500 → 502 UpstreamError within the time budget, after bounded attempts', async () => {
-    emu.inject('ecr', ECR, { ...faults.serverException(), times: Infinity });
+    emu.inject('ecr', ECR, { ...awsFaults.serverException(), times: Infinity });
     const started = Date.now();
     const res = await call(lambda(ecrOnly), urlEvent('/credentials'), 3_000);
     expect(res.statusCode).toBe(502);
@@ -275,7 +275,7 @@ describe('AWS HTTP handler: upstream faults', () => {
   });
 
   it('throttled → 503 with Retry-After', async () => {
-    emu.inject('ecr', ECR, { ...faults.throttle(30), times: Infinity });
+    emu.inject('ecr', ECR, { ...awsFaults.throttle(30), times: Infinity });
     const res = await call(lambda(ecrOnly), urlEvent('/credentials'), 2_000);
     expect(res.statusCode).toBe(503);
     expect(res.json.error.code).toBe('UpstreamThrottled');
@@ -283,7 +283,7 @@ describe('AWS HTTP handler: upstream faults', () => {
   });
 
   it('upstream slower than the attempt timeout → 503 UpstreamTimeout', async () => {
-    emu.inject('ecr', ECR, { ...faults.delay(1_500), times: Infinity });
+    emu.inject('ecr', ECR, { ...awsFaults.delay(1_500), times: Infinity });
     const res = await call(lambda(ecrOnly), urlEvent('/credentials'), 1_200);
     expect(res.statusCode).toBe(503);
     expect(res.json.error.code).toBe('UpstreamTimeout');
@@ -300,7 +300,7 @@ describe('AWS HTTP handler: upstream faults', () => {
     ['an expiry in the past', { authorizationData: [{ authorizationToken: validToken, expiresAt: future - 86_400, proxyEndpoint: `https://${ECR_HOST}` }] }],
     ['no proxyEndpoint', { authorizationData: [{ authorizationToken: validToken, expiresAt: future }] }],
   ])('malformed answer (%s) → 502 UpstreamInvalidResponse, not retried', async (_name, body) => {
-    emu.inject('ecr', ECR, faults.respond(body));
+    emu.inject('ecr', ECR, awsFaults.respond(body));
     const res = await call(lambda(ecrOnly), urlEvent('/credentials'));
     expect(res.statusCode).toBe(502);
     expect(res.json.error.code).toBe('UpstreamInvalidResponse');
@@ -313,7 +313,7 @@ describe('AWS HTTP handler: secrets stay out of logs', () => {
   it('no password, auth string or token appears in any captured log line', async () => {
     // Everything above ran with LOG_LEVEL=debug and logged into `lines`; add one more of each path.
     await call(lambda(), urlEvent('/credentials', 'format=dockerconfigjson'));
-    emu.inject('ecr', ECR, faults.serverException());
+    emu.inject('ecr', ECR, awsFaults.serverException());
     await call(lambda({ REGCRED_REGISTRIES: 'ecr:us-east-1' }), urlEvent('/credentials'));
     const log = lines.join('\n');
     const minted = [...ecr.minted, ...ecrPublic.minted];

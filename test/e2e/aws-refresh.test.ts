@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ecrService } from '../../emulator/aws/ecr.js';
 import { secretsManagerService } from '../../emulator/aws/secrets-manager.js';
-import { faults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
+import { awsFaults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
 import { BadRequestError } from '../../core/errors.js';
 import { RefreshFailedError } from '../../core/refresh.js';
 import { loadConfig } from '../../core/config.js';
@@ -230,8 +230,9 @@ describe('AWS refresh: idempotence and upstream calls', () => {
   it('a refresh retried after a timeout writes no second version', async () => {
     // Prepare: the first PutSecretValue lands only after the invocation has given up.
     const { name, first } = await newSecret();
-    const handler = coldStart([name], { REGCRED_ATTEMPT_TIMEOUT_MS: '300' });
-    emu.inject('secretsmanager', 'PutSecretValue', { ...faults.delay(1_500), times: 1 });
+    // The attempt timeout (default 3 s) outlasts the invocation's 1 s budget: it gives up with no time left to retry.
+    const handler = coldStart([name]);
+    emu.inject('secretsmanager', 'PutSecretValue', { ...awsFaults.delay(1_500), times: 1 });
     const timedOut = (await failure(handler(scheduledEvent(), context(1_500)))) as RefreshFailedError;
     await new Promise((r) => setTimeout(r, 1_500)); // the delayed write has been applied by now
     // Act: the platform retries the event on the same warm instance
@@ -279,7 +280,7 @@ describe('AWS refresh: faults leave the last good AWSCURRENT untouched', () => {
     // Prepare
     const { name, first } = await newSecret();
     const handler = coldStart([name]);
-    emu.inject('ecr', 'GetAuthorizationToken', { ...faults.serverException(), times: Infinity });
+    emu.inject('ecr', 'GetAuthorizationToken', { ...awsFaults.serverException(), times: Infinity });
     // Act
     const err = (await failure(handler(scheduledEvent(), context(5_000)))) as RefreshFailedError;
     // Assess
@@ -292,7 +293,7 @@ describe('AWS refresh: faults leave the last good AWSCURRENT untouched', () => {
     // Prepare
     const { name, first } = await newSecret();
     const handler = coldStart([name]);
-    emu.inject('secretsmanager', 'PutSecretValue', { ...faults.internalFailure(), times: Infinity });
+    emu.inject('secretsmanager', 'PutSecretValue', { ...awsFaults.internalFailure(), times: Infinity });
     // Act
     const err = (await failure(handler(scheduledEvent(), context(5_000)))) as RefreshFailedError;
     // Assess

@@ -9,7 +9,7 @@ import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient } from '
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ecrService } from '../../emulator/aws/ecr.js';
 import { secretsManagerService, type RotationEvent } from '../../emulator/aws/secrets-manager.js';
-import { faults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
+import { awsFaults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
 import { createRotateHandler } from '../../handlers/aws/rotate.js';
 import { awsSecretsRuntime } from '../../handlers/aws/secrets-runtime.js';
 import { functionEnv } from '../../emulator/aws/function-env.js';
@@ -150,7 +150,7 @@ describe('rotation faults: the last good AWSCURRENT is untouched and nothing is 
   it('a persistent ECR 500 fails createSecret and writes no pending value', async () => {
     // Prepare
     const { name, first } = await newSecret();
-    emu.inject('ecr', 'GetAuthorizationToken', { ...faults.serverException(), times: Infinity });
+    emu.inject('ecr', 'GetAuthorizationToken', { ...awsFaults.serverException(), times: Infinity });
     // Act
     const run = await rotate(name);
     // Assess
@@ -162,7 +162,7 @@ describe('rotation faults: the last good AWSCURRENT is untouched and nothing is 
   it('a persistent PutSecretValue 500 fails createSecret and writes no pending value', async () => {
     // Prepare
     const { name, first } = await newSecret();
-    emu.inject('secretsmanager', 'PutSecretValue', { ...faults.internalFailure(), times: Infinity });
+    emu.inject('secretsmanager', 'PutSecretValue', { ...awsFaults.internalFailure(), times: Infinity });
     // Act
     const run = await rotate(name);
     // Assess
@@ -173,7 +173,7 @@ describe('rotation faults: the last good AWSCURRENT is untouched and nothing is 
   it('a throttled UpdateSecretVersionStage fails finishSecret with UpstreamThrottled and moves no label', async () => {
     // Prepare
     const { name, first } = await newSecret();
-    emu.inject('secretsmanager', 'UpdateSecretVersionStage', { ...faults.throttle(), times: Infinity });
+    emu.inject('secretsmanager', 'UpdateSecretVersionStage', { ...awsFaults.throttle(), times: Infinity });
     // Act
     const run = await rotate(name);
     // Assess
@@ -184,7 +184,7 @@ describe('rotation faults: the last good AWSCURRENT is untouched and nothing is 
   it('after a failed finish, Secrets Manager retrying the step completes the rotation', async () => {
     // Prepare
     const { name, first, handler } = await newSecret();
-    emu.inject('secretsmanager', 'UpdateSecretVersionStage', { ...faults.internalFailure(), times: Infinity });
+    emu.inject('secretsmanager', 'UpdateSecretVersionStage', { ...awsFaults.internalFailure(), times: Infinity });
     const run = await rotate(name);
     emu.clearFaults();
     // Act
