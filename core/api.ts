@@ -44,10 +44,11 @@ const BASE_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-
  * const res = await api({ method: 'GET', path: '/credentials', query: 'format=dockerconfigjson', caller }, budget);
  */
 export function createApi(options: ApiOptions) {
-  const { service, log, allowedCallers } = options;
+  const { service, allowedCallers } = options;
   const now = options.now ?? Date.now;
 
   return async function handle(req: ApiRequest, budget: Budget): Promise<ApiResponse> {
+    const log = budget.log ?? options.log;
     try {
       const caller = req.caller ?? 'unknown';
       if (allowedCallers && !(req.callerVerified && allowedCallers.some((p) => p.test(caller)))) throw new ForbiddenError();

@@ -1,4 +1,6 @@
-import type { RegistryTarget } from './credential.js';
+import type { CloudModule } from './cloud.js';
+import { endpointVariables } from './clouds.js';
+import { targetKey, type RegistryTarget } from './credential.js';
 import { BadRequestError, ConfigError } from './errors.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { parseRegistry } from './registry-spec.js';
@@ -18,26 +20,19 @@ export interface Config {
   logLevel: LogLevel;
   /** How every upstream call (registry and secret store) is retried; REGCRED_ATTEMPT_TIMEOUT_MS sets one attempt's timeout. */
   retry: RetryPolicy;
-  /** Endpoint overrides for the non-AWS clouds (the AWS SDK reads AWS_ENDPOINT_URL_* itself). */
-  endpoints: { cr?: string; kms?: string; tcr?: string; swr?: string; fc?: string };
+  /** Endpoint overrides by variable name (each cloud's `endpointVariables`; the AWS SDK reads AWS_ENDPOINT_URL_* itself). */
+  endpoints: Record<string, string>;
 }
 
 export type Env = Record<string, string | undefined>;
 
-const ENDPOINT_VARIABLES = {
-  cr: 'ALIBABA_CLOUD_ENDPOINT_URL_CR',
-  kms: 'ALIBABA_CLOUD_ENDPOINT_URL_KMS',
-  fc: 'ALIBABA_CLOUD_ENDPOINT_URL_FC',
-  tcr: 'TENCENTCLOUD_ENDPOINT_URL_TCR',
-  swr: 'HUAWEICLOUD_ENDPOINT_URL_SWR',
-} as const;
-
-
 /**
  * Parse and validate the environment. Throws ConfigError naming the variable and the bad entry.
+ * With `cloud` (a function's composition root passes its own), every registry must be one that
+ * cloud serves, and REGCRED_ALLOWED_CALLERS is refused where its platform verifies no caller.
  * @example loadConfig({ REGCRED_REGISTRIES: 'ecr:us-east-1' }).registries // [{ provider: 'ecr', region: 'us-east-1' }]
  */
-export function loadConfig(env: Env): Config {
+export function loadConfig(env: Env, cloud?: CloudModule): Config {
   const registries = parseRegistryList(required(env, 'REGCRED_REGISTRIES'));
   const config: Config = {
     registries,
@@ -53,27 +48,28 @@ export function loadConfig(env: Env): Config {
       throw new ConfigError(`REGCRED_TARGETS: ${(err as Error).message}`);
     }
   }
-  for (const [key, variable] of Object.entries(ENDPOINT_VARIABLES)) {
+  for (const variable of endpointVariables()) {
     const value = env[variable]?.trim();
     if (!value) continue;
     if (!isHttpUrl(value)) throw new ConfigError(`${variable} must be an http(s) URL, got '${value}'`);
-    config.endpoints[key as keyof Config['endpoints']] = value;
+    config.endpoints[variable] = value;
   }
+  if (cloud) checkCloud(config, cloud);
   return config;
 }
 
-/**
- * Where the platform hands the function no caller identity that it verified and the caller cannot
- * write, REGCRED_ALLOWED_CALLERS could only match what a caller claims, so it is refused rather than
- * pretended: the message says why and what the gate is instead.
- * @example refuseUnverifiableAllowList(config, { platform: 'Function Compute', why: '…', gate: 'fc:InvokeFunction' })
- */
-export function refuseUnverifiableAllowList(config: Config, reason: { platform: string; why: string; gate: string }): void {
-  if (!config.allowedCallers) return;
-  throw new ConfigError(
-    `REGCRED_ALLOWED_CALLERS cannot be enforced on ${reason.platform}: ${reason.why}, so the allow-list could only match what a caller claims. ` +
-      `Leave it unset and grant ${reason.gate} on this function only to the callers you mean (README, "Security").`,
-  );
+function checkCloud(config: Config, cloud: CloudModule): void {
+  const foreign = config.registries.find((t) => !cloud.providers.some((p) => p.id === t.provider));
+  if (foreign) throw new ConfigError(`REGCRED_REGISTRIES: '${targetKey(foreign)}' is not served by this function's cloud (${cloud.id})`);
+  const store = config.refreshTargets?.find((t) => !cloud.stores.includes(t.store));
+  if (store) throw new ConfigError(`REGCRED_TARGETS: store '${store.store}' is not available in this function's cloud (${cloud.id})`);
+  if (config.allowedCallers && cloud.unverifiedCaller) {
+    const { platform, why, gate } = cloud.unverifiedCaller;
+    throw new ConfigError(
+      `REGCRED_ALLOWED_CALLERS cannot be enforced on ${platform}: ${why}, so the allow-list could only match what a caller claims. ` +
+        `Leave it unset and grant ${gate} on this function only to the callers you mean (README, "Security").`,
+    );
+  }
 }
 
 function parseRegistryList(value: string): RegistryTarget[] {

@@ -5,8 +5,18 @@
  * function's own execution role can mint. Everything cloud-specific lives behind this interface.
  */
 
-export const PROVIDER_IDS = ['ecr', 'ecr-public', 'acr', 'acr-ee', 'tcr', 'swr'] as const;
-export type ProviderId = (typeof PROVIDER_IDS)[number];
+/** A provider id from the table of clouds (core/clouds.ts): `ecr`, `ecr-public`, `acr`, `acr-ee`, `tcr`, `swr`, … */
+export type ProviderId = string;
+
+/**
+ * The function role's temporary keys, where the platform hands them to each invocation (FC's
+ * `context.credentials`, FunctionGraph's `context.getSecurity*()`) rather than to the process.
+ */
+export interface RoleKeys {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+}
 
 export interface RegistryTarget {
   provider: ProviderId;
@@ -31,11 +41,12 @@ export interface RegistryCredential {
 export interface CredentialProvider {
   readonly id: ProviderId;
   /**
-   * Mint fresh credentials for one target. Must honour `signal` (abort = give up now) and throw
+   * Mint fresh credentials for one target, signing with `keys` when the invocation carries the
+   * role's keys (else the SDK's own chain). Must honour `signal` (abort = give up now) and throw
    * only {@link import('./errors.js').RegcredError} subclasses, so the retry policy and the HTTP
    * mapping can tell a throttle from a malformed answer.
    */
-  fetch(target: RegistryTarget, signal: AbortSignal): Promise<RegistryCredential[]>;
+  fetch(target: RegistryTarget, signal: AbortSignal, keys?: RoleKeys): Promise<RegistryCredential[]>;
   /**
    * Whether this target could be the registry at `host`, from what is known before any call
    * (documented host names). Lets `GET /credentials/{host}` skip registries that cannot match;

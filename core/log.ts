@@ -15,6 +15,8 @@ export interface Logger {
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
+  /** A logger whose every line also carries `fields` (e.g. the invocation's request id). */
+  child(fields: LogFields): Logger;
 }
 
 /** Secret → when it stops mattering (epoch ms; Infinity for a secret without an expiry). */
@@ -65,12 +67,15 @@ export function createLogger(options: {
   const threshold = LOG_LEVELS.indexOf(options.level);
   const write = options.write ?? ((line: string) => process.stdout.write(line + '\n'));
   const now = options.now ?? Date.now;
-  const emit = (level: LogLevel) => (msg: string, fields?: LogFields) => {
-    if (LOG_LEVELS.indexOf(level) < threshold) return;
-    const entry = { level, time: new Date(now()).toISOString(), msg, ...fields };
-    write(redact(JSON.stringify(entry, replaceErrors)));
+  const bound = (context: LogFields): Logger => {
+    const emit = (level: LogLevel) => (msg: string, fields?: LogFields) => {
+      if (LOG_LEVELS.indexOf(level) < threshold) return;
+      const entry = { level, time: new Date(now()).toISOString(), ...context, msg, ...fields };
+      write(redact(JSON.stringify(entry, replaceErrors)));
+    };
+    return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error'), child: (fields) => bound({ ...context, ...fields }) };
   };
-  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
+  return bound({});
 }
 
 /** Errors serialize to their name, code, message and cause chain: never the stack, never a raw SDK response. */
@@ -86,4 +91,4 @@ function replaceErrors(_key: string, value: unknown): unknown {
   };
 }
 
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silentLogger };

@@ -5,12 +5,12 @@ import { ConfigError, RegcredError, toRegcredError } from './errors.js';
 import { dockerConfig, render } from './formats.js';
 import type { Logger } from './log.js';
 import { withRetry, type RetryPolicy } from './retry.js';
-import type { Budget, CredentialService } from './service.js';
+import type { Budget, CredentialService, Invocation } from './service.js';
 import type { SecretStore, StoreId } from './secret-store.js';
 import type { RefreshTarget, SecretFormat } from './targets.js';
 
-/** Builds a store client on first use, like providers. */
-export type StoreFactories = Partial<Record<StoreId, () => SecretStore>>;
+/** Builds a store client for one refresh run, from the invocation (its role keys and region where the platform hands them per invocation). */
+export type StoreFactories = Partial<Record<StoreId, (invocation: Invocation) => SecretStore>>;
 
 export interface RefreshOptions {
   service: CredentialService;
@@ -47,13 +47,14 @@ export class RefreshFailedError extends RegcredError {
  * @example const outcomes = await refreshTargets(config.refreshTargets, { service, stores, log }, budget);
  */
 export async function refreshTargets(targets: RefreshTarget[], options: RefreshOptions, budget: Budget): Promise<TargetOutcome[]> {
+  const log = budget.log ?? options.log;
   const stores = new Map<StoreId, SecretStore>();
   const storeFor = (id: StoreId) => {
     let store = stores.get(id);
     if (!store) {
       const factory = options.stores[id];
       if (!factory) throw new ConfigError(`store '${id}' is not available in this function's cloud`);
-      store = factory();
+      store = factory(budget);
       stores.set(id, store);
     }
     return store;
@@ -73,12 +74,12 @@ export async function refreshTargets(targets: RefreshTarget[], options: RefreshO
           deadline: budget.deadline,
           ...(budget.signal && { signal: budget.signal }),
         });
-        options.log.info('secret refreshed', { ...base, versionId: result.versionId, written: result.written });
-        if (result.written) for (const c of credentials) auditIssued(options.log, `refresh:${target.store}:${target.secretId}`, c);
+        log.info('secret refreshed', { ...base, versionId: result.versionId, written: result.written });
+        if (result.written) for (const c of credentials) auditIssued(log, `refresh:${target.store}:${target.secretId}`, c);
         return { ...base, ok: true, versionId: result.versionId, written: result.written };
       } catch (err) {
         const error = toRegcredError(err);
-        options.log.error('secret refresh failed', { ...base, code: error.code, err: error });
+        log.error('secret refresh failed', { ...base, code: error.code, err: error });
         return { ...base, ok: false, error: { code: error.code, message: error.message } };
       }
     }),

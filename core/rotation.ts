@@ -123,10 +123,11 @@ export async function rotateStep(request: RotationRequest, options: RotationOpti
     });
   const { store } = options;
   const { secretId, token, step } = request;
+  const log = budget.log ?? options.log;
 
   const secret = await attempt((signal) => store.describe(secretId, signal));
   const done = (action: RotationAction): RotationResult => {
-    options.log.info('rotation step', { step, secret: secret.arn, version: token, action });
+    log.info('rotation step', { step, secret: secret.arn, version: token, action });
     return { step, secretArn: secret.arn, token, action };
   };
 
@@ -145,7 +146,7 @@ export async function rotateStep(request: RotationRequest, options: RotationOpti
       const { credentials } = await options.service.issue(target.registries, budget);
       const value = secretValue(target.format, credentials);
       await attempt((signal) => store.putPending(secretId, value, token, request.rotationToken, signal));
-      for (const c of credentials) auditIssued(options.log, `rotation:${secret.arn}`, c);
+      for (const c of credentials) auditIssued(log, `rotation:${secret.arn}`, c);
       return done('created');
     }
     case 'setSecret':

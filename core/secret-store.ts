@@ -2,7 +2,8 @@
  * The port for secret stores that scheduled refreshes write into (AWS Secrets Manager, Alibaba
  * Cloud KMS Secrets Manager). One adapter file per store, like the credential providers.
  */
-export type StoreId = 'secrets-manager' | 'kms' | 'ssm' | 'csms';
+/** A store id from the table of clouds (core/clouds.ts): `secrets-manager`, `kms`, `ssm`, `csms`, … */
+export type StoreId = string;
 
 export interface PutResult {
   /** The version that now holds the value (the token itself for stores that take caller version ids). */

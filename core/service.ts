@@ -1,5 +1,5 @@
 import { CredentialCache } from './cache.js';
-import { targetKey, type CredentialProvider, type ProviderId, type RegistryCredential, type RegistryTarget } from './credential.js';
+import { targetKey, type CredentialProvider, type ProviderId, type RegistryCredential, type RegistryTarget, type RoleKeys } from './credential.js';
 import { ConfigError, NotFoundError, UpstreamError } from './errors.js';
 import { registerSecret, type Logger } from './log.js';
 import { withRetry, type RetryPolicy } from './retry.js';
@@ -17,11 +17,27 @@ export interface ServiceOptions {
   now?: () => number;
 }
 
-/** How long a call may take: an absolute deadline (epoch ms) and an optional cancel signal. */
-export interface Budget {
+/**
+ * One invocation, made explicit by its handler from the platform's context and passed down: its
+ * time budget, its request id and a logger bound to it, and the role's keys and region where the
+ * platform hands them per invocation. Nothing per request lives in closures or process.env, so
+ * concurrent invocations of one instance (FC instance concurrency) never see each other's keys.
+ */
+export interface Invocation {
+  /** Absolute time (epoch ms) by which the answer must be out. */
   deadline: number;
   signal?: AbortSignal;
+  requestId?: string;
+  /** Bound to the request id; the runtime's logger when absent. */
+  log?: Logger;
+  /** The role's keys for this invocation (FC, FunctionGraph); absent: the SDK's own chain. */
+  keys?: RoleKeys;
+  /** The function's region, where the platform says it per invocation. */
+  region?: string;
 }
+
+/** How long a call may take (an invocation without its platform details). */
+export type Budget = Invocation;
 
 export interface Issued {
   credentials: RegistryCredential[];
@@ -89,7 +105,7 @@ export class CredentialService {
     const key = targetKey(target);
     const entry = await this.cache.get(key, () => this.#fetch(target, budget));
     if (entry.refreshError) {
-      this.#log.warn('refresh failed; serving last good credential', { registry: key, err: entry.refreshError });
+      (budget.log ?? this.#log).warn('refresh failed; serving last good credential', { registry: key, err: entry.refreshError });
     }
     return entry;
   }
@@ -97,7 +113,7 @@ export class CredentialService {
   async #fetch(target: RegistryTarget, budget: Budget): Promise<RegistryCredential[]> {
     const provider = this.#provider(target.provider);
     const started = this.#now();
-    const credentials = await withRetry((signal) => provider.fetch(target, signal), {
+    const credentials = await withRetry((signal) => provider.fetch(target, signal, budget.keys), {
       policy: this.#retry,
       service: `registry service ${targetKey(target)}`,
       deadline: budget.deadline,
@@ -106,7 +122,7 @@ export class CredentialService {
     });
     if (!credentials.length) throw new UpstreamError('UpstreamInvalidResponse', `${target.provider} returned no credential`);
     for (const c of credentials) registerSecret(c.password, { username: c.username, expiresAt: c.expiresAt.getTime(), now: this.#now() });
-    this.#log.debug('credential minted', { registry: targetKey(target), ms: this.#now() - started });
+    (budget.log ?? this.#log).debug('credential minted', { registry: targetKey(target), ms: this.#now() - started });
     return credentials;
   }
 

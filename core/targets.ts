@@ -1,6 +1,7 @@
 import { targetKey, type RegistryTarget } from './credential.js';
 import { BadRequestError } from './errors.js';
 import { parseRegistry } from './registry-spec.js';
+import { storeIds } from './clouds.js';
 import type { StoreId } from './secret-store.js';
 
 /** Where one scheduled refresh writes: a secret, in a format, holding these registries' credentials. */
@@ -13,7 +14,6 @@ export interface RefreshTarget {
 
 export const SECRET_FORMATS = ['dockerconfigjson', 'json'] as const;
 export type SecretFormat = (typeof SECRET_FORMATS)[number];
-const STORES: readonly StoreId[] = ['secrets-manager', 'kms'];
 const TARGET_FIELDS = ['store', 'secretId', 'format', 'registries'];
 const MAX_TARGETS = 50;
 
@@ -40,7 +40,7 @@ function parseTarget(raw: unknown, path: string, configured: Map<string, Registr
   if (unknown) throw new BadRequestError(`${path}.${unknown} is not a known field (${TARGET_FIELDS.join(', ')})`);
 
   const { store, secretId, format = 'dockerconfigjson', registries } = raw;
-  if (!STORES.includes(store as StoreId)) throw new BadRequestError(`${path}.store must be one of ${STORES.join(', ')}`);
+  if (typeof store !== 'string' || !storeIds().includes(store)) throw new BadRequestError(`${path}.store must be one of ${storeIds().join(', ')}`);
   // eslint-disable-next-line no-control-regex
   if (typeof secretId !== 'string' || !/^[^\u0000-\u001f\s]{1,2048}$/.test(secretId)) {
     throw new BadRequestError(`${path}.secretId must be a secret name or ARN`);
@@ -64,7 +64,7 @@ function parseTarget(raw: unknown, path: string, configured: Map<string, Registr
     if (!match) throw new BadRequestError(`${where}: '${entry}' is not in REGCRED_REGISTRIES`);
     return match;
   });
-  return { store: store as StoreId, secretId, format: format as SecretFormat, registries: targets };
+  return { store, secretId, format: format as SecretFormat, registries: targets };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

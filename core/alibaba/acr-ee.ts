@@ -4,7 +4,7 @@
  * registry host comes from `GetInstanceEndpoint` (internet endpoint of the Registry module),
  * asked once per instance, unless the target names a host.
  */
-import type { CredentialProvider, RegistryCredential, RegistryTarget } from '../credential.js';
+import type { CredentialProvider, RegistryCredential, RegistryTarget, RoleKeys } from '../credential.js';
 import { ConfigError, UpstreamError } from '../errors.js';
 import { cappedExpiry, type AlibabaProviderOptions } from './acr.js';
 import {
@@ -38,15 +38,15 @@ export class AcrEeProvider implements CredentialProvider {
     this.#now = options.now ?? Date.now;
   }
 
-  async fetch(target: RegistryTarget, signal: AbortSignal): Promise<RegistryCredential[]> {
+  async fetch(target: RegistryTarget, signal: AbortSignal, keys?: RoleKeys): Promise<RegistryCredential[]> {
     assertRegion(target.region);
     const instanceId = target.instanceId;
     if (!instanceId) throw new ConfigError(`acr-ee:${target.region} needs an instance id (acr-ee:<region>:<cri-…>)`);
     const client = this.#options.clientFor(target.region);
 
     const [token, host] = await Promise.all([
-      client.call({ action: 'GetAuthorizationToken', version: VERSION, style: 'RPC', method: 'POST', pathname: '/', query: { InstanceId: instanceId } }, signal),
-      target.host ?? this.#registryHost(client, target.region, instanceId, signal),
+      client.call({ action: 'GetAuthorizationToken', version: VERSION, style: 'RPC', method: 'POST', pathname: '/', query: { InstanceId: instanceId } }, signal, keys),
+      target.host ?? this.#registryHost(client, target.region, instanceId, signal, keys),
     ]);
 
     assertSuccess(token, 'GetAuthorizationToken');
@@ -65,7 +65,7 @@ export class AcrEeProvider implements CredentialProvider {
     ];
   }
 
-  async #registryHost(client: AlibabaApiClient, region: string, instanceId: string, signal: AbortSignal): Promise<string> {
+  async #registryHost(client: AlibabaApiClient, region: string, instanceId: string, signal: AbortSignal, keys?: RoleKeys): Promise<string> {
     const key = `${region}:${instanceId}`;
     const cached = this.#hosts.get(key);
     if (cached) return cached;
@@ -73,6 +73,7 @@ export class AcrEeProvider implements CredentialProvider {
     const body = await client.call(
       { action, version: VERSION, style: 'RPC', method: 'POST', pathname: '/', query: { InstanceId: instanceId, EndpointType: 'internet', ModuleName: 'Registry' } },
       signal,
+      keys,
     );
     assertSuccess(body, action);
     const domains = field(body, 'Domains', action);

@@ -3,7 +3,7 @@
  * `{ data: { authorizationToken, tempUserName, expireDate } }`, a login valid for one hour and,
  * with STS keys (a function's role), no longer than the role session.
  */
-import type { CredentialProvider, RegistryCredential, RegistryTarget } from '../credential.js';
+import type { CredentialProvider, RegistryCredential, RegistryTarget, RoleKeys } from '../credential.js';
 import { UpstreamError } from '../errors.js';
 import {
   assertRegion,
@@ -47,11 +47,11 @@ export class AcrProvider implements CredentialProvider {
     return host === personalRegistry(target.region);
   }
 
-  async fetch(target: RegistryTarget, signal: AbortSignal): Promise<RegistryCredential[]> {
+  async fetch(target: RegistryTarget, signal: AbortSignal, keys?: RoleKeys): Promise<RegistryCredential[]> {
     assertRegion(target.region);
     const body = await this.#options
       .clientFor(target.region)
-      .call({ action: ACTION, version: '2016-06-07', style: 'ROA', method: 'GET', pathname: '/tokens' }, signal);
+      .call({ action: ACTION, version: '2016-06-07', style: 'ROA', method: 'GET', pathname: '/tokens' }, signal, keys);
 
     field(body, 'data', ACTION); // names the missing envelope before its fields
     const username = stringField(body, 'data.tempUserName', ACTION);

@@ -61,7 +61,8 @@ export interface AlibabaCall {
  * only RegcredErrors (see {@link classifyAlibabaError}); never retries (core/retry.ts does).
  */
 export interface AlibabaApiClient {
-  call(request: AlibabaCall, signal: AbortSignal): Promise<unknown>;
+  /** `keys`: this invocation's role keys (FC `context.credentials`); else the client's own. */
+  call(request: AlibabaCall, signal: AbortSignal, keys?: AlibabaKeys): Promise<unknown>;
 }
 
 /** Static keys, e.g. FC's `context.credentials` or a test identity. */
@@ -89,16 +90,18 @@ export interface AlibabaClientOptions {
  * const body = await client.call({ action: 'GetAuthorizationToken', version: '2016-06-07', style: 'ROA', method: 'GET', pathname: '/tokens' }, signal);
  */
 export function createAlibabaClient(options: AlibabaClientOptions): AlibabaApiClient {
-  let ready: Promise<Awaited<ReturnType<typeof connect>>> | undefined;
-  async function connect() {
+  // One SDK client per set of keys: FC renews a role's keys while an instance stays warm, and two
+  // invocations in flight at once may carry different ones. The few most recent sets are kept.
+  const connections = new Map<string, Promise<Awaited<ReturnType<typeof connect>>>>();
+  async function connect(keys: AlibabaKeys | undefined) {
     const { OpenApi, Credentials, OpenApiClient, Credential, RuntimeOptions } = await (sdkModules ??= loadSdk());
-    const credential = options.keys
+    const credential = keys
       ? new Credential(
           new Credentials.Config({
-            type: options.keys.securityToken ? 'sts' : 'access_key',
-            accessKeyId: options.keys.accessKeyId,
-            accessKeySecret: options.keys.accessKeySecret,
-            securityToken: options.keys.securityToken,
+            type: keys.securityToken ? 'sts' : 'access_key',
+            accessKeyId: keys.accessKeyId,
+            accessKeySecret: keys.accessKeySecret,
+            securityToken: keys.securityToken,
           }),
         )
       : new Credential();
@@ -112,12 +115,20 @@ export function createAlibabaClient(options: AlibabaClientOptions): AlibabaApiCl
   }
 
   return {
-    async call(request, signal) {
+    async call(request, signal, callKeys) {
+      const keys = callKeys ?? options.keys;
+      const id = keys ? `${keys.accessKeyId}\n${keys.accessKeySecret}\n${keys.securityToken ?? ''}` : '';
+      let connection = connections.get(id);
+      if (!connection) {
+        connection = connect(keys);
+        connections.set(id, connection);
+        if (connections.size > MAX_CONNECTIONS) connections.delete(connections.keys().next().value as string);
+      }
       let connected: Awaited<ReturnType<typeof connect>>;
       try {
-        connected = await (ready ??= connect());
+        connected = await connection;
       } catch (err) {
-        ready = undefined; // let the next call try again
+        connections.delete(id); // let the next call try again
         throw classifyAlibabaError(err, request.action);
       }
       const { OpenApi, sdk, runtime } = connected;
@@ -149,6 +160,9 @@ export function createAlibabaClient(options: AlibabaClientOptions): AlibabaApiCl
     },
   };
 }
+
+/** SDK clients kept per set of role keys (FC renews them; a few overlap while invocations finish). */
+const MAX_CONNECTIONS = 4;
 
 export interface AlibabaFactoryOptions {
   /** ALIBABA_CLOUD_ENDPOINT_URL_CR (or _KMS) from config: one endpoint for every region. */

@@ -4,9 +4,9 @@
  * function holds no KMS action). Pure functions of the options and the validated regcred config, so
  * the dry run prints exactly what a real run sends.
  */
-import { loadConfig, refuseUnverifiableAllowList, type Config, type Env } from '../../core/config.js';
+import { ALIBABA } from '../../core/alibaba/cloud.js';
+import { loadConfig, type Config, type Env } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
-import { FC_CALLER } from '../../handlers/alibaba/runtime.js';
 
 export interface DeployOptions {
   region: string;
@@ -71,8 +71,7 @@ export const FUNCTION_ENV = ['REGCRED_REGISTRIES', 'REGCRED_ALLOWED_CALLERS', 'R
  */
 export function deployPlan(options: DeployOptions): DeployPlan {
   checkOptions(options);
-  const config = loadConfig(options.env); // fails now, with the variable named, not at cold start
-  refuseUnverifiableAllowList(config, FC_CALLER);
+  const config = loadConfig(options.env, ALIBABA); // fails now, with the variable named, not at cold start
   const functionBody = (functionName: string, role: string, description: string) => ({
     functionName,
     runtime: 'nodejs20' as const,

@@ -43,20 +43,21 @@ export function createHttpHandler(runtime: AlibabaRuntime) {
   const api = createApi({ service: runtime.service, log: runtime.log, allowedCallers: runtime.config.allowedCallers });
 
   return async function handler(event: Buffer | string | object, context?: FcContext): Promise<FcHttpResult> {
+    const budget = runtime.invocation(context);
+    const log = budget.log ?? runtime.log;
     try {
-      const budget = runtime.enter(context);
       let request: ApiRequest;
       try {
         request = toApiRequest(event);
       } catch (err) {
         if (!(err instanceof RegcredError)) throw err;
-        runtime.log.info('request failed', { status: err.status, code: err.code });
+        log.info('request failed', { status: err.status, code: err.code });
         return fcResult(errorResponse(err));
       }
       return fcResult(await api(request, budget));
     } catch (err) {
       // The core API never throws; this is the last line of defence (same answer as handlers/shared/error-boundary.ts).
-      runtime.log.error('unhandled error', { err });
+      log.error('unhandled error', { err });
       return fcResult(errorResponse(new InternalError({ cause: err })));
     }
   };

@@ -17,12 +17,12 @@ import { alibabaRuntime, type AlibabaRuntime, type FcContext } from './runtime.j
  */
 export function createRefreshHandler(runtime: AlibabaRuntime) {
   return async function handler(event: Buffer | string | object, context?: FcContext): Promise<{ outcomes: TargetOutcome[] }> {
-    const budget = runtime.enter(context);
+    const budget = runtime.invocation(context);
     let targets: RefreshTarget[];
     try {
       targets = targetsOf(event, runtime);
     } catch (err) {
-      runtime.log.error('refresh event rejected', { err });
+      budget.log?.error('refresh event rejected', { err });
       throw err;
     }
     const outcomes = await refreshTargets(targets, { service: runtime.service, stores: runtime.stores, log: runtime.log, retry: runtime.config.retry }, budget);

@@ -2,7 +2,6 @@ import middy from '@middy/core';
 import type { Context, LambdaFunctionURLEventWithIAMAuthorizer, LambdaFunctionURLResult } from 'aws-lambda';
 import { createApi, errorResponse } from '../../core/api.js';
 import { InternalError } from '../../core/errors.js';
-import { budgetFor } from '../../core/service.js';
 import { coldStart } from '../shared/cold-start.js';
 import { errorBoundary } from '../shared/error-boundary.js';
 import { awsRuntime, type AwsRuntime } from './runtime.js';
@@ -25,7 +24,7 @@ export function createHttpHandler(runtime: AwsRuntime) {
           // IAM verified it, provided callers hold lambda:InvokeFunction only via the function URL (README, "Security").
           callerVerified: event.requestContext.authorizer?.iam?.userArn !== undefined,
         },
-        budgetFor(context.getRemainingTimeInMillis()),
+        runtime.invocation(context),
       ),
     );
 }

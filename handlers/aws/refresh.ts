@@ -1,7 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { BadRequestError, InternalError } from '../../core/errors.js';
 import { refreshTargets, type TargetOutcome } from '../../core/refresh.js';
-import { budgetFor } from '../../core/service.js';
 import { targetsFor, type RefreshTarget } from '../../core/targets.js';
 import { coldStart, type Started } from '../shared/cold-start.js';
 import { awsSecretsRuntime, type AwsSecretsRuntime } from './secrets-runtime.js';
@@ -16,16 +15,16 @@ import { awsSecretsRuntime, type AwsSecretsRuntime } from './secrets-runtime.js'
  * Resolves with the per-target outcomes; rejects when the event is bad or any target failed, so
  * Lambda's async retries and on-failure destination apply.
  */
-export function createRefreshHandler(runtime: Pick<AwsSecretsRuntime, 'config' | 'log' | 'service' | 'stores'>) {
-  return async function handler(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<{ outcomes: TargetOutcome[] }> {
+export function createRefreshHandler(runtime: Pick<AwsSecretsRuntime, 'config' | 'log' | 'service' | 'stores' | 'invocation'>) {
+  return async function handler(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'awsRequestId'>>): Promise<{ outcomes: TargetOutcome[] }> {
+    const budget = runtime.invocation(context);
     let targets: RefreshTarget[];
     try {
       targets = targetsOf(event, runtime);
     } catch (err) {
-      runtime.log.error('refresh event rejected', { err });
+      budget.log?.error('refresh event rejected', { err });
       throw err;
     }
-    const budget = budgetFor(context.getRemainingTimeInMillis());
     return { outcomes: await refreshTargets(targets, { service: runtime.service, stores: runtime.stores, log: runtime.log, retry: runtime.config.retry }, budget) };
   };
 }

@@ -2,7 +2,6 @@ import type { Context } from 'aws-lambda';
 import { InternalError } from '../../core/errors.js';
 import { checkRegistryLogin } from '../../core/registry-login.js';
 import { parseRotationEvent, rotateStep, type RegistryLogin, type RotationResult } from '../../core/rotation.js';
-import { budgetFor } from '../../core/service.js';
 import { coldStart, type Started } from '../shared/cold-start.js';
 import { awsSecretsRuntime, type AwsSecretsRuntime } from './secrets-runtime.js';
 
@@ -12,13 +11,13 @@ import { awsSecretsRuntime, type AwsSecretsRuntime } from './secrets-runtime.js'
  * retries it and never moves AWSCURRENT on its own.
  */
 export function createRotateHandler(
-  runtime: Pick<AwsSecretsRuntime, 'config' | 'log' | 'service' | 'secretsManager'>,
+  runtime: Pick<AwsSecretsRuntime, 'config' | 'log' | 'service' | 'secretsManager' | 'invocation'>,
   options: { login?: RegistryLogin } = {},
 ) {
-  return async function handler(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RotationResult> {
+  return async function handler(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'awsRequestId'>>): Promise<RotationResult> {
+    const budget = runtime.invocation(context);
     try {
       const request = parseRotationEvent(event);
-      const budget = budgetFor(context.getRemainingTimeInMillis());
       return await rotateStep(
         request,
         {
@@ -32,7 +31,7 @@ export function createRotateHandler(
         budget,
       );
     } catch (err) {
-      runtime.log.error('rotation step failed', { step: (event as { Step?: unknown } | null)?.Step, err });
+      budget.log?.error('rotation step failed', { step: (event as { Step?: unknown } | null)?.Step, err });
       throw err;
     }
   };

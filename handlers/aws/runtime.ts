@@ -1,14 +1,18 @@
+import type { Context } from 'aws-lambda';
+import { AWS } from '../../core/aws/cloud.js';
+import { EcrPublicProvider } from '../../core/aws/ecr-public.js';
+import { EcrProvider } from '../../core/aws/ecr.js';
 import { loadConfig, type Config, type Env } from '../../core/config.js';
 import { createLogger, type Logger } from '../../core/log.js';
-import { EcrProvider } from '../../core/aws/ecr.js';
-import { EcrPublicProvider } from '../../core/aws/ecr-public.js';
-import { CredentialService } from '../../core/service.js';
+import { budgetFor, CredentialService, type Invocation } from '../../core/service.js';
 
 /** What every AWS handler shares in one warm instance: config, logger, and the cached service. */
 export interface AwsRuntime {
   config: Config;
   log: Logger;
   service: CredentialService;
+  /** This invocation, from Lambda's context: request id, a logger bound to it, the time budget. */
+  invocation(context: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'awsRequestId'>>): Invocation;
 }
 
 export interface AwsRuntimeOptions {
@@ -18,10 +22,11 @@ export interface AwsRuntimeOptions {
 
 /**
  * The AWS composition root, built once per cold start. Providers (and their SDK clients) are
- * created on first use; the SDK reads its own credentials and AWS_ENDPOINT_URL_* variables.
+ * created on first use; the SDK reads the role's keys (Lambda puts them in the process's
+ * environment) and its own AWS_ENDPOINT_URL_* variables.
  */
 export function awsRuntime(env: Env, options: AwsRuntimeOptions = {}): AwsRuntime {
-  const config = loadConfig(env);
+  const config = loadConfig(env, AWS);
   const log = createLogger({ level: config.logLevel, ...(options.write && { write: options.write }) });
   const service = new CredentialService({
     registries: config.registries,
@@ -29,5 +34,13 @@ export function awsRuntime(env: Env, options: AwsRuntimeOptions = {}): AwsRuntim
     retry: config.retry,
     log,
   });
-  return { config, log, service };
+  return {
+    config,
+    log,
+    service,
+    invocation(context) {
+      const requestId = context.awsRequestId;
+      return { ...budgetFor(context.getRemainingTimeInMillis()), ...(requestId && { requestId }), log: requestId ? log.child({ requestId }) : log };
+    },
+  };
 }

@@ -1,0 +1,11 @@
+import type { CloudModule } from '../cloud.js';
+
+/** AWS: ECR and ECR Public behind a Lambda function URL (AWS_IAM), Secrets Manager for refreshes. */
+export const AWS: CloudModule = {
+  id: 'aws',
+  providers: [{ id: 'ecr' }, { id: 'ecr-public', regions: ['us-east-1'] }],
+  stores: ['secrets-manager'],
+  // The AWS SDK reads AWS_ENDPOINT_URL_ECR, _ECR_PUBLIC and _SECRETS_MANAGER itself.
+  endpointVariables: [],
+  sdkPackages: ['@aws-sdk/client-ecr', '@aws-sdk/client-ecr-public', '@aws-sdk/client-secrets-manager'],
+};
