@@ -139,7 +139,7 @@ describe('TcrProvider against the emulator (real SDK, TC3 signature verified)', 
   });
 
   it('rejects a DescribeInstances answer without a PublicDomain as UpstreamInvalidResponse', async () => {
-    emu.inject('tcr', 'DescribeInstances', faults.transform((o) => ({ ...o, Registries: (o["Registries"] as Record<string, unknown>[]).map(({ PublicDomain: _p, ...r }: Record<string, unknown>) => r) })));
+    emu.inject('tcr', 'DescribeInstances', faults.transform((o) => ({ ...o, Registries: (o['Registries'] as Record<string, unknown>[]).map(({ PublicDomain: _p, ...r }: Record<string, unknown>) => r) })));
     expect(await failure(provider().fetch(target, signal()))).toMatchObject({ code: 'UpstreamInvalidResponse', message: expect.stringContaining('PublicDomain') });
   });
 
