@@ -83,7 +83,7 @@ describe('SsmSecretStore against the emulator (real SDK, TC3 signature verified)
   it('a writer that loses the race to create "current" replaces it instead (VersionIdExists → UpdateSecret)', async () => {
     const name = freshSecret(false);
     // Our read finds nothing; by the time we write, another run has created `current`.
-    emu.inject('ssm', 'GetSecretValue', { status: 200, code: 'ResourceNotFound', message: 'The version `current` does not exist.' });
+    emu.inject('ssm', 'GetSecretValue', { status: 404, code: 'ResourceNotFound', message: 'The version `current` does not exist.' });
     emu.ssm.secrets.get(name)!.versions.push({ versionId: 'current', secretString: OLD, createTime: 0 });
     expect(await store().putVersion(name, NEW, 'rc-6', signal())).toEqual({ versionId: 'current', written: true });
     expect(emu.ssm.value(name, 'current')).toBe(NEW);

@@ -83,7 +83,7 @@ describe('TcrProvider against the emulator (real SDK, TC3 signature verified)', 
   });
 
   it('does not retry UnauthorizedOperation (CAM denies the role): one call, UpstreamAccessDenied', async () => {
-    emu.inject('tcr', 'CreateInstanceToken', { code: 'UnauthorizedOperation', status: 200, times: Infinity });
+    emu.inject('tcr', 'CreateInstanceToken', { code: 'UnauthorizedOperation', status: 403, times: Infinity });
     const tcr = provider();
     const err = await failure(withRetry((s) => tcr.fetch({ ...target, host: DOMAIN }, s), { policy: FAST, deadline: Date.now() + 5_000 }));
     expect(err).toMatchObject({ code: 'UpstreamAccessDenied', retryable: false });

@@ -35,6 +35,8 @@ export class TcrProvider implements CredentialProvider {
   readonly #now: () => number;
   /** Public domain per `region:instance`: it changes only if the instance is rebuilt. */
   readonly #hosts = new Map<string, Promise<string>>();
+  /** The same, settled, for mayServe (which cannot wait). */
+  readonly #known = new Map<string, string>();
 
   constructor(options: TcrProviderOptions) {
     this.#options = options;
@@ -85,9 +87,6 @@ export class TcrProvider implements CredentialProvider {
     if (known) return known === wanted;
     return wanted.endsWith(PUBLIC_DOMAIN_SUFFIX);
   }
-
-  /** Settled domains, for mayServe (which cannot wait). */
-  readonly #known = new Map<string, string>();
 
   #registryHost(client: TencentApiClient, region: string, instanceId: string, signal: AbortSignal): Promise<string> {
     const key = `${region}:${instanceId}`;

@@ -121,6 +121,13 @@ describe('Tencent emulator (API 3.0 wire, TC3 verified, real SDK)', () => {
     expect(JSON.stringify(emu.calls)).not.toContain(CAM_USER_KEY.secretKey);
   });
 
+  it('records a refused call with a failure status, so count() counts successes only', async () => {
+    await rejection(tcr({ keys: { ...SCF_ROLE_SESSION, secretKey: 'wrong' } }).request('CreateInstanceToken', { RegistryId: 'tcr-acme' }));
+    await tcr().request('CreateInstanceToken', { RegistryId: 'tcr-acme' });
+    expect(emu.calls.map((c) => [c.status, c.code])).toEqual([[401, 'AuthFailure.SignatureFailure'], [200, undefined]]);
+    expect(emu.count('tcr', 'CreateInstanceToken')).toBe(1);
+  });
+
   describe('SSM', () => {
     it('reads a version by id; a missing version is ResourceNotFound', async () => {
       expect(await ssm().request('GetSecretValue', { SecretName: 'regcred-test', VersionId: 'SSM_Current' })).toMatchObject({ SecretString: 'first', VersionId: 'SSM_Current' });

@@ -12,8 +12,7 @@
  * - `GetSecretValue` of a Disabled secret is `ResourceUnavailable.ResourceDisabled`; a missing secret
  *   or version is `ResourceNotFound` (codes from tencentcloud-sdk-go `ssm/v20190923/errors.go`).
  */
-import { ServiceError } from '../front-end.js';
-import { assertKnownParams, requireString, type TencentService } from './wire.js';
+import { assertKnownParams, requireString, tencentError, type TencentService } from './wire.js';
 
 /** PutSecretValue: "一个凭据下最多可以支持10个版本" (one secret holds at most 10 versions). */
 export const MAX_SECRET_VERSIONS = 10;
@@ -59,11 +58,11 @@ export function ssmService(state: SsmState): TencentService {
   const secretOf = (input: Record<string, unknown>): SsmSecret => {
     const name = requireString(input, 'SecretName');
     const secret = state.secrets.get(name);
-    if (!secret) throw new ServiceError(200, 'ResourceNotFound', `The secret \`${name}\` does not exist.`);
+    if (!secret) throw tencentError('ResourceNotFound', `The secret \`${name}\` does not exist.`);
     return secret;
   };
   const writable = (secret: SsmSecret) => {
-    if (secret.status === 'PendingDelete') throw new ServiceError(200, 'ResourceUnavailable.ResourcePendingDeleted', 'The secret is pending deletion.');
+    if (secret.status === 'PendingDelete') throw tencentError('ResourceUnavailable.ResourcePendingDeleted', 'The secret is pending deletion.');
   };
 
   return {
@@ -76,10 +75,10 @@ export function ssmService(state: SsmState): TencentService {
         assertKnownParams(input, ['SecretName', 'VersionId']);
         const secret = secretOf(input);
         const versionId = requireString(input, 'VersionId');
-        if (secret.status === 'Disabled') throw new ServiceError(200, 'ResourceUnavailable.ResourceDisabled', 'The secret is disabled.');
+        if (secret.status === 'Disabled') throw tencentError('ResourceUnavailable.ResourceDisabled', 'The secret is disabled.');
         writable(secret);
         const version = secret.versions.find((v) => v.versionId === versionId);
-        if (!version) throw new ServiceError(200, 'ResourceNotFound', `The version \`${versionId}\` does not exist.`);
+        if (!version) throw tencentError('ResourceNotFound', `The version \`${versionId}\` does not exist.`);
         return {
           SecretName: secret.name,
           VersionId: version.versionId,
@@ -92,11 +91,11 @@ export function ssmService(state: SsmState): TencentService {
         assertKnownParams(input, ['SecretName', 'VersionId', 'SecretString', 'SecretBinary']);
         const secret = secretOf(input);
         const versionId = requireString(input, 'VersionId');
-        if (!VERSION_ID.test(versionId)) throw new ServiceError(200, 'InvalidParameterValue', 'VersionId must be 1-64 letters, digits, -_. starting with a letter or digit.');
+        if (!VERSION_ID.test(versionId)) throw tencentError('InvalidParameterValue', 'VersionId must be 1-64 letters, digits, -_. starting with a letter or digit.');
         const content = oneContent(input);
         writable(secret);
-        if (secret.versions.some((v) => v.versionId === versionId)) throw new ServiceError(200, 'ResourceInUse.VersionIdExists', `The version \`${versionId}\` already exists.`);
-        if (secret.versions.length >= MAX_SECRET_VERSIONS) throw new ServiceError(200, 'LimitExceeded', `A secret holds at most ${MAX_SECRET_VERSIONS} versions.`);
+        if (secret.versions.some((v) => v.versionId === versionId)) throw tencentError('ResourceInUse.VersionIdExists', `The version \`${versionId}\` already exists.`);
+        if (secret.versions.length >= MAX_SECRET_VERSIONS) throw tencentError('LimitExceeded', `A secret holds at most ${MAX_SECRET_VERSIONS} versions.`);
         secret.versions.push({ versionId, ...content, createTime: Math.floor(ctx.now / 1000) });
         return { SecretName: secret.name, VersionId: versionId };
       },
@@ -108,7 +107,7 @@ export function ssmService(state: SsmState): TencentService {
         const content = oneContent(input);
         writable(secret);
         const version = secret.versions.find((v) => v.versionId === versionId);
-        if (!version) throw new ServiceError(200, 'ResourceNotFound', `The version \`${versionId}\` does not exist.`);
+        if (!version) throw tencentError('ResourceNotFound', `The version \`${versionId}\` does not exist.`);
         // In place: one assignment, so a reader sees the old content or the new, never a mix.
         delete version.secretString;
         delete version.secretBinary;
@@ -130,6 +129,6 @@ function oneContent(input: Record<string, unknown>): { secretString: string } | 
   const binary = input['SecretBinary'];
   const hasText = typeof text === 'string' && text !== '';
   const hasBinary = typeof binary === 'string' && binary !== '';
-  if (hasText === hasBinary) throw new ServiceError(200, 'InvalidParameter', 'Exactly one of SecretString and SecretBinary must be set.');
+  if (hasText === hasBinary) throw tencentError('InvalidParameter', 'Exactly one of SecretString and SecretBinary must be set.');
   return hasText ? { secretString: text as string } : { secretBinary: binary as string };
 }

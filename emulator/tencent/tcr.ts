@@ -11,8 +11,8 @@
  *   `Registry.PublicDomain` is the instance's public registry domain `<name>.tencentcloudcr.com`.
  */
 import { randomBytes } from 'node:crypto';
-import { ServiceError, type OperationContext } from '../front-end.js';
-import { assertKnownParams, requireString, type TencentService } from './wire.js';
+import type { OperationContext } from '../front-end.js';
+import { assertKnownParams, requireString, tencentError, type TencentService } from './wire.js';
 
 export interface TcrInstance {
   /** Instance name: the public domain is `<name>.tencentcloudcr.com` unless `publicDomain` says otherwise. */
@@ -46,7 +46,7 @@ export function tcrService(settings: TcrTokenSettings, instances: Record<string,
   const find = (id: string, ctx: OperationContext): TcrInstance => {
     const instance = Object.hasOwn(instances, id) ? instances[id] : undefined;
     if (!instance || (instance.region && ctx.region && instance.region !== ctx.region)) {
-      throw new ServiceError(200, 'ResourceNotFound', `The instance \`${id}\` does not exist in this region.`);
+      throw tencentError('ResourceNotFound', `The instance \`${id}\` does not exist in this region.`);
     }
     return instance;
   };
@@ -61,8 +61,8 @@ export function tcrService(settings: TcrTokenSettings, instances: Record<string,
         requireRegion(ctx);
         const registryId = requireString(input, 'RegistryId');
         const tokenType = input['TokenType'] ?? 'temp';
-        if (tokenType !== 'temp' && tokenType !== 'longterm') throw new ServiceError(200, 'InvalidParameter', 'TokenType must be temp or longterm.');
-        if (tokenType === 'longterm') throw new ServiceError(200, 'UnsupportedOperation', 'The emulator mints temp tokens only.');
+        if (tokenType !== 'temp' && tokenType !== 'longterm') throw tencentError('InvalidParameter', 'TokenType must be temp or longterm.');
+        if (tokenType === 'longterm') throw tencentError('UnsupportedOperation', 'The emulator mints temp tokens only.');
         find(registryId, ctx);
         return {
           Username: settings.username,
@@ -76,7 +76,7 @@ export function tcrService(settings: TcrTokenSettings, instances: Record<string,
         requireRegion(ctx);
         const ids = input['Registryids'];
         if (ids !== undefined && (!Array.isArray(ids) || !ids.every((i) => typeof i === 'string'))) {
-          throw new ServiceError(200, 'InvalidParameter', 'Registryids must be an array of strings.');
+          throw tencentError('InvalidParameter', 'Registryids must be an array of strings.');
         }
         const limit = clampInt(input['Limit'], 1, 100, 20);
         const offset = clampInt(input['Offset'], 0, 1_000_000, 0);
@@ -122,7 +122,7 @@ function expiry(settings: TcrTokenSettings, ctx: OperationContext): number {
 }
 
 function requireRegion(ctx: OperationContext): void {
-  if (!ctx.region) throw new ServiceError(200, 'MissingParameter', 'The request is missing a required parameter `Region`.');
+  if (!ctx.region) throw tencentError('MissingParameter', 'The request is missing a required parameter `Region`.');
 }
 
 function clampInt(raw: unknown, min: number, max: number, fallback: number): number {

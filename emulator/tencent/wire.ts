@@ -50,25 +50,25 @@ export function tencentWire(options: TencentWireOptions): CloudWire {
       const version = header(request, 'x-tc-version');
       const region = header(request, 'x-tc-region');
       if (request.method !== 'POST' || (request.url.split('?')[0] ?? '/') !== '/') {
-        return new ServiceError(200, 'InvalidParameter', 'The emulator serves API 3.0 as POST / with a JSON body only.');
+        return tencentError('InvalidParameter', 'The emulator serves API 3.0 as POST / with a JSON body only.');
       }
-      if (!action) return new ServiceError(200, 'MissingParameter', 'The request is missing a required parameter `Action`.');
-      if (!version) return new ServiceError(200, 'MissingParameter', 'The request is missing a required parameter `Version`.');
+      if (!action) return tencentError('MissingParameter', 'The request is missing a required parameter `Action`.');
+      if (!version) return tencentError('MissingParameter', 'The request is missing a required parameter `Version`.');
       const product = services.filter(isTencentService).find((s) => s.version === version);
-      if (!product) return new ServiceError(200, 'NoSuchVersion', `The API version \`${version}\` does not exist.`);
-      if (!Object.hasOwn(product.operations, action)) return new ServiceError(200, 'InvalidAction', `The action \`${action}\` is not found.`);
+      if (!product) return tencentError('NoSuchVersion', `The API version \`${version}\` does not exist.`);
+      if (!Object.hasOwn(product.operations, action)) return tencentError('InvalidAction', `The action \`${action}\` is not found.`);
       const contentType = header(request, 'content-type') ?? '';
       if (!contentType.toLowerCase().startsWith('application/json')) {
-        return new ServiceError(200, 'InvalidParameter', 'Content-Type must be application/json.');
+        return tencentError('InvalidParameter', 'Content-Type must be application/json.');
       }
       let input: unknown;
       try {
         input = request.body.length ? JSON.parse(request.body.toString('utf8')) : {};
       } catch {
-        return new ServiceError(200, 'InvalidParameter', 'The request body is not valid JSON.');
+        return tencentError('InvalidParameter', 'The request body is not valid JSON.');
       }
       if (!input || typeof input !== 'object' || Array.isArray(input)) {
-        return new ServiceError(200, 'InvalidParameter', 'The request body must be a JSON object.');
+        return tencentError('InvalidParameter', 'The request body must be a JSON object.');
       }
       return { service: product.name, operation: action, input: input as Record<string, unknown>, ...(region && { region }) };
     },
@@ -76,7 +76,7 @@ export function tencentWire(options: TencentWireOptions): CloudWire {
     verify(request, route, now): Verdict {
       const service = signingName(route.service);
       const result = verifyTc3(request, { identities: options.identities, now, service });
-      if (!result.ok) return { ok: false, status: 200, code: result.code, message: result.message };
+      if (!result.ok) return { ok: false, status: statusOf(result.code), code: result.code, message: result.message };
       return {
         ok: true,
         identity: {
@@ -99,7 +99,7 @@ export function tencentWire(options: TencentWireOptions): CloudWire {
     },
 
     throttle(): ServiceError {
-      return new ServiceError(200, 'RequestLimitExceeded', 'Your current request times exceeds the frequency limit for a second. Please reduce the frequency of calls.');
+      return tencentError('RequestLimitExceeded', 'Your current request times exceeds the frequency limit for a second. Please reduce the frequency of calls.');
     },
 
     recordParams(route, _request: WireRequest): Record<string, unknown> {
@@ -122,16 +122,37 @@ export function isTencentService(service: Service): service is TencentService {
   return typeof (service as Partial<TencentService>).version === 'string' && typeof (service as Partial<TencentService>).signingName === 'string';
 }
 
+/**
+ * A Tencent error. Tencent answers every error with HTTP 200 (see `error` above); the status here
+ * only classifies the call in the front end's record (so `count()` counts successes only).
+ * @example throw tencentError('ResourceNotFound', 'The instance does not exist.');
+ */
+export function tencentError(code: string, message: string): ServiceError {
+  return new ServiceError(statusOf(code), code, message);
+}
+
+function statusOf(code: string): number {
+  const family = code.split('.')[0];
+  if (family === 'AuthFailure') return 401;
+  if (family === 'UnauthorizedOperation') return 403;
+  if (family === 'RequestLimitExceeded') return 429;
+  if (family === 'InternalError') return 500;
+  if (family === 'ResourceUnavailable') return 503;
+  if (family === 'ResourceNotFound' || family === 'InvalidAction' || family === 'NoSuchVersion') return 404;
+  if (family === 'ResourceInUse') return 409;
+  return 400;
+}
+
 /** Reject request fields the API does not define, as Tencent does (`UnknownParameter`). */
 export function assertKnownParams(input: Record<string, unknown>, known: readonly string[]): void {
   const unknown = Object.keys(input).filter((k) => !known.includes(k));
-  if (unknown.length) throw new ServiceError(200, 'UnknownParameter', `The parameter \`${unknown[0]}\` is not recognized.`);
+  if (unknown.length) throw tencentError('UnknownParameter', `The parameter \`${unknown[0]}\` is not recognized.`);
 }
 
 export function requireString(input: Record<string, unknown>, name: string): string {
   const value = input[name];
-  if (value === undefined || value === null || value === '') throw new ServiceError(200, 'MissingParameter', `The request is missing a required parameter \`${name}\`.`);
-  if (typeof value !== 'string') throw new ServiceError(200, 'InvalidParameter', `The parameter \`${name}\` must be a string.`);
+  if (value === undefined || value === null || value === '') throw tencentError('MissingParameter', `The request is missing a required parameter \`${name}\`.`);
+  if (typeof value !== 'string') throw tencentError('InvalidParameter', `The parameter \`${name}\` must be a string.`);
   return value;
 }
 
