@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
-import { classifyTencentError, resolveEndpoint } from './client.js';
+import { classifyTencentError, createTencentClient, resolveEndpoint } from './client.js';
 
 /** What tencentcloud-sdk-nodejs-common throws, by shape (see classifyTencentError's comment). */
 const apiError = (code: string) => Object.assign(new Error('message from Tencent'), { code, requestId: 'req-123' });
@@ -41,8 +41,26 @@ describe('classifyTencentError', () => {
     expect(classified.cause).toBeInstanceOf(Error);
   });
 
+  it('keeps the body of an unparseable answer out of the cause (it may hold a token)', () => {
+    const leaky = Object.assign(new Error('invalid json response body at http://x/ reason: Unexpected token, "{"Token":"s3cr3t..." is not valid JSON'), { type: 'invalid-json' });
+    expect(String((classifyTencentError(leaky, 'X').cause as Error).message)).not.toContain('s3cr3t');
+  });
+
   it('does not echo a code that is not a plain identifier', () => {
     expect(classifyTencentError(apiError('Bad <script>code</script> with a secret'), 'X').message).toBe('X failed (unreadable code)');
+  });
+});
+
+describe('createTencentClient', () => {
+  it.each([
+    ['an empty secretId', { secretId: '', secretKey: 'k' }],
+    ['an empty secretKey', { secretId: 'AKID', secretKey: '' }],
+  ])('refuses %s at construction (a cold-start ConfigError, not a denied call later)', (_name, keys) => {
+    expect(() => createTencentClient({ product: 'tcr', region: 'ap-guangzhou', keys })).toThrow(ConfigError);
+  });
+
+  it('refuses a region that is not a Tencent region id', () => {
+    expect(() => createTencentClient({ product: 'ssm', region: 'ap guangzhou', keys: { secretId: 'a', secretKey: 'b' } })).toThrow(ConfigError);
   });
 });
 

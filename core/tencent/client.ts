@@ -65,6 +65,9 @@ type SdkClient = InstanceType<typeof TencentCommonNs.CommonClient>;
  */
 export function createTencentClient(options: TencentClientOptions): TencentApiClient {
   assertRegion(options.region);
+  if (typeof options.keys !== 'function' && (!options.keys.secretId || !options.keys.secretKey)) {
+    throw new ConfigError('Tencent Cloud keys need a secretId and a secretKey (on SCF: TENCENTCLOUD_SECRETID / TENCENTCLOUD_SECRETKEY)');
+  }
   const { host, protocol } = resolveEndpoint(options.endpointUrl, `${options.product}.tencentcloudapi.com`);
   const version = API_VERSIONS[options.product];
   let ready: Promise<SdkClient> | undefined;
@@ -185,7 +188,8 @@ export function classifyTencentError(err: unknown, action: string): RegcredError
     return new UpstreamError('UpstreamError', `${action} failed (${shown})`, { cause: err, retryable: status >= 500 });
   }
   if (e.type === 'invalid-json') {
-    return new UpstreamError('UpstreamInvalidResponse', `${action} answered with a body that is not JSON`, { cause: err });
+    // node-fetch's message quotes the parser's, which on Node 20+ quotes the body: keep it out of the log.
+    return new UpstreamError('UpstreamInvalidResponse', `${action} answered with a body that is not JSON`, { cause: new Error('invalid json response body') });
   }
   if (err instanceof TypeError) {
     return new UpstreamError('UpstreamInvalidResponse', `${action} answered without a Response envelope`, { cause: err });
