@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import http from 'node:http';
 import net from 'node:net';
 import { CommonClient } from 'tencentcloud-sdk-nodejs-common';
@@ -125,5 +126,23 @@ describe('verifyTc3 against what tencentcloud-sdk-nodejs-common really sends', (
   it('rejects a request without Authorization as AuthFailure.InvalidAuthorization', async () => {
     const req = await sdkRequest(SESSION);
     expect(verify(withHeaders(req, { authorization: undefined }))).toMatchObject({ ok: false, code: 'AuthFailure.InvalidAuthorization' });
+  });
+
+  it('never throws and never accepts on fuzzed Authorization, timestamp, token and body', async () => {
+    const real = await sdkRequest(SESSION);
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string(), fc.constant(String(real.headers['authorization'])).map((a) => a.replace(/Signature=\w/, 'Signature=0'))),
+        fc.oneof(fc.string(), fc.constant(String(real.headers['x-tc-timestamp']))),
+        fc.option(fc.string(), { nil: undefined }),
+        fc.uint8Array({ maxLength: 64 }),
+        (authorization, timestamp, token, body) => {
+          const req = withHeaders({ ...real, body: Buffer.from(body) }, { authorization, 'x-tc-timestamp': timestamp, 'x-tc-token': token });
+          const result = verify(req, timestampOf(real));
+          return !result.ok && /^AuthFailure\./.test(result.code);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
