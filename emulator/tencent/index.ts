@@ -26,6 +26,19 @@ export const SCF_ROLE_SESSION: TencentIdentity = {
   token: 'emulator-scf-role-session-token',
 };
 
+/**
+ * The variables SCF sets for a function with an execution role, for handler tests and `npm start`.
+ * @example const env = { ...scfRoleEnvironment(), TENCENTCLOUD_ENDPOINT_URL_TCR: emu.url };
+ */
+export function scfRoleEnvironment(identity: TencentIdentity = SCF_ROLE_SESSION): Record<string, string> {
+  return {
+    TENCENTCLOUD_SECRETID: identity.secretId,
+    TENCENTCLOUD_SECRETKEY: identity.secretKey,
+    ...(identity.token !== undefined && { TENCENTCLOUD_SESSIONTOKEN: identity.token }),
+    TENCENTCLOUD_RUNENV: 'SCF',
+  };
+}
+
 /** A permanent API key (no token), e.g. a CAM user's key on a developer's machine. */
 export const CAM_USER_KEY: TencentIdentity = {
   secretId: 'AKIDemulatorCamUserKey00000000000',
