@@ -26,7 +26,7 @@
  * function's role needs `ssm:GetSecretValue`, `ssm:PutSecretValue` and `ssm:UpdateSecret` on it.
  */
 import { ConfigError, UpstreamError } from '../errors.js';
-import type { PutResult, SecretStore } from '../stores/store.js';
+import type { PutResult, SecretStore } from '../secret-store.js';
 import { regionalTencentClients, upstreamCode, type TencentApiClient, type TencentFactoryOptions } from './client.js';
 
 export const DEFAULT_SSM_VERSION_ID = 'current';

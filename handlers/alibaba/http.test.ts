@@ -210,6 +210,36 @@ describe('FC HTTP trigger: caller identity', () => {
   });
 });
 
+describe('FC HTTP trigger: an explicit invocation', () => {
+  it('two concurrent invocations in one instance with different role keys each sign with their own', async () => {
+    // Prepare: FC renewed the role's keys between two invocations that are now in flight at once.
+    const renewed = { accessKeyId: 'STS.NUrenewedRoleSession', accessKeySecret: 'renewed-role-session-secret', securityToken: 'CAIS.renewed-token' };
+    const own = await startAlibabaEmulator({ identities: [DEFAULT_IDENTITY, renewed] });
+    try {
+      const handler = createHttpHandler(alibabaRuntime({ REGCRED_REGISTRIES: 'acr:cn-shanghai,acr:cn-beijing', ALIBABA_CLOUD_ENDPOINT_URL_CR: own.url }));
+      own.inject('cr', 'GetAuthorizationToken', { ...alibabaFaults.delay(200), times: 2 }); // both calls overlap
+      // Act
+      const [a, b] = await Promise.all([
+        handler(httpEvent({ path: '/credentials/registry.cn-shanghai.aliyuncs.com' }), { ...context, requestId: 'req-a' }),
+        handler(httpEvent({ path: '/credentials/registry.cn-beijing.aliyuncs.com' }), { ...context, requestId: 'req-b', credentials: { ...renewed } }),
+      ]);
+      // Assess
+      expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+      const signers = own.calls.filter((c) => c.operation === 'GetAuthorizationToken').map((c) => c.accessKeyId).sort();
+      expect(signers).toEqual([DEFAULT_IDENTITY.accessKeyId, renewed.accessKeyId].sort());
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('writes the invocation\'s request id on every log line of it', async () => {
+    await fcFunction()(httpEvent({ query: { format: 'xml' } }), context);
+    await fcFunction()(httpEvent(), context);
+    expect(lines.length).toBeGreaterThan(2);
+    expect(lines.map((l) => JSON.parse(l).requestId)).toEqual(lines.map(() => context.requestId));
+  });
+});
+
 describe('FC HTTP trigger: cache and faults', () => {
   it('answers 1000 concurrent requests with one upstream call', async () => {
     const handler = fcFunction({ REGCRED_REGISTRIES: 'acr:cn-shanghai' });
