@@ -7,7 +7,7 @@
  *   regcred login --registry HOST            docker login with a fresh credential (password on stdin)
  *   regcred docker-credential get|store|erase|list   as docker-credential-regcred (Docker credential-helper protocol)
  *   regcred kubelet                          a kubelet image credential provider (request on stdin)
- *   regcred serve [--emulator] [--port 8787] the HTTPS API on localhost (npm start)
+ *   regcred serve [--emulator] [--cloud aws|alibaba] [--port 8787]   the HTTPS API on localhost (npm start)
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -29,11 +29,12 @@ async function main(argv: string[]): Promise<number> {
       namespace: { type: 'string' },
       emulator: { type: 'boolean' },
       port: { type: 'string' },
+      cloud: { type: 'string' },
     },
   });
   if (command === 'serve') {
     const { serve } = await import('./serve.js');
-    await serve({ emulator: values.emulator ?? false, port: Number(values.port ?? 8787) });
+    await serve({ emulator: values.emulator ?? false, port: Number(values.port ?? 8787), ...(values.cloud && { cloud: values.cloud }) });
     return 0; // the server keeps the process alive until Ctrl-C
   }
 

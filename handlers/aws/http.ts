@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { Context, LambdaFunctionURLEventWithIAMAuthorizer, LambdaFunctionURLResult } from 'aws-lambda';
 import { createApi, errorResponse } from '../../core/api.js';
 import { InternalError } from '../../core/errors.js';
-import { coldStart } from '../shared/cold-start.js';
+import { coldStart, type Started } from '../shared/cold-start.js';
 import { errorBoundary } from '../shared/error-boundary.js';
 import { awsRuntime, type AwsRuntime } from './runtime.js';
 
@@ -29,7 +29,14 @@ export function createHttpHandler(runtime: AwsRuntime) {
     );
 }
 
-const started = coldStart(() => awsRuntime(process.env));
+let started: Started<ReturnType<typeof createHttpHandler>> | undefined;
 
-/** Lambda entry point. A misconfigured function answers a generic 500; the cold-start log line names the variable. */
-export const handler = started.ok ? createHttpHandler(started.runtime) : async () => errorResponse(new InternalError());
+/**
+ * Lambda entry point; the runtime is built on the first invocation of an instance, as every other
+ * handler's (importing the module has no side effect). A misconfigured function answers a generic
+ * 500; the cold-start log line names the variable.
+ */
+export const handler = async (event: LambdaFunctionURLEventWithIAMAuthorizer, context: Context): Promise<LambdaFunctionURLResult> => {
+  started ??= coldStart(() => createHttpHandler(awsRuntime(process.env)));
+  return started.ok ? started.runtime(event, context) : errorResponse(new InternalError());
+};

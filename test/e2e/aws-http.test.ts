@@ -12,11 +12,6 @@ import { createHttpHandler } from '../../handlers/aws/http.js';
 import { functionEnv } from '../../emulator/aws/function-env.js';
 import { awsRuntime } from '../../handlers/aws/runtime.js';
 
-// handlers/aws/http.ts also builds the shipped handler at import (the cold start) from process.env.
-vi.hoisted(() => {
-  process.env.REGCRED_REGISTRIES = 'ecr:us-east-1';
-});
-
 const CI_ROLE = 'arn:aws:sts::123456789012:assumed-role/ci-build/job-42';
 const ECR_HOST = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
 const ECR = 'GetAuthorizationToken';

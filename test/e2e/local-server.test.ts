@@ -54,7 +54,8 @@ function get(url: string, headers: Record<string, string>): Promise<{ status: nu
 describe('local server without --emulator (the developer\'s own identity)', () => {
   let own: LocalServer;
   beforeAll(async () => {
-    // The handler module is already configured against the emulator by the server above.
+    // The developer's own environment; here the emulated session and endpoints the server above put in process.env.
+    process.env.REGCRED_REGISTRIES = 'ecr:us-east-1,ecr-public:us-east-1';
     own = await serve({ emulator: false, port: 0, quiet: true });
   });
   afterAll(() => own.close());

@@ -1,0 +1,61 @@
+/**
+ * Alibaba Cloud for development: CR (personal and EE) and KMS on the ACS3-checking emulator, and an
+ * FC 3.0 HTTP trigger with authType `function` in front of the real handler: the trigger checks the
+ * caller's ACS3 signature, FC hands the function the role's STS keys in `context.credentials`.
+ */
+import type { CloudDev, Invoker, LocalCloud } from '../cloud-dev.js';
+import { verifyAcs3, type AcsIdentity } from './acs3.js';
+import { fcHttpEvent } from './fc-event.js';
+import { DEFAULT_IDENTITY, startAlibabaEmulator } from './server.js';
+
+/** The developer's RAM key the local trigger accepts (a test key, never a real one). */
+export const LOCAL_CALLER: AcsIdentity = { accessKeyId: 'LTAI5tLocalDeveloperKey', accessKeySecret: 'local-developer-test-secret-0000' };
+
+function invoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): Invoker {
+  const ready = Promise.all([import('../../handlers/alibaba/http.js'), import('../../handlers/alibaba/runtime.js')]).then(([{ createHttpHandler }, { alibabaRuntime }]) =>
+    createHttpHandler(alibabaRuntime(functionEnvironment, { ...(write && { write }) })),
+  );
+  return async (req) => {
+    const handler = await ready;
+    // FC hands each invocation the role's STS keys (here the emulator's role session).
+    const context = { requestId: crypto.randomUUID(), credentials: { ...DEFAULT_IDENTITY }, function: { name: 'regcred', timeout: 10 }, region: 'cn-hangzhou' };
+    return handler(fcHttpEvent(req), context);
+  };
+}
+
+async function startLocal(): Promise<LocalCloud> {
+  const emulator = await startAlibabaEmulator();
+  const nonces = new Map<string, number>();
+  return {
+    registries: 'acr:cn-shanghai,acr-ee:cn-hangzhou:cri-emulator',
+    hosts: ['registry.cn-shanghai.aliyuncs.com', 'emulator-registry.cn-hangzhou.cr.aliyuncs.com'],
+    env: { ALIBABA_CLOUD_ENDPOINT_URL_CR: emulator.url, ALIBABA_CLOUD_ENDPOINT_URL_KMS: emulator.url },
+    emulator,
+    mint: [{ service: 'cr', operation: 'GetAuthorizationToken' }, { service: 'cr-ee', operation: 'GetAuthorizationToken' }],
+    http: invoker,
+    trigger: {
+      verify(req, now) {
+        const verdict = verifyAcs3(req, { identities: [LOCAL_CALLER], now, nonces });
+        return verdict.ok ? { ok: true, caller: verdict.identity.accessKeyId } : { ok: false };
+      },
+      banner: (url) => [
+        'Requests must be ACS3-HMAC-SHA256-signed, as an FC HTTP trigger with authType "function" requires.',
+        "The regcred client signs them with the local caller's test key (not a real key):",
+        '',
+        `  ALIBABA_CLOUD_ACCESS_KEY_ID=${LOCAL_CALLER.accessKeyId} ALIBABA_CLOUD_ACCESS_KEY_SECRET=${LOCAL_CALLER.accessKeySecret} npx tsx cli/main.ts get --cloud alibaba --url ${url} --format dockerconfigjson`,
+      ],
+    },
+    secrets: [DEFAULT_IDENTITY.accessKeySecret, DEFAULT_IDENTITY.securityToken!, LOCAL_CALLER.accessKeySecret],
+    stop: () => emulator.stop(),
+  };
+}
+
+export const ALIBABA_DEV: CloudDev = {
+  id: 'alibaba',
+  handlers: [
+    { cloud: 'alibaba', name: 'http', entry: 'handlers/alibaba/http.ts' },
+    { cloud: 'alibaba', name: 'refresh', entry: 'handlers/alibaba/refresh.ts' },
+  ],
+  invoker,
+  startLocal,
+};
