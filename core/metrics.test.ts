@@ -81,13 +81,24 @@ describe('EMF sink', () => {
     const published = directives(doc!).flatMap((d) => d.Metrics.map((m) => [d.Namespace, m.Name, m.Unit, d.Dimensions]));
     expect(published).toEqual(
       expect.arrayContaining([
-        [NAMESPACE, 'CacheMisses', 'Count', [['function', 'provider']]],
-        [NAMESPACE, 'UpstreamLatency', 'Milliseconds', [['function', 'provider']]],
-        [NAMESPACE, 'CredentialsIssued', 'Count', [['function', 'provider', 'format']]],
-        [NAMESPACE, 'ValiditySecondsLeft', 'Seconds', [['function', 'provider']]],
+        [NAMESPACE, 'CacheMisses', 'Count', [['function', 'provider'], ['function']]],
+        [NAMESPACE, 'UpstreamLatency', 'Milliseconds', [['function', 'provider'], ['function']]],
+        [NAMESPACE, 'CredentialsIssued', 'Count', [['function', 'provider', 'format'], ['function']]],
+        [NAMESPACE, 'ValiditySecondsLeft', 'Seconds', [['function', 'provider'], ['function']]],
       ]),
     );
     expect(published).toHaveLength(5);
+  });
+
+  it('also publishes UpstreamErrors and ValiditySecondsLeft by function alone, the series the alarms watch', () => {
+    // Prepare
+    const { metrics, lines } = recorder('emf');
+    // Act
+    metrics.count('UpstreamErrors', { provider: 'ecr', errorCode: 'UpstreamTimeout' });
+    metrics.value('ValiditySecondsLeft', { provider: 'ecr' }, 600);
+    metrics.flush();
+    // Assess
+    for (const d of directives(lines()[0]!)) expect(d.Dimensions).toContainEqual(['function']);
   });
 
   it('writes one line per combination when an invocation touched two providers', () => {

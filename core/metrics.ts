@@ -18,6 +18,9 @@
  * registry host or anything else a request chooses can never become a dimension, so the number of
  * CloudWatch metrics stays bounded and no secret can reach a metric's name.
  *
+ * Every metric is also published by `function` alone (a second EMF dimension set), the series the
+ * CloudWatch alarms watch.
+ *
  * One line per invocation in the usual case. EMF gives each dimension one value per document, so an
  * invocation that touched two providers (a refresh target with ECR and ECR Public) writes one line
  * per combination it really had.
@@ -236,7 +239,10 @@ function emfLine(doc: Doc, timestamp: number, context?: Record<string, string>) 
   for (const entry of doc.entries.values()) {
     const id = entry.keys.join(',');
     let directive = directives.get(id);
-    if (!directive) directives.set(id, (directive = { Namespace: NAMESPACE, Dimensions: [[...entry.keys]], Metrics: [] }));
+    // Also by `function` alone: a CloudWatch alarm watches one dimension combination, and this
+    // roll-up is the one an alarm on the whole function needs (deploy/aws/alarms.cjs).
+    const sets = entry.keys.length > 1 ? [[...entry.keys], ['function']] : [[...entry.keys]];
+    if (!directive) directives.set(id, (directive = { Namespace: NAMESPACE, Dimensions: sets, Metrics: [] }));
     directive.Metrics.push({ Name: entry.name, Unit: METRICS[entry.name].unit });
   }
   return { _aws: { Timestamp: timestamp, CloudWatchMetrics: [...directives.values()] }, ...fields(doc, context) };
