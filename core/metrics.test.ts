@@ -279,6 +279,10 @@ describe('a secret can never be a dimension value', () => {
     expect(error).not.toContain(ECR_PASSWORD.slice(0, 16));
   });
 
+  it('rejects an unknown option (a dimension cannot come in that way either)', () => {
+    expect(() => createMetrics({ function: 'regcred-prod-http', sink: 'emf', dimensions: { caller: 'x' } } as MetricsOptions)).toThrow(/unknown option 'dimensions'/);
+  });
+
   it('keeps context fields from overwriting a dimension, a metric or _aws', () => {
     for (const key of ['provider', 'function', 'CacheHits', '_aws', 'msg']) {
       expect(() => createMetrics({ function: 'regcred-prod-http', sink: 'emf', context: { [key]: 'x' } })).toThrow(/context field/);
