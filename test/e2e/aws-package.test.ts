@@ -45,12 +45,14 @@ const isLogging = (s: Statement) => s.Action.every((a) => a.startsWith('logs:'))
 const actionsOf = (statements: Statement[]) => statements.filter((s) => !isLogging(s)).flatMap((s) => s.Action).sort();
 
 const EXTRA_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:team/pull-??????';
+const ALARM_TOPIC = 'arn:aws:sns:us-east-1:123456789012:regcred-oncall';
 let ecrOnly: Template;
 let withPublic: Template;
 beforeAll(async () => {
-  // One after the other: osls packages through a shared .esbuild/ work folder.
+  // One after the other: osls packages through a shared .esbuild/ work folder. The second run also
+  // sets alarmTopic (each run costs seconds); the first is the stack without it.
   ecrOnly = await packageWith('registries=ecr:us-east-1', `secretArns=${EXTRA_SECRET_ARN}`);
-  withPublic = await packageWith('registries=ecr:us-east-1,ecr-public:us-east-1');
+  withPublic = await packageWith('registries=ecr:us-east-1,ecr-public:us-east-1', `alarmTopic=${ALARM_TOPIC}`);
 }, 480_000);
 afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
@@ -154,5 +156,49 @@ describe('osls package: refresh, rotation and Secrets Manager', () => {
       [JSON.stringify({ 'Fn::GetAtt': ['RefreshLambdaFunction', 'Arn'] }), 'events.amazonaws.com', true],
       [JSON.stringify({ 'Fn::GetAtt': ['RotateLambdaFunction', 'Arn'] }), 'secretsmanager.amazonaws.com', true],
     ]);
+  });
+});
+
+describe('osls package: alarms and the refresh on-failure destination (param alarmTopic)', () => {
+  type Alarm = { AlarmName: string; Namespace: string; MetricName: string; Dimensions: { Name: string; Value: unknown }[]; Statistic: string; ComparisonOperator: string; Threshold: number; AlarmActions: string[] };
+  const alarms = (template: Template) => ofType(template, 'AWS::CloudWatch::Alarm').map((a) => a.Properties as unknown as Alarm);
+  const onFailure = (template: Template) =>
+    (template.Resources.RefreshLambdaEvConf?.Properties.DestinationConfig as { OnFailure?: { Destination: string } } | undefined)?.OnFailure;
+  /** Every IAM statement in the template, with the roles it applies to (inline role policies and AWS::IAM::Policy). */
+  const statements = (template: Template) =>
+    Object.entries(template.Resources).flatMap(([id, r]) => {
+      if (r.Type === 'AWS::IAM::Role') return roleOf(template, id.replace(/Role$/, '') as 'Http').map((s) => ({ roles: [id], ...s }));
+      if (r.Type !== 'AWS::IAM::Policy') return [];
+      const p = r.Properties as { Roles: { Ref: string }[]; PolicyDocument: { Statement: Statement[] } };
+      return p.PolicyDocument.Statement.map((s) => ({ roles: p.Roles.map((role) => role.Ref), ...s, Action: ([] as string[]).concat(s.Action) }));
+    });
+
+  it('creates the four alarms, each notifying the topic', () => {
+    expect(alarms(withPublic).map((a) => [a.AlarmName, a.Namespace, a.MetricName, a.Dimensions, a.Statistic, a.ComparisonOperator, a.Threshold]).sort()).toEqual(
+      [
+        ['regcred-prod-refresh-failed', 'AWS/Lambda', 'Errors', [{ Name: 'FunctionName', Value: { Ref: 'RefreshLambdaFunction' } }], 'Sum', 'GreaterThanOrEqualToThreshold', 1],
+        ['regcred-prod-rotation-failed', 'AWS/Lambda', 'Errors', [{ Name: 'FunctionName', Value: { Ref: 'RotateLambdaFunction' } }], 'Sum', 'GreaterThanOrEqualToThreshold', 1],
+        ['regcred-prod-upstream-errors', 'regcred', 'UpstreamErrors', [{ Name: 'function', Value: { Ref: 'HttpLambdaFunction' } }], 'Sum', 'GreaterThanThreshold', 10],
+        ['regcred-prod-served-validity-low', 'regcred', 'ValiditySecondsLeft', [{ Name: 'function', Value: { Ref: 'HttpLambdaFunction' } }], 'Minimum', 'LessThanThreshold', 900],
+      ].sort(),
+    );
+    for (const alarm of alarms(withPublic)) expect(alarm.AlarmActions).toEqual([ALARM_TOPIC]);
+  });
+
+  it('sends a refresh event Lambda gave up on to the topic, after the policy that allows it exists', () => {
+    expect(onFailure(withPublic)).toEqual({ Destination: ALARM_TOPIC });
+    expect(withPublic.Resources.RefreshLambdaEvConf).toMatchObject({ DependsOn: expect.arrayContaining(['RegcredRefreshFailureDestinationPolicy']) });
+  });
+
+  it('lets the refresh role, and no other, publish to that topic only', () => {
+    const sns = statements(withPublic).filter((s) => s.Action.some((a) => a.startsWith('sns:')));
+    expect(sns.map((s) => [s.roles, s.Effect, s.Action, s.Resource])).toEqual([[['RefreshRole'], 'Allow', ['sns:Publish'], ALARM_TOPIC]]);
+  });
+
+  it('creates no alarm, no destination and no sns grant without alarmTopic', () => {
+    expect(alarms(ecrOnly)).toEqual([]);
+    expect(onFailure(ecrOnly)).toBeUndefined();
+    expect(ofType(ecrOnly, 'AWS::IAM::Policy')).toEqual([]);
+    expect(JSON.stringify(ecrOnly)).not.toMatch(/sns:|CloudWatch::Alarm/);
   });
 });
