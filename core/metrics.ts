@@ -46,7 +46,8 @@
  *   }
  * };
  */
-import { PROVIDER_IDS, type ProviderId } from './credential.js';
+import { providerIds } from './clouds.js';
+import type { ProviderId } from './credential.js';
 import type { UpstreamError, UpstreamUnavailableError } from './errors.js';
 import { FORMATS, type Format } from './formats.js';
 import { redact } from './log.js';
@@ -61,12 +62,14 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 const everyUpstreamCode: Exclude<UpstreamCode, ErrorCode> extends never ? true : never = true;
 void everyUpstreamCode;
 
-/** The dimension keys besides `function`, each with the only values it may take. */
+/** The dimension keys besides `function`, each with the only values it may take (providers: the table of clouds). */
 const DIMENSION_VALUES = {
-  provider: PROVIDER_IDS,
+  get provider(): readonly string[] {
+    return providerIds();
+  },
   format: FORMATS,
   errorCode: ERROR_CODES,
-} as const;
+};
 type DimensionValues = { provider: ProviderId; format: Format; errorCode: ErrorCode };
 export type DimensionKey = 'function' | keyof DimensionValues;
 
