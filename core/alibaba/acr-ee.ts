@@ -38,6 +38,12 @@ export class AcrEeProvider implements CredentialProvider {
     this.#now = options.now ?? Date.now;
   }
 
+  /** Only the instance's endpoint tells its host: unknown until the first call, then exact. */
+  mayServe(target: RegistryTarget, host: string): boolean {
+    const known = this.#hosts.get(`${target.region}:${target.instanceId}`);
+    return known === undefined || known === host;
+  }
+
   async fetch(target: RegistryTarget, signal: AbortSignal, keys?: RoleKeys): Promise<RegistryCredential[]> {
     assertRegion(target.region);
     const instanceId = target.instanceId;

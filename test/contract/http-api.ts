@@ -1,0 +1,206 @@
+/**
+ * The HTTP-API contract (DESIGN.md "HTTPS API"), one suite for every cloud in the table: each
+ * cloud's real HTTP handler, driven through its platform's event shape by its dev entry
+ * (emulator/<cloud>/dev.ts), against its signature-checking emulator. A cloud's own tests keep
+ * only what is really that cloud's (its event quirks, its answer validation, its caller identity).
+ */
+import fc from 'fast-check';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Invoker, LocalCloud } from '../../emulator/cloud-dev.js';
+import { devCloud } from '../../emulator/clouds.js';
+
+interface Answer {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- a JSON answer, checked field by field
+}
+
+/**
+ * Register the contract's describe blocks for one cloud of the development table.
+ * @example for (const cloud of devClouds()) httpApiContract(cloud.id);
+ */
+export function httpApiContract(cloudId: string): void {
+  describe(`HTTP API contract: ${cloudId}`, () => {
+    let local: LocalCloud;
+    let lines: string[] = [];
+    beforeAll(async () => {
+      local = await devCloud(cloudId)!.startLocal();
+    });
+    afterEach(() => {
+      local.emulator.clearFaults();
+      lines = [];
+    });
+    afterAll(() => local?.stop());
+
+    /** A fresh warm instance (its own cache), logging into `lines`. */
+    const instance = (env: Record<string, string> = {}): Invoker =>
+      local.http({ REGCRED_REGISTRIES: local.registries, ...local.env, LOG_LEVEL: 'debug', ...env }, (l) => lines.push(l));
+    const get = async (invoke: Invoker, path: string, query = '', method = 'GET'): Promise<Answer> => {
+      const res = await invoke({ method, path, query, headers: {} });
+      let json: unknown;
+      try {
+        json = JSON.parse(res.body);
+      } catch {
+        json = undefined;
+      }
+      return { ...res, json };
+    };
+    const mints = () => local.mint.reduce((n, m) => n + local.emulator.count(m.service, m.operation), 0);
+    const first = () => local.registries.split(',')[0]!;
+
+    describe('formats', () => {
+      it('GET /credentials answers every configured registry as json, no-store', async () => {
+        const res = await get(instance(), '/credentials');
+        expect(res.statusCode).toBe(200);
+        expect(res.headers).toMatchObject({ 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+        expect(res.json.credentials.map((c: { registry: string }) => c.registry)).toEqual(local.hosts);
+        for (const c of res.json.credentials) expect(Date.parse(c.expiresAt)).toBeGreaterThan(Date.now());
+      });
+
+      it('dockerconfigjson has an auth per registry that decodes to user:password', async () => {
+        const res = await get(instance(), '/credentials', 'format=dockerconfigjson');
+        expect(Object.keys(res.json.auths)).toEqual(local.hosts);
+        for (const e of Object.values(res.json.auths) as Array<{ username: string; password: string; auth: string }>) {
+          expect(Buffer.from(e.auth, 'base64').toString()).toBe(`${e.username}:${e.password}`);
+        }
+      });
+
+      it('kubernetes answers a named dockerconfigjson Secret', async () => {
+        const res = await get(instance(), '/credentials', 'format=kubernetes&name=pull&namespace=ci');
+        expect(res.json).toMatchObject({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/dockerconfigjson', metadata: { name: 'pull', namespace: 'ci' } });
+        const inner = JSON.parse(Buffer.from(res.json.data['.dockerconfigjson'], 'base64').toString());
+        expect(Object.keys(inner.auths)).toEqual(local.hosts);
+      });
+
+      it('GET /credentials/{host} answers one object; credential-helper and kubelet describe that host', async () => {
+        const invoke = instance();
+        const host = local.hosts[0]!;
+        const one = await get(invoke, `/credentials/${host}`);
+        expect(one.json).toMatchObject({ registry: host, username: expect.any(String), password: expect.any(String) });
+        const helper = await get(invoke, `/credentials/${host}`, 'format=credential-helper');
+        expect(helper.json).toEqual({ ServerURL: host, Username: one.json.username, Secret: one.json.password });
+        const kubelet = await get(invoke, `/credentials/${host}`, 'format=kubelet');
+        expect(kubelet.json).toMatchObject({ kind: 'CredentialProviderResponse', apiVersion: 'credentialprovider.kubelet.k8s.io/v1', cacheKeyType: 'Registry' });
+        expect(kubelet.json.cacheDuration).toMatch(/^(\d+h)?(\d+m)?\d+s$/);
+        expect(kubelet.json.auth[host]).toEqual({ username: one.json.username, password: one.json.password });
+      });
+    });
+
+    describe('errors', () => {
+      it.each([
+        ['unknown format', '/credentials', 'format=xml', 'GET', 400, /^format must be one of/],
+        ['unknown query parameter', '/credentials', 'formt=json', 'GET', 400, /unknown query parameter 'formt'/],
+        ['a single-registry format for many', '/credentials', 'format=kubelet', 'GET', 400, /describes one registry/],
+        ['name without kubernetes', '/credentials', 'name=x', 'GET', 400, /apply only to format=kubernetes/],
+        ['a bad registry host', '/credentials/not a host', '', 'GET', 400, /registry host in the path/],
+        ['an unknown registry', '/credentials/registry.example.com', '', 'GET', 404, /is not configured/],
+        ['an unknown route', '/tokens', '', 'GET', 404, /no such route/],
+        ['a wrong method', '/credentials', '', 'POST', 405, /method not allowed/],
+      ])('%s → %s %i with a JSON error naming it, no-store', async (_name, path, query, method, status, message) => {
+        const res = await get(instance(), path, query, method);
+        expect(res.statusCode).toBe(status);
+        expect(Object.keys(res.json)).toEqual(['error']);
+        expect(res.json.error.message).toMatch(message);
+        expect(res.headers['Cache-Control']).toBe('no-store');
+        if (status === 405) expect(res.headers['Allow']).toBe('GET');
+      });
+
+      it('an unconfigured registry host is a 404 with no upstream call once the registries are known', async () => {
+        // A provider whose host only its upstream tells (ACR EE, TCR) learns it on the first call.
+        const invoke = instance();
+        await get(invoke, '/credentials');
+        const before = mints();
+        expect((await get(invoke, '/credentials/registry.example.com')).statusCode).toBe(404);
+        expect(mints()).toBe(before);
+      });
+
+      it('10 000 fuzzed paths, queries and methods never give a 500 or a stack trace, and never reach upstream past the first call', async () => {
+        const invoke = instance();
+        await get(invoke, '/credentials'); // warm: fuzzing must not hammer upstream
+        const before = mints();
+        const text = fc.string({ unit: fc.constantFrom(...'/%?&=;:.,-_ab01~é\u0000\uffff[]{}"\\ '.split('')), maxLength: 40 });
+        const path = fc.oneof(text.map((t) => `/${t}`), text.map((t) => `/credentials/${t}`), fc.constant('/credentials'));
+        const query = fc.oneof(text, fc.constantFrom('format=json', 'format=kubernetes&name=A', 'format=kubelet', 'format=credential-helper&format=json'));
+        const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH', 'get');
+        await fc.assert(
+          fc.asyncProperty(path, query, method, async (p, q, m) => {
+            const res = await get(invoke, p, q, m);
+            expect([200, 400, 404, 405]).toContain(res.statusCode);
+            expect(res.body).not.toMatch(/\bat .+:\d+:\d+|Error:|node_modules/);
+            if (res.statusCode !== 200) expect(Object.keys(res.json)).toEqual(['error']);
+          }),
+          { numRuns: 10_000 },
+        );
+        expect(mints()).toBe(before);
+      }, 120_000);
+    });
+
+    describe('cache and single-flight', () => {
+      it('1000 concurrent requests on a cold instance make one upstream call per registry', async () => {
+        const invoke = instance();
+        const before = mints();
+        const answers = await Promise.all(Array.from({ length: 1000 }, () => get(invoke, '/credentials')));
+        expect(answers.every((a) => a.statusCode === 200)).toBe(true);
+        expect(new Set(answers.map((a) => a.json.credentials[0].password)).size).toBe(1);
+        expect(mints() - before).toBe(local.hosts.length);
+      });
+    });
+
+    describe('upstream faults', () => {
+      const mint = () => local.mint[0]!;
+      it('one 5xx then success → 200 after a retry', async () => {
+        local.emulator.inject(mint().service, mint().operation, { status: 500 });
+        const res = await get(instance({ REGCRED_REGISTRIES: first() }), '/credentials');
+        expect(res.statusCode).toBe(200);
+      });
+
+      it('a persistent 5xx → 502 after bounded attempts', async () => {
+        local.emulator.inject(mint().service, mint().operation, { status: 500, times: Infinity });
+        const before = local.emulator.calls.length;
+        const res = await get(instance({ REGCRED_REGISTRIES: first() }), '/credentials');
+        expect(res.statusCode).toBe(502);
+        const attempts = local.emulator.calls.slice(before).filter((c) => c.service === mint().service && c.operation === mint().operation).length;
+        expect(attempts).toBeGreaterThanOrEqual(2);
+        expect(attempts).toBeLessThanOrEqual(4);
+      });
+
+      it('throttled → 503 with Retry-After', async () => {
+        local.emulator.inject(mint().service, mint().operation, { throttle: true, retryAfterSeconds: 30, times: Infinity });
+        const res = await get(instance({ REGCRED_REGISTRIES: first() }), '/credentials');
+        expect(res.statusCode).toBe(503);
+        expect(res.json.error.code).toBe('UpstreamThrottled');
+        expect(Number(res.headers['Retry-After'])).toBeGreaterThanOrEqual(1);
+      });
+    });
+
+    describe('logs', () => {
+      it('no minted password, auth string or role secret appears in any log line, and every line carries the request id', async () => {
+        const invoke = instance();
+        const minted = await get(invoke, '/credentials', 'format=dockerconfigjson');
+        await get(invoke, '/credentials', 'format=kubernetes');
+        await get(invoke, '/credentials', 'format=xml');
+        local.emulator.inject(local.mint[0]!.service, local.mint[0]!.operation, { status: 500, times: Infinity });
+        await get(instance({ REGCRED_REGISTRIES: first() }), '/credentials');
+        const secrets = [
+          ...Object.values(minted.json.auths as Record<string, { password: string; auth: string }>).flatMap((e) => [e.password, e.auth]),
+          ...local.secrets,
+        ];
+        expect(lines.length).toBeGreaterThan(3);
+        for (const s of secrets) expect(lines.filter((l) => l.includes(s))).toEqual([]);
+        const untagged = lines.map((l) => JSON.parse(l)).filter((l) => !l.requestId && !/^cold start/.test(l.msg));
+        expect(untagged).toEqual([]);
+      });
+
+      it('writes one audit line per credential issued, with a fingerprint and the expiry', async () => {
+        await get(instance(), '/credentials');
+        const audit = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'credential issued');
+        expect(audit.map((a) => a.registry)).toEqual(local.hosts);
+        for (const a of audit) {
+          expect(a.fingerprint).toMatch(/^[0-9a-f]{12}$/);
+          expect(typeof a.callerVerified).toBe('boolean');
+        }
+      });
+    });
+  });
+}
