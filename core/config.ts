@@ -120,7 +120,7 @@ function parseMillis(env: Env, variable: string, fallback: number): number {
 
 function required(env: Env, variable: string): string {
   const value = env[variable]?.trim();
-  if (!value) throw new ConfigError(`${variable} is required (e.g. ecr:us-east-1)`);
+  if (!value) throw new ConfigError(`${variable} is required: a comma list of <provider>:<region>[:<instanceId>][=<host>]`);
   return value;
 }
 

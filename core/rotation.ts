@@ -12,6 +12,7 @@ import { registerSecret, type Logger } from './log.js';
 import { secretValue } from './refresh.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import type { Budget, CredentialService } from './service.js';
+import type { StoreId } from './secret-store.js';
 import type { RefreshTarget, SecretFormat } from './targets.js';
 
 export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
@@ -39,6 +40,7 @@ export interface SecretDescription {
 
 /** What the protocol needs from a secret store; core/aws/secrets-manager.ts implements it. */
 export interface RotatableStore {
+  readonly id: StoreId;
   describe(secretId: string, signal: AbortSignal): Promise<SecretDescription>;
   /** The value of `versionId` if it carries `stage`; undefined when no such version/stage exists. */
   getValue(secretId: string, versionId: string, stage: string, signal: AbortSignal): Promise<string | undefined>;
@@ -181,7 +183,7 @@ export async function rotateStep(request: RotationRequest, options: RotationOpti
  * suffix, as Secrets Manager accepts), else every configured registry.
  */
 function targetFor(secret: SecretDescription, options: RotationOptions): { registries: RefreshTarget['registries']; format: SecretFormat } {
-  const named = options.targets?.find((t) => t.store === 'secrets-manager' && [secret.arn, secret.name, secret.arn.slice(0, -7)].includes(t.secretId));
+  const named = options.targets?.find((t) => t.store === options.store.id && [secret.arn, secret.name, secret.arn.slice(0, -7)].includes(t.secretId));
   return named ?? { registries: [...options.service.registries], format: 'dockerconfigjson' };
 }
 
