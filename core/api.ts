@@ -65,7 +65,11 @@ export function createApi(options: ApiOptions) {
         now: now(),
         freshUntil: issued.freshUntil,
       });
-      for (const c of issued.credentials) auditIssued(log, caller, c, req.callerVerified === true);
+      for (const c of issued.credentials) {
+        auditIssued(log, caller, c, req.callerVerified === true);
+        budget.metrics?.count('CredentialsIssued', { provider: c.provider, format });
+        budget.metrics?.value('ValiditySecondsLeft', { provider: c.provider }, Math.round((c.expiresAt.getTime() - now()) / 1000));
+      }
       return { statusCode: 200, headers: { ...BASE_HEADERS }, body: JSON.stringify(body) };
     } catch (err) {
       const error = toRegcredError(err);

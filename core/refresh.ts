@@ -75,11 +75,15 @@ export async function refreshTargets(targets: RefreshTarget[], options: RefreshO
           ...(budget.signal && { signal: budget.signal }),
         });
         log.info('secret refreshed', { ...base, versionId: result.versionId, written: result.written });
-        if (result.written) for (const c of credentials) auditIssued(log, `refresh:${target.store}:${target.secretId}`, c);
+        if (result.written) {
+          for (const c of credentials) auditIssued(log, `refresh:${target.store}:${target.secretId}`, c);
+          budget.metrics?.count('RefreshVersionsWritten', {});
+        }
         return { ...base, ok: true, versionId: result.versionId, written: result.written };
       } catch (err) {
         const error = toRegcredError(err);
         log.error('secret refresh failed', { ...base, code: error.code, err: error });
+        budget.metrics?.count('RefreshFailures', {});
         return { ...base, ok: false, error: { code: error.code, message: error.message } };
       }
     }),

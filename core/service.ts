@@ -2,6 +2,7 @@ import { CredentialCache } from './cache.js';
 import { targetKey, type CredentialProvider, type ProviderId, type RegistryCredential, type RegistryTarget, type RoleKeys } from './credential.js';
 import { ConfigError, NotFoundError, UpstreamError } from './errors.js';
 import { registerSecret, type Logger } from './log.js';
+import { errorCodeOf, type Metrics } from './metrics.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 
 /** Builds a provider on first use, so a cold start pays only for the SDKs a request needs. */
@@ -34,6 +35,8 @@ export interface Invocation {
   keys?: RoleKeys;
   /** The function's region, where the platform says it per invocation. */
   region?: string;
+  /** This invocation's metrics, flushed by its handler when it ends. */
+  metrics?: Metrics;
 }
 
 /** How long a call may take (an invocation without its platform details). */
@@ -103,7 +106,12 @@ export class CredentialService {
 
   async #cached(target: RegistryTarget, budget: Budget) {
     const key = targetKey(target);
-    const entry = await this.cache.get(key, () => this.#fetch(target, budget));
+    let missed = false; // only the request that starts the upstream call; those that join it wait, but cost nothing upstream
+    const entry = await this.cache.get(key, () => {
+      missed = true;
+      return this.#fetch(target, budget);
+    });
+    budget.metrics?.count(missed ? 'CacheMisses' : 'CacheHits', { provider: target.provider });
     if (entry.refreshError) {
       (budget.log ?? this.#log).warn('refresh failed; serving last good credential', { registry: key, err: entry.refreshError });
     }
@@ -113,7 +121,20 @@ export class CredentialService {
   async #fetch(target: RegistryTarget, budget: Budget): Promise<RegistryCredential[]> {
     const provider = this.#provider(target.provider);
     const started = this.#now();
-    const credentials = await withRetry((signal) => provider.fetch(target, signal, budget.keys), {
+    const dimensions = { provider: target.provider };
+    const attempt = async (signal: AbortSignal) => {
+      const started = this.#now();
+      budget.metrics?.count('UpstreamCalls', dimensions);
+      try {
+        return await provider.fetch(target, signal, budget.keys);
+      } catch (err) {
+        budget.metrics?.count('UpstreamErrors', { ...dimensions, errorCode: signal.aborted ? 'UpstreamTimeout' : errorCodeOf(err) });
+        throw err;
+      } finally {
+        budget.metrics?.value('UpstreamLatency', dimensions, this.#now() - started);
+      }
+    };
+    const credentials = await withRetry(attempt, {
       policy: this.#retry,
       service: `registry service ${targetKey(target)}`,
       deadline: budget.deadline,

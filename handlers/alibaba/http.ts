@@ -59,6 +59,8 @@ export function createHttpHandler(runtime: AlibabaRuntime) {
       // The core API never throws; this is the last line of defence (same answer as handlers/shared/error-boundary.ts).
       log.error('unhandled error', { err });
       return fcResult(errorResponse(new InternalError({ cause: err })));
+    } finally {
+      budget.metrics?.flush();
     }
   };
 }

@@ -18,15 +18,19 @@ import { alibabaRuntime, type AlibabaRuntime, type FcContext } from './runtime.j
 export function createRefreshHandler(runtime: AlibabaRuntime) {
   return async function handler(event: Buffer | string | object, context?: FcContext): Promise<{ outcomes: TargetOutcome[] }> {
     const budget = runtime.invocation(context);
-    let targets: RefreshTarget[];
     try {
-      targets = targetsOf(event, runtime);
-    } catch (err) {
-      budget.log?.error('refresh event rejected', { err });
-      throw err;
+      let targets: RefreshTarget[];
+      try {
+        targets = targetsOf(event, runtime);
+      } catch (err) {
+        budget.log?.error('refresh event rejected', { err });
+        budget.metrics?.count('RefreshFailures', {});
+        throw err;
+      }
+      return { outcomes: await refreshTargets(targets, { service: runtime.service, stores: runtime.stores, log: runtime.log, retry: runtime.config.retry }, budget) };
+    } finally {
+      budget.metrics?.flush();
     }
-    const outcomes = await refreshTargets(targets, { service: runtime.service, stores: runtime.stores, log: runtime.log, retry: runtime.config.retry }, budget);
-    return { outcomes };
   };
 }
 

@@ -8,6 +8,7 @@ import { ConfigError } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../core/log.js';
 import type { StoreFactories } from '../../core/refresh.js';
 import { budgetFor, CredentialService, type Invocation } from '../../core/service.js';
+import { invocationMetrics } from '../shared/metrics.js';
 
 /** The part of Function Compute's Node.js `context` regcred reads. */
 export interface FcContext {
@@ -82,10 +83,13 @@ export function alibabaRuntime(env: Env, options: AlibabaRuntimeOptions = {}): A
       const timeoutS = context?.function?.timeout;
       const timeoutMs = (typeof timeoutS === 'number' && timeoutS > 0 ? timeoutS : DEFAULT_TIMEOUT_S) * 1000;
       const keys = roleKeys(context?.credentials);
+      const bound = requestId ? log.child({ requestId }) : log;
+      const metrics = invocationMetrics({ functionName: context?.function?.name, sink: 'log', requestId, log: bound, ...(options.write && { write: options.write }) });
       return {
         ...budgetFor(timeoutMs, now),
         ...(requestId && { requestId }),
-        log: requestId ? log.child({ requestId }) : log,
+        log: bound,
+        ...(metrics && { metrics }),
         ...(keys && { keys }),
         ...(context?.region && { region: context.region }),
       };

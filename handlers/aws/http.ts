@@ -14,19 +14,24 @@ export function createHttpHandler(runtime: AwsRuntime) {
   const api = createApi({ service: runtime.service, log: runtime.log, allowedCallers: runtime.config.allowedCallers });
   return middy<LambdaFunctionURLEventWithIAMAuthorizer, LambdaFunctionURLResult, Error, Context>()
     .use(errorBoundary(runtime.log))
-    .handler((event, context) =>
-      api(
-        {
-          method: event.requestContext.http.method,
-          path: event.rawPath,
-          query: event.rawQueryString ?? '',
-          caller: event.requestContext.authorizer?.iam?.userArn,
-          // IAM verified it, provided callers hold lambda:InvokeFunction only via the function URL (README, "Security").
-          callerVerified: event.requestContext.authorizer?.iam?.userArn !== undefined,
-        },
-        runtime.invocation(context),
-      ),
-    );
+    .handler(async (event, context) => {
+      const invocation = runtime.invocation(context);
+      try {
+        return await api(
+          {
+            method: event.requestContext.http.method,
+            path: event.rawPath,
+            query: event.rawQueryString ?? '',
+            caller: event.requestContext.authorizer?.iam?.userArn,
+            // IAM verified it, provided callers hold lambda:InvokeFunction only via the function URL (README, "Security").
+            callerVerified: event.requestContext.authorizer?.iam?.userArn !== undefined,
+          },
+          invocation,
+        );
+      } finally {
+        invocation.metrics?.flush();
+      }
+    });
 }
 
 let started: Started<ReturnType<typeof createHttpHandler>> | undefined;

@@ -18,14 +18,19 @@ import { awsSecretsRuntime, type AwsSecretsRuntime } from './secrets-runtime.js'
 export function createRefreshHandler(runtime: Pick<AwsSecretsRuntime, 'config' | 'log' | 'service' | 'stores' | 'invocation'>) {
   return async function handler(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'awsRequestId'>>): Promise<{ outcomes: TargetOutcome[] }> {
     const budget = runtime.invocation(context);
-    let targets: RefreshTarget[];
     try {
-      targets = targetsOf(event, runtime);
-    } catch (err) {
-      budget.log?.error('refresh event rejected', { err });
-      throw err;
+      let targets: RefreshTarget[];
+      try {
+        targets = targetsOf(event, runtime);
+      } catch (err) {
+        budget.log?.error('refresh event rejected', { err });
+        budget.metrics?.count('RefreshFailures', {});
+        throw err;
+      }
+      return { outcomes: await refreshTargets(targets, { service: runtime.service, stores: runtime.stores, log: runtime.log, retry: runtime.config.retry }, budget) };
+    } finally {
+      budget.metrics?.flush();
     }
-    return { outcomes: await refreshTargets(targets, { service: runtime.service, stores: runtime.stores, log: runtime.log, retry: runtime.config.retry }, budget) };
   };
 }
 

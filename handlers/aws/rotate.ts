@@ -32,7 +32,10 @@ export function createRotateHandler(
       );
     } catch (err) {
       budget.log?.error('rotation step failed', { step: (event as { Step?: unknown } | null)?.Step, err });
+      budget.metrics?.count('RotationFailures', {});
       throw err;
+    } finally {
+      budget.metrics?.flush();
     }
   };
 }

@@ -5,6 +5,7 @@ import { EcrProvider } from '../../core/aws/ecr.js';
 import { loadConfig, type Config, type Env } from '../../core/config.js';
 import { createLogger, type Logger } from '../../core/log.js';
 import { budgetFor, CredentialService, type Invocation } from '../../core/service.js';
+import { invocationMetrics } from '../shared/metrics.js';
 
 /** What every AWS handler shares in one warm instance: config, logger, and the cached service. */
 export interface AwsRuntime {
@@ -12,7 +13,7 @@ export interface AwsRuntime {
   log: Logger;
   service: CredentialService;
   /** This invocation, from Lambda's context: request id, a logger bound to it, the time budget. */
-  invocation(context: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'awsRequestId'>>): Invocation;
+  invocation(context: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'awsRequestId' | 'functionName'>>): Invocation;
 }
 
 export interface AwsRuntimeOptions {
@@ -40,7 +41,9 @@ export function awsRuntime(env: Env, options: AwsRuntimeOptions = {}): AwsRuntim
     service,
     invocation(context) {
       const requestId = context.awsRequestId;
-      return { ...budgetFor(context.getRemainingTimeInMillis()), ...(requestId && { requestId }), log: requestId ? log.child({ requestId }) : log };
+      const bound = requestId ? log.child({ requestId }) : log;
+      const metrics = invocationMetrics({ functionName: context.functionName, sink: 'emf', requestId, log: bound, ...(options.write && { write: options.write }) });
+      return { ...budgetFor(context.getRemainingTimeInMillis()), ...(requestId && { requestId }), log: bound, ...(metrics && { metrics }) };
     },
   };
 }

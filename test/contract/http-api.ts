@@ -192,6 +192,25 @@ export function httpApiContract(cloudId: string): void {
         expect(untagged).toEqual([]);
       });
 
+      it('writes the metrics each invocation really had, tagged with its request id (cache miss, then hit)', async () => {
+        const invoke = instance();
+        const metricsOf = (from: number) => {
+          const records = lines.slice(from).map((l) => JSON.parse(l)).filter((l) => l._aws !== undefined || l.msg === 'metrics');
+          const sum = (name: string) => records.reduce((n, r) => n + [r[name] ?? 0].flat().reduce((a: number, b: number) => a + b, 0), 0);
+          return { records, sum };
+        };
+        await get(invoke, '/credentials');
+        const cold = metricsOf(0);
+        const mark = lines.length;
+        await get(invoke, '/credentials');
+        const warm = metricsOf(mark);
+        const n = local.hosts.length;
+        expect([cold.sum('CacheMisses'), cold.sum('UpstreamCalls'), cold.sum('CredentialsIssued'), cold.sum('CacheHits')]).toEqual([n, n, n, 0]);
+        expect([warm.sum('CacheHits'), warm.sum('UpstreamCalls'), warm.sum('CredentialsIssued')]).toEqual([n, 0, n]);
+        for (const r of [...cold.records, ...warm.records]) expect(r.requestId).toEqual(expect.any(String));
+        expect(new Set(cold.records.map((r) => r.requestId)).size).toBe(1);
+      });
+
       it('writes one audit line per credential issued, with a fingerprint and the expiry', async () => {
         await get(instance(), '/credentials');
         const audit = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'credential issued');

@@ -11,6 +11,7 @@ import { loadConfig } from '../../core/config.js';
 import type { CredentialProvider, RegistryCredential, RegistryTarget } from '../../core/credential.js';
 import { UpstreamError, UpstreamUnavailableError } from '../../core/errors.js';
 import { createLogger } from '../../core/log.js';
+import { createMetrics } from '../../core/metrics.js';
 import { CredentialService } from '../../core/service.js';
 import type { CloudDev, Invoker, LocalCloud } from '../../emulator/cloud-dev.js';
 import { ServiceError, startFrontEnd, type CloudWire } from '../../emulator/front-end.js';
@@ -79,8 +80,13 @@ function invoker(env: Record<string, string | undefined>, write?: (line: string)
   const api = createApi({ service, log });
   return async (req) => {
     const requestId = randomUUID();
-    const invocation = { deadline: Date.now() + 9_500, requestId, log: log.child({ requestId }) };
-    return api({ method: req.method, path: req.path, query: req.query, ...(req.caller && { caller: req.caller, callerVerified: true }) }, invocation);
+    const metrics = createMetrics({ function: 'throwaway-http', sink: 'log', context: { requestId }, ...(write && { write }) });
+    const invocation = { deadline: Date.now() + 9_500, requestId, log: log.child({ requestId }), metrics };
+    try {
+      return await api({ method: req.method, path: req.path, query: req.query, ...(req.caller && { caller: req.caller, callerVerified: true }) }, invocation);
+    } finally {
+      metrics.flush();
+    }
   };
 }
 
