@@ -29,6 +29,8 @@ export interface ServeOptions {
   host?: string;
   /** Print the banner (the CLI does; tests and the benchmark don't). */
   quiet?: boolean;
+  /** Called once per request received (tests count the calls that reach "the function"). */
+  onRequest?: () => void;
 }
 
 export interface LocalServer {
@@ -51,6 +53,7 @@ export async function serve(options: ServeOptions): Promise<LocalServer> {
   let port = 0;
 
   const server = bodyServer(MAX_BODY_BYTES, async (req, res, body) => {
+    options.onRequest?.();
     if (!isLoopbackHost(req.headers.host, port)) {
       return reply(res, refusal(403, 'Forbidden', `Host must be 127.0.0.1:${port} or localhost:${port}`));
     }
