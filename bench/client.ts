@@ -30,6 +30,26 @@ export interface ClientBench {
 const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
 
 /**
+ * The environment of a client process that signs with the emulator's test key and takes nothing
+ * else from this machine's AWS setup (no profile files, no instance metadata).
+ * @example execFile(helper, ['get'], { env: callerEnv(server.url, home) })
+ */
+export function callerEnv(url: string, home: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    REGCRED_URL: url,
+    AWS_ACCESS_KEY_ID: TEST_IDENTITY.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: TEST_IDENTITY.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
+/**
  * @example const r = await benchClient(30); // r.warmRatio ≤ 1.5 is the target
  */
 export async function benchClient(runs = 30): Promise<ClientBench> {
@@ -39,16 +59,7 @@ export async function benchClient(runs = 30): Promise<ClientBench> {
     const bundle = await bundleCli(join(work, 'dist'));
     const helper = join(work, 'docker-credential-regcred');
     symlinkSync(bundle, helper);
-    const env = {
-      PATH: process.env.PATH ?? '',
-      HOME: work,
-      REGCRED_URL: server.url,
-      AWS_ACCESS_KEY_ID: TEST_IDENTITY.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_IDENTITY.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    };
+    const env = callerEnv(server.url, work);
     // Asynchronous: the local server answers from this process's event loop.
     const time = (args: string[], extra: Record<string, string> = {}) =>
       new Promise<number>((resolve, reject) => {

@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callerEnv } from '../../bench/client.js';
 import { getSigned } from '../../cli/client.js';
 import { serve, type LocalServer } from '../../cli/serve.js';
 import { goDuration } from '../../core/formats.js';
@@ -72,20 +73,7 @@ afterAll(async () => {
 
 /** The environment Docker, skopeo or kubelet would run the client in: only the installed commands on the PATH. */
 function clientEnv(cache: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PATH: `${bin}:${toolsPath}`,
-    HOME: join(work, 'home'),
-    XDG_CACHE_HOME: cache,
-    REGCRED_URL: server.url,
-    AWS_ACCESS_KEY_ID: TEST_IDENTITY.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: TEST_IDENTITY.secretAccessKey,
-    AWS_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    ...extra,
-  };
+  return { ...callerEnv(server.url, join(work, 'home')), PATH: `${bin}:${toolsPath}`, XDG_CACHE_HOME: cache, ...extra };
 }
 
 /** Run an installed command (found on the PATH, as Docker finds a helper) with stdin; stderr is kept for the secret check. */
