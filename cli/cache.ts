@@ -89,6 +89,8 @@ export async function cached(key: string, options: CacheOptions, fetch: () => Pr
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 20));
     const written = readEntry(file, key, now());
     if (written) return written;
+    // Two waiters may both judge a dead holder's lock stale, and the second may remove the lock the
+    // first just took: the cost is one extra call, never a torn file (writes are renames).
     if (lockIsStale(lock, options.staleLockMs)) removeQuietly(lock);
     // Never wait forever on a lock that keeps coming back: call the function ourselves.
     if (Date.now() - started > 2 * options.staleLockMs) return fetchNow();

@@ -5,7 +5,7 @@
  */
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { FunctionTimeoutError, RegcredClientError, UnreachableError } from './errors.js';
-import { cloudOf, signerOf, type CallerKeys, type CloudId } from './sign/index.js';
+import { CLOUDS, cloudOf, signerOf, type CallerKeys, type CloudId } from './sign/index.js';
 
 export { RegcredClientError } from './errors.js';
 
@@ -79,18 +79,13 @@ function refusal(status: number, error: { code?: unknown; message?: unknown } | 
   }
   if (status === 403 || status === 401) {
     // The platform refused before the function ran: its body is the platform's, not the API's.
-    return new RegcredClientError(status, 'SignatureRefused', `the ${cloud} trigger refused the request: the caller's keys are wrong, or it may not invoke the function (${INVOKE_PERMISSION[cloud]})`);
+    return new RegcredClientError(status, 'SignatureRefused', `the ${cloud} trigger refused the request: the caller's keys are wrong, or it may not invoke the function (${CLOUDS[cloud].invokePermission})`);
   }
   if (status === 504 || (status === 502 && !code)) {
     return new RegcredClientError(status, 'FunctionFailed', `the function timed out or failed before answering (HTTP ${status})`);
   }
   return new RegcredClientError(status, code ?? 'HttpError', message ?? `HTTP ${status}`);
 }
-
-const INVOKE_PERMISSION: Record<CloudId, string> = {
-  aws: 'lambda:InvokeFunctionUrl',
-  alibaba: 'fc:InvokeFunction',
-};
 
 function networkReason(err: unknown): string {
   const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;

@@ -197,7 +197,10 @@ const argv = invokedAs === HELPER_NAME ? ['docker-credential', ...process.argv.s
 main(argv, process.env).then(
   (code) => (process.exitCode = code),
   (err: unknown) => {
-    process.stderr.write(`regcred: ${describeError(err)}\n`);
+    const line = `regcred: ${describeError(err)}\n`;
+    process.stderr.write(line);
+    // Docker and containers/image show a failed helper's stdout, not its stderr.
+    if (argv[0] === 'docker-credential') process.stdout.write(line);
     process.exitCode = err instanceof UsageError ? 2 : 1;
   },
 );

@@ -50,7 +50,9 @@ async function callerKeys(): Promise<AlibabaKeys> {
     if (!c.accessKeyId || !c.accessKeySecret) throw new Error('the chain returned no AccessKey');
     return { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, ...(c.securityToken && { securityToken: c.securityToken }) };
   } catch (err) {
-    throw new NoCallerCredentialsError(`no Alibaba Cloud credentials for the caller (${(err as Error).message})`);
+    throw new NoCallerCredentialsError(
+      `no Alibaba Cloud credentials for the caller in the @alicloud/credentials chain (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET, ~/.alibabacloud/credentials, ECS RAM role): ${(err as Error).message}`,
+    );
   }
 }
 

@@ -39,7 +39,9 @@ async function callerIdentity(): Promise<AwsCredentialIdentity> {
     return await defaultProvider()();
   } catch (err) {
     // The chain's own message names what it tried; it never contains a key.
-    throw new NoCallerCredentialsError(`no AWS credentials for the caller (${(err as Error).message})`);
+    throw new NoCallerCredentialsError(
+      `no AWS credentials for the caller in the AWS SDK chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, instance or task role): ${(err as Error).message}`,
+    );
   }
 }
 

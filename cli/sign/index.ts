@@ -28,20 +28,20 @@ export interface Signer {
 interface CloudEntry {
   /** A host that certainly belongs to this cloud's trigger. */
   host: RegExp;
-  /** Where the caller's keys come from, for the "no caller credentials" message. */
-  chain: string;
+  /** The permission a caller needs to invoke the function, for the message when the trigger refuses. */
+  invokePermission: string;
   load(): Promise<Signer>;
 }
 
 export const CLOUDS = {
   aws: {
     host: /\.lambda-url\.[a-z0-9-]+\.on\.aws$/,
-    chain: 'the AWS SDK chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, instance or task role',
+    invokePermission: 'lambda:InvokeFunctionUrl',
     load: async () => (await import('./aws.js')).awsSigner,
   },
   alibaba: {
     host: /\.fcapp\.run$/,
-    chain: 'the @alicloud/credentials chain: ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET, ~/.alibabacloud/credentials, ECS RAM role',
+    invokePermission: 'fc:InvokeFunction',
     load: async () => (await import('./alibaba.js')).alibabaSigner,
   },
 } satisfies Record<string, CloudEntry>;

@@ -17,6 +17,7 @@ import { callerEnv } from '../../bench/client.js';
 import { getSigned } from '../../cli/client.js';
 import { serve, type LocalServer } from '../../cli/serve.js';
 import { goDuration } from '../../core/formats.js';
+import { sha256Hex, signatureFor } from '../../emulator/alibaba/acs3.js';
 import { TEST_IDENTITY } from '../../emulator/aws/server.js';
 import { manifestDigestOf, writeOciLayout, type OciImage } from '../support/oci-layout.js';
 import { PROJECT_DIR, registryTools, requireTestCa, run, startRegistry, type LocalRegistry, type RunResult } from '../support/registry.js';
@@ -170,7 +171,7 @@ describe('the per-user cache', () => {
       expect(JSON.parse(r.stdout)).toEqual({ ServerURL: registry.host, Username: 'AWS', Secret: password });
     }
     expect([c1 - c0, c2 - c1, c3 - c2]).toEqual([1, 0, 1]);
-  }, 180_000);
+  }, 300_000); // 150 Node processes: ~20 s on an idle 2-core machine, a minute under a full test run
 
   it('keeps one 0600 file per function URL + registry in a 0700 directory, with no lock or temp file left', async () => {
     const cache = newCache();
@@ -217,6 +218,34 @@ describe('the per-user cache', () => {
     const result = await get(cache, Date.now());
     expect([result.code, calls - before]).toEqual([0, 1]);
     expect(JSON.parse(readFileSync(file, 'utf8')).credential.password).toBe(password);
+  });
+});
+
+describe('signing for Alibaba Cloud (REGCRED_CLOUD=alibaba)', () => {
+  it('the installed helper signs with ACS3-HMAC-SHA256 from the @alicloud/credentials chain, as an FC HTTP trigger checks', async () => {
+    // Prepare: a stand-in trigger that recomputes the signature with the emulator's independent verifier.
+    const keys = { id: 'LTAI5tClientTest0001', secret: 'alibaba-caller-secret-for-tests' };
+    const seen: boolean[] = [];
+    const trigger = http.createServer((req, res) => {
+      const [, signedHeaders, signature] = /SignedHeaders=([^,]+),Signature=([0-9a-f]{64})$/.exec(req.headers.authorization ?? '') ?? [];
+      const wire = { method: req.method!, url: req.url!, headers: req.headers as Record<string, string>, body: Buffer.alloc(0) };
+      const ok = !!signedHeaders && signatureFor(wire, signedHeaders.split(';'), keys.secret, sha256Hex('')) === signature;
+      seen.push(ok);
+      res.writeHead(ok ? 200 : 403, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(ok ? { registry: 'registry.cn-hangzhou.aliyuncs.com', username: 'cr_temp_user', password: 'acr-temp-password', expiresAt: new Date(Date.now() + 3_600_000).toISOString() } : {}));
+    });
+    await new Promise<void>((resolve) => trigger.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(trigger.address() as AddressInfo).port}`;
+    // Act
+    const r = await client('docker-credential-regcred', ['get'], 'registry.cn-hangzhou.aliyuncs.com\n', {
+      ...clientEnv(newCache(), { REGCRED_URL: url, REGCRED_CLOUD: 'alibaba', ALIBABA_CLOUD_ACCESS_KEY_ID: keys.id, ALIBABA_CLOUD_ACCESS_KEY_SECRET: keys.secret }),
+    });
+    await new Promise((resolve) => trigger.close(resolve));
+    // Assess
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ ServerURL: 'registry.cn-hangzhou.aliyuncs.com', Username: 'cr_temp_user', Secret: 'acr-temp-password' });
+    expect(seen).toEqual([true]);
+    expect(r.stderr).not.toContain(keys.secret);
   });
 });
 
@@ -282,14 +311,17 @@ describe('clear messages and exit codes', () => {
 
   it('a wrong caller key: the trigger refused the signature (403), exit 1', async () => {
     const r = await helperGet({ AWS_SECRET_ACCESS_KEY: WRONG_SECRET });
-    expect([r.code, r.stderr]).toEqual([1, "regcred: 403 SignatureRefused: the aws trigger refused the request: the caller's keys are wrong, or it may not invoke the function (lambda:InvokeFunctionUrl)\n"]);
+    const line = "regcred: 403 SignatureRefused: the aws trigger refused the request: the caller's keys are wrong, or it may not invoke the function (lambda:InvokeFunctionUrl)\n";
+    // stdout too: Docker shows a failed helper's stdout.
+    expect([r.code, r.stderr, r.stdout]).toEqual([1, line, line]);
+    expect(r.stdout).not.toContain(WRONG_SECRET);
     noStack(r.stderr);
   });
 
   it('no caller credentials: says so, exit 1', async () => {
     const r = await helperGet({ AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^regcred: no AWS credentials for the caller \(.+\)\n$/);
+    expect(r.stderr).toMatch(/^regcred: no AWS credentials for the caller in the AWS SDK chain \(.+\): .+\n$/);
     noStack(r.stderr);
   });
 
