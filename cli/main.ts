@@ -55,6 +55,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   }
 
   if (!['get', 'login', 'docker-credential', 'kubelet'].includes(command ?? '')) throw new UsageError(USAGE);
+  // store, erase and list never call the function: Docker may run them where REGCRED_URL is unset.
+  if (command === 'docker-credential' && positionals[0] !== 'get') return dockerCredential(positionals[0], undefined);
   // Docker and kubelet run the helper with no flags: everything also comes from the environment.
   const url = values.url ?? env.REGCRED_URL;
   if (!url) throw new UsageError('--url (or REGCRED_URL) is required: the regcred function URL');
@@ -64,12 +66,13 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   } catch {
     throw new UsageError(`--url (or REGCRED_URL) is not a URL: ${url}`);
   }
-  const timeoutMs = Number(env.REGCRED_TIMEOUT_MS ?? 30_000);
+  const timeoutMs = Number(env.REGCRED_TIMEOUT_MS || 30_000);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`REGCRED_TIMEOUT_MS must be a positive whole number of milliseconds, not '${env.REGCRED_TIMEOUT_MS}'`);
   const client: ClientOptions = {
     url,
     cloud: cloudOf(parsed, values.cloud ?? env.REGCRED_CLOUD),
     ...(values.region && { region: values.region }),
-    ...(timeoutMs > 0 && { timeoutMs }),
+    timeoutMs,
   };
   const credentialFor = cachedCredential(client, env, timeoutMs);
 
@@ -96,7 +99,7 @@ type CredentialFor = (registry: string) => Promise<{ entry: CacheEntry; now: num
 /** A credential from the per-user cache, else from the function (then cached for the others). */
 function cachedCredential(client: ClientOptions, env: NodeJS.ProcessEnv, timeoutMs: number): CredentialFor {
   // Test-only: a fixed "now" (epoch ms) so tests can step past a half-life without waiting.
-  const fixedNow = env.REGCRED_TEST_NOW_MS ? Number(env.REGCRED_TEST_NOW_MS) : undefined;
+  const fixedNow = Number.isFinite(Number(env.REGCRED_TEST_NOW_MS || NaN)) ? Number(env.REGCRED_TEST_NOW_MS) : undefined;
   const now = () => fixedNow ?? Date.now();
   const key = (registry: string) => JSON.stringify([client.cloud, client.url.replace(/\/+$/, ''), registry]);
   return async (registry) => {
@@ -106,9 +109,10 @@ function cachedCredential(client: ClientOptions, env: NodeJS.ProcessEnv, timeout
 }
 
 /** The Docker credential-helper protocol: `get` reads a server URL on stdin. Minted credentials are never stored. */
-async function dockerCredential(action: string | undefined, credentialFor: CredentialFor): Promise<number> {
+async function dockerCredential(action: string | undefined, credentialFor: CredentialFor | undefined): Promise<number> {
   switch (action) {
     case 'get': {
+      if (!credentialFor) throw new UsageError('docker-credential get needs --url (or REGCRED_URL)');
       const registry = registryOf((await readStdin()).trim());
       try {
         const { credential } = (await credentialFor(registry)).entry;
