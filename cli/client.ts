@@ -1,41 +1,97 @@
-import { createHash, createHmac } from 'node:crypto';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+/**
+ * The client's one call: a signed GET of a regcred route, with every failure turned into an error
+ * that says what happened (cli/errors.ts). This module imports node built-ins only; the chosen
+ * cloud's signer, and so its SDK, loads on the first signed call.
+ */
+import type { AwsCredentialIdentity } from '@smithy/types';
+import { FunctionTimeoutError, RegcredClientError, UnreachableError } from './errors.js';
+import { CLOUDS, cloudOf, signerOf, type CallerKeys, type CloudId } from './sign/index.js';
+
+export { RegcredClientError } from './errors.js';
 
 /** Where the regcred function is and how to sign for it. */
 export interface ClientOptions {
-  /** The function URL, e.g. https://abc.lambda-url.us-east-1.on.aws */
+  /** The function URL, e.g. https://abc.lambda-url.us-east-1.on.aws or https://regcred-x.cn-hangzhou.fcapp.run */
   url: string;
-  /** Signing region; default: the one in a function URL's host, else us-east-1. */
+  /** The cloud whose signature the trigger checks; default: from the URL's host, else AWS. */
+  cloud?: CloudId;
+  /** Signing region (AWS); default: the one in a function URL's host, else us-east-1. */
   region?: string;
-  /** Default: the AWS SDK's standard chain (env, profile, SSO, IMDS, …): the caller's own identity. */
-  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Default: the cloud's standard credential chain, i.e. the caller's own identity. */
+  credentials?: CallerKeys;
+  /** Give up on an answer after this long (default 30 s). */
+  timeoutMs?: number;
 }
 
-export class RegcredClientError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
-    super(message);
-  }
+/** The json format's one credential (`/credentials/{host}`). */
+export interface Credential {
+  registry: string;
+  username: string;
+  password: string;
+  expiresAt: string;
 }
+
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
- * GET a regcred route, signed with SigV4 for service `lambda` as function URLs with AuthType
- * AWS_IAM require. Returns the parsed JSON body; throws RegcredClientError with the API's error.
+ * GET a regcred route, signed as the function's trigger requires. Returns the parsed JSON body.
  * @example await getSigned({ url }, '/credentials', { format: 'dockerconfigjson' })
  */
 export async function getSigned(options: ClientOptions, path: string, query: Record<string, string> = {}): Promise<unknown> {
   const base = new URL(options.url);
   const url = new URL(path, base);
   for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+  const cloud = options.cloud ?? cloudOf(base, undefined);
 
-  const headers = await sigv4Headers(url, options.region ?? regionOf(base.hostname), options.credentials ?? defaultProvider());
-  const response = await fetch(url, { headers });
-  const body = (await response.json().catch(() => undefined)) as { error?: { code: string; message: string } } | undefined;
-  if (!response.ok) {
-    throw new RegcredClientError(response.status, body?.error?.code ?? 'HttpError', body?.error?.message ?? `HTTP ${response.status}`);
+  const signer = await signerOf(cloud);
+  const headers = await signer.sign(url, { ...(options.region && { region: options.region }), ...(options.credentials && { credentials: options.credentials }) });
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  let response: Response;
+  let body: { error?: { code?: unknown; message?: unknown } } | undefined;
+  try {
+    response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
+    body = (await response.json().catch(() => undefined)) as typeof body;
+  } catch (err) {
+    if ((err as Error).name === 'TimeoutError') throw new FunctionTimeoutError(`${base.origin} did not answer within ${timeoutMs / 1000} s`);
+    throw new UnreachableError(`cannot reach ${base.origin} (${networkReason(err)})`);
   }
+  if (!response.ok) throw refusal(response.status, body?.error, cloud);
   return body;
+}
+
+/**
+ * The one credential for `registry` (json format). 404 means the function does not serve it.
+ * @example const c = await fetchCredential({ url }, '123456789012.dkr.ecr.us-east-1.amazonaws.com');
+ */
+export async function fetchCredential(options: ClientOptions, registry: string): Promise<Credential> {
+  const body = (await getSigned(options, `/credentials/${encodeURIComponent(registry)}`, { format: 'json' })) as Partial<Credential> | undefined;
+  const ok = body && ['registry', 'username', 'password', 'expiresAt'].every((k) => typeof body[k as keyof Credential] === 'string');
+  if (!ok || Number.isNaN(Date.parse(body.expiresAt!))) throw new RegcredClientError(200, 'InvalidAnswer', 'the function answered without a registry, username, password and expiresAt');
+  return { registry: body.registry!, username: body.username!, password: body.password!, expiresAt: body.expiresAt! };
+}
+
+/** Why the trigger or the function refused, in words a user can act on. */
+function refusal(status: number, error: { code?: unknown; message?: unknown } | undefined, cloud: CloudId): RegcredClientError {
+  const code = typeof error?.code === 'string' ? error.code : undefined;
+  const message = typeof error?.message === 'string' ? error.message : undefined;
+  if (status === 403 && code === 'Forbidden') {
+    return new RegcredClientError(403, 'Forbidden', `the function does not allow this caller (${message ?? 'REGCRED_ALLOWED_CALLERS'})`);
+  }
+  if (status === 403 || status === 401) {
+    // The platform refused before the function ran: its body is the platform's, not the API's.
+    return new RegcredClientError(status, 'SignatureRefused', `the ${cloud} trigger refused the request: the caller's keys are wrong, or it may not invoke the function (${CLOUDS[cloud].invokePermission})`);
+  }
+  if (status === 504 || (status === 502 && !code)) {
+    return new RegcredClientError(status, 'FunctionFailed', `the function timed out or failed before answering (HTTP ${status})`);
+  }
+  return new RegcredClientError(status, code ?? 'HttpError', message ?? `HTTP ${status}`);
+}
+
+function networkReason(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof cause?.message === 'string') return cause.message;
+  return (err as Error).message;
 }
 
 /** `https://host:5000/v2/` or `host:5000/repo/image:tag` → `host:5000`; Docker Hub names → docker.io. */
@@ -50,47 +106,6 @@ export function registryOf(reference: string): string {
  * The headers of a SigV4-signed GET (service `lambda`), as a function URL with AuthType AWS_IAM requires.
  * @example await sigv4Headers(new URL('http://127.0.0.1:8787/credentials'), 'us-east-1', TEST_IDENTITY)
  */
-export async function sigv4Headers(
-  url: URL,
-  region: string,
-  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider,
-): Promise<Record<string, string>> {
-  const signer = new SignatureV4({ service: 'lambda', region, credentials, sha256: NodeSha256 });
-  const signed = await signer.sign({
-    method: 'GET',
-    protocol: url.protocol,
-    hostname: url.hostname,
-    ...(url.port && { port: Number(url.port) }),
-    path: url.pathname,
-    query: Object.fromEntries(url.searchParams),
-    headers: { host: url.host },
-  });
-  return signed.headers as Record<string, string>;
-}
-
-function regionOf(hostname: string): string {
-  return /\.lambda-url\.([a-z0-9-]+)\.on\.aws$/.exec(hostname)?.[1] ?? 'us-east-1';
-}
-
-/** node:crypto behind the Checksum interface the smithy signer expects. */
-class NodeSha256 {
-  readonly #hash;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBuffer(secret));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.#hash.update(toBuffer(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.#hash.digest());
-  }
-  reset(): void {
-    throw new Error('not supported');
-  }
-}
-
-function toBuffer(data: string | ArrayBuffer | ArrayBufferView): Buffer {
-  if (typeof data === 'string') return Buffer.from(data);
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data);
+export async function sigv4Headers(url: URL, region: string, credentials: CallerKeys | AwsCredentialIdentity): Promise<Record<string, string>> {
+  return (await import('./sign/aws.js')).sigv4Headers(url, region, credentials);
 }

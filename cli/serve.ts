@@ -25,6 +25,8 @@ export interface ServeOptions {
   host?: string;
   /** Print the banner (the CLI does; tests and the benchmark don't). */
   quiet?: boolean;
+  /** Called once per request received (tests count the calls that reach "the function"). */
+  onRequest?: () => void;
 }
 
 export interface LocalServer {
@@ -51,6 +53,7 @@ export async function serve(options: ServeOptions): Promise<LocalServer> {
   let port = 0;
 
   const server = bodyServer(MAX_BODY_BYTES, async (req, res, body) => {
+    options.onRequest?.();
     if (!isLoopbackHost(req.headers.host, port)) {
       return reply(res, refusal(403, 'Forbidden', `Host must be 127.0.0.1:${port} or localhost:${port}`));
     }
@@ -60,8 +63,9 @@ export async function serve(options: ServeOptions): Promise<LocalServer> {
     }
     if (local) {
       const verdict = local.trigger.verify({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }, Date.now());
-      // The trigger answers an unsigned or badly signed request itself, before the function runs.
-      if (!verdict.ok) return reply(res, refusal(403, 'Forbidden', 'the request signature was not accepted'));
+      // The trigger answers an unsigned or badly signed request itself, before the function runs, with
+      // the platform's own body (a function URL's `{"Message":"Forbidden"}`), not the API's error shape.
+      if (!verdict.ok) return reply(res, { statusCode: 403, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ Message: 'Forbidden' }) });
       caller = verdict.caller;
     }
     const url = new URL(req.url ?? '/', 'http://localhost');

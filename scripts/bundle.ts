@@ -7,7 +7,8 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { CLOUDS } from '../cli/sign/index.js';
 import { zipSync } from 'fflate';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -76,21 +77,40 @@ export async function bundleHandler(handler: HandlerSpec, outDir = join(ROOT, 'd
 }
 
 /**
- * The client as one executable CommonJS file (`dist/cli/regcred.cjs`), for machines that have
- * Node but not this repository: `regcred get|login|docker-credential|kubelet`.
+ * The client, for machines that have Node but not this repository: `dist/cli/regcred.cjs` (the
+ * executable `regcred` and `docker-credential-regcred` run) and one `sign-<cloud>.cjs` per cloud
+ * beside it. A credential helper's cache hit must cost little more than starting Node, and parsing
+ * the clouds' SDKs alone would double that, so each cloud's signer (with its SDK) is its own file,
+ * read only when a request is signed for that cloud.
+ * @example const file = await bundleCli(); // dist/cli/regcred.cjs
  */
 export async function bundleCli(outDir = join(ROOT, 'dist')): Promise<string> {
+  const dir = join(outDir, 'cli');
+  mkdirSync(dir, { recursive: true });
+  const signers: Plugin = {
+    name: 'regcred-signers',
+    setup(b) {
+      // cli/sign/index.ts loads `./<cloud>.js` lazily; in the bundle that is the file beside it.
+      b.onResolve({ filter: /^\.\/[a-z]+\.js$/ }, (args) =>
+        args.importer.endsWith(join('cli', 'sign', 'index.ts')) ? { path: `./sign-${args.path.slice(2, -3)}.cjs`, external: true } : undefined,
+      );
+    },
+  };
   // `serve` runs the emulator from a checkout; the shipped client does not carry it.
-  const code = await bundleCode('cli/main.ts', { external: ['./serve.js'] });
-  const file = join(outDir, 'cli', 'regcred.cjs');
-  mkdirSync(dirname(file), { recursive: true });
+  const code = await bundleCode('cli/main.ts', { external: ['./serve.js'], plugins: [signers] });
+  for (const cloud of Object.keys(CLOUDS)) {
+    writeFileSync(join(dir, `sign-${cloud}.cjs`), await bundleCode(`cli/sign/${cloud}.ts`));
+  }
+  const file = join(dir, 'regcred.cjs');
   writeFileSync(file, code);
   chmodSync(file, 0o755);
   return file;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const handler of HANDLERS) {
+  // `npm pack` (prepack) needs only the client: `tsx scripts/bundle.ts --cli`.
+  const handlers = process.argv.includes('--cli') ? [] : HANDLERS;
+  for (const handler of handlers) {
     const b = await bundleHandler(handler);
     console.log(`${handler.cloud}/${handler.name}: ${(b.bytes / 1024).toFixed(1)} KiB, zipped ${(b.zippedBytes / 1024).toFixed(1)} KiB → ${b.zip}`);
   }

@@ -4,6 +4,8 @@
  * (from its environment) against the local server.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type LocalServer } from '../../cli/serve.js';
@@ -12,10 +14,15 @@ import { PROJECT_DIR } from '../support/registry.js';
 
 const ECR_HOST = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
 let server: LocalServer;
+// The helper and kubelet cache credentials per user: keep this run's cache out of the real home.
+const cacheHome = mkdtempSync(join(tmpdir(), 'regcred-cli-cache-'));
 beforeAll(async () => {
   server = await serve({ emulator: true, port: 0, quiet: true });
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  rmSync(cacheHome, { recursive: true, force: true });
+});
 
 /** Run `regcred <args>` the way a credential helper or kubelet runs it: stdin in, stdout out, exit code. */
 function regcred(args: string[], stdin = '', env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -27,6 +34,7 @@ function regcred(args: string[], stdin = '', env: Record<string, string> = {}): 
         cwd: PROJECT_DIR,
         env: {
           PATH: process.env.PATH!,
+          XDG_CACHE_HOME: cacheHome,
           REGCRED_URL: server.url,
           AWS_REGION: 'us-east-1',
           AWS_ACCESS_KEY_ID: TEST_IDENTITY.accessKeyId,
@@ -86,7 +94,7 @@ describe('regcred errors', () => {
   it('a caller with the wrong secret is refused (403) and the secret is not printed', async () => {
     const { code, stderr, stdout } = await regcred(['get'], '', { AWS_SECRET_ACCESS_KEY: 'wrong-secret-value-1234' });
     expect(code).toBe(1);
-    expect(stderr).toMatch(/403/);
+    expect(stderr).toMatch(/^regcred: 403 SignatureRefused: /);
     expect(stderr + stdout).not.toContain('wrong-secret-value-1234');
   });
 

@@ -1,0 +1,47 @@
+/**
+ * A cache hit must load no cloud SDK: everything `cli/main.ts` imports statically (transitively)
+ * is a node built-in or our own module. The cloud signers are reached only by `import()`.
+ * (test/e2e/client.test.ts checks the same of the shipped bundle at run time.)
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Specifiers of static value imports and re-exports (not `import type`, not `import()`). */
+function staticImports(file: string): string[] {
+  const source = readFileSync(file, 'utf8');
+  const found: string[] = [];
+  for (const m of source.matchAll(/^(?:import|export)\s+(?!type\b)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm)) found.push(m[1]!);
+  return found;
+}
+
+function graph(entry: string): { files: string[]; packages: string[] } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string) => {
+    if (files.has(file)) return;
+    files.add(file);
+    for (const spec of staticImports(file)) {
+      if (spec.startsWith('.')) visit(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
+      else packages.add(spec);
+    }
+  };
+  visit(join(ROOT, entry));
+  return { files: [...files].map((f) => f.slice(ROOT.length + 1)).sort(), packages: [...packages].sort() };
+}
+
+describe('the credential helper\'s hit path', () => {
+  it('imports node built-ins only', () => {
+    const { files, packages } = graph('cli/main.ts');
+    expect(packages.every((p) => p.startsWith('node:')), packages.join(', ')).toBe(true);
+    expect(files).not.toContain('cli/sign/aws.ts');
+    expect(files).not.toContain('cli/sign/alibaba.ts');
+  });
+
+  it('sees through the check: a signer does import its SDK', () => {
+    expect(graph('cli/sign/aws.ts').packages).toContain('@aws-sdk/credential-provider-node');
+  });
+});

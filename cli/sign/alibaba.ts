@@ -1,0 +1,66 @@
+/**
+ * Alibaba Cloud: ACS3-HMAC-SHA256, as an FC 3.0 HTTP trigger with `authType: function` checks it,
+ * computed by `@alicloud/openapi-util` (README "3. Call the HTTP trigger, signed"); the caller's
+ * keys come from the `@alicloud/credentials` default chain unless given.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type * as CredentialsNs from '@alicloud/credentials';
+import type * as OpenApiUtilNs from '@alicloud/openapi-util';
+import { NoCallerCredentialsError } from '../errors.js';
+import type { CallerKeys, Signer } from './index.js';
+
+interface AlibabaKeys {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+}
+
+export const alibabaSigner: Signer = {
+  async sign(url, options) {
+    const keys = options.credentials ? fromCallerKeys(options.credentials) : await callerKeys();
+    const OpenApiUtil = cjsDefault<typeof OpenApiUtilNs.default.default>(await import('@alicloud/openapi-util'));
+    const payloadHash = createHash('sha256').update('').digest('hex');
+    const request = {
+      method: 'GET',
+      pathname: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: {
+        host: url.host,
+        'x-acs-date': new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        'x-acs-signature-nonce': randomUUID(),
+        'x-acs-content-sha256': payloadHash,
+        ...(keys.securityToken && { 'x-acs-security-token': keys.securityToken }),
+      } as Record<string, string>,
+    };
+    const authorization = OpenApiUtil.getAuthorization(request as never, 'ACS3-HMAC-SHA256', payloadHash, keys.accessKeyId, keys.accessKeySecret);
+    // fetch sets Host itself, to the same value.
+    const { host: _host, ...headers } = request.headers;
+    return { ...headers, authorization };
+  },
+};
+
+function fromCallerKeys(keys: CallerKeys): AlibabaKeys {
+  return { accessKeyId: keys.accessKeyId, accessKeySecret: keys.secretAccessKey, ...(keys.sessionToken && { securityToken: keys.sessionToken }) };
+}
+
+async function callerKeys(): Promise<AlibabaKeys> {
+  const Credential = cjsDefault<typeof CredentialsNs.default.default>(await import('@alicloud/credentials'));
+  try {
+    const c = await new Credential().getCredential();
+    if (!c.accessKeyId || !c.accessKeySecret) throw new Error('the chain returned no AccessKey');
+    return { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, ...(c.securityToken && { securityToken: c.securityToken }) };
+  } catch (err) {
+    throw new NoCallerCredentialsError(
+      `no Alibaba Cloud credentials for the caller in the @alicloud/credentials chain (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET, ~/.alibabacloud/credentials, ECS RAM role): ${(err as Error).message}`,
+    );
+  }
+}
+
+/**
+ * The Darabonba packages are CommonJS with `exports.default`: Node gives an ESM importer the whole
+ * `module.exports` as `default`, esbuild's bundle and vitest give `exports.default` itself.
+ */
+function cjsDefault<T>(ns: { default: unknown }): T {
+  const d = ns.default as { default?: unknown };
+  return (typeof d === 'function' ? d : d.default) as T;
+}
