@@ -24,6 +24,8 @@ export abstract class RegcredError extends Error {
 
 /** 400: the caller sent something we cannot accept. The message names the field. */
 export class BadRequestError extends RegcredError {
+  /** Spelled out: a minified bundle renames classes, and the log must name the real one. */
+  override readonly name = 'BadRequestError';
   readonly status = 400;
   constructor(message: string) {
     super('BadRequest', message);
@@ -32,6 +34,7 @@ export class BadRequestError extends RegcredError {
 
 /** 403: authenticated by the cloud, but not in REGCRED_ALLOWED_CALLERS. */
 export class ForbiddenError extends RegcredError {
+  override readonly name = 'ForbiddenError';
   readonly status = 403;
   constructor(message = 'caller is not allowed') {
     super('Forbidden', message);
@@ -39,6 +42,7 @@ export class ForbiddenError extends RegcredError {
 }
 
 export class NotFoundError extends RegcredError {
+  override readonly name = 'NotFoundError';
   readonly status = 404;
   constructor(message: string) {
     super('NotFound', message);
@@ -46,6 +50,7 @@ export class NotFoundError extends RegcredError {
 }
 
 export class MethodNotAllowedError extends RegcredError {
+  override readonly name = 'MethodNotAllowedError';
   readonly status = 405;
   constructor(allowed: string[]) {
     super('MethodNotAllowed', `method not allowed; use ${allowed.join(', ')}`);
@@ -59,6 +64,7 @@ export class MethodNotAllowedError extends RegcredError {
  * `UpstreamAccessDenied`.
  */
 export class UpstreamError extends RegcredError {
+  override readonly name = 'UpstreamError';
   readonly status = 502;
   readonly #retryable: boolean;
   constructor(
@@ -79,6 +85,7 @@ export class UpstreamError extends RegcredError {
  * retryable within the time budget; reported when the budget is spent.
  */
 export class UpstreamUnavailableError extends RegcredError {
+  override readonly name = 'UpstreamUnavailableError';
   readonly status = 503;
   readonly retryAfterSeconds: number;
   constructor(
@@ -97,6 +104,7 @@ export class UpstreamUnavailableError extends RegcredError {
 
 /** A bad environment variable. Thrown at cold start, so the function fails loudly at deploy time. */
 export class ConfigError extends RegcredError {
+  override readonly name = 'ConfigError';
   readonly status = 500;
   constructor(message: string) {
     super('ConfigError', message);
@@ -110,6 +118,7 @@ export function toRegcredError(err: unknown): RegcredError {
 }
 
 export class InternalError extends RegcredError {
+  override readonly name = 'InternalError';
   readonly status = 500;
   constructor(options?: { cause?: unknown }) {
     super('InternalError', 'internal error', options);

@@ -33,6 +33,7 @@ export interface TargetOutcome {
 
 /** One or more targets failed; thrown after every target was tried, so the platform retries or dead-letters. */
 export class RefreshFailedError extends RegcredError {
+  override readonly name = 'RefreshFailedError';
   readonly status = 502;
   constructor(readonly outcomes: TargetOutcome[]) {
     const failed = outcomes.filter((o) => !o.ok);

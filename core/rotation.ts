@@ -79,6 +79,7 @@ export interface RotationResult {
  * step and, if it keeps failing, leaves AWSCURRENT where it was.
  */
 export class RotationError extends RegcredError {
+  override readonly name = 'RotationError';
   readonly status = 409;
   constructor(code: 'RotationNotEnabled' | 'RotationVersionInvalid' | 'RotationTestFailed', message: string, options?: { cause?: unknown }) {
     super(code, message, options);
