@@ -40,7 +40,15 @@ export interface VerifyOptions {
   now: number;
   /** Nonces already seen (with when), to reject replays; the verifier prunes old ones. */
   nonces?: Map<string, number>;
+  /**
+   * Headers the signature must cover. The OpenAPI gateway's default names the action and version;
+   * an FC HTTP trigger (a plain request to the function) has neither: {@link TRIGGER_SIGNED}.
+   */
+  requiredSigned?: readonly string[];
 }
+
+/** What an FC 3.0 HTTP trigger with authType `function` needs signed. */
+export const TRIGGER_SIGNED = ['host', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256'];
 
 const REQUIRED_SIGNED = ['host', 'x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256'];
 
@@ -57,7 +65,7 @@ export function verifyAcs3(req: WireRequest, options: VerifyOptions): VerifyResu
 
   const signed = parsed.signedHeaders;
   const unsignedAcs = Object.keys(req.headers).filter((h) => h.toLowerCase().startsWith('x-acs-') && !signed.includes(h.toLowerCase()));
-  const missing = REQUIRED_SIGNED.filter((h) => !signed.includes(h));
+  const missing = (options.requiredSigned ?? REQUIRED_SIGNED).filter((h) => !signed.includes(h));
   if (missing.length || unsignedAcs.length || signed.some((h) => header(req.headers, h) === undefined)) {
     return reject(400, 'IncompleteSignature', `The request signature does not conform to Aliyun standards. Unsigned or missing headers: ${[...missing, ...unsignedAcs].join(',') || 'listed header absent'}.`);
   }

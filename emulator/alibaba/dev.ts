@@ -4,7 +4,7 @@
  * caller's ACS3 signature, FC hands the function the role's STS keys in `context.credentials`.
  */
 import type { CloudDev, Invoker, LocalCloud } from '../cloud-dev.js';
-import { verifyAcs3, type AcsIdentity } from './acs3.js';
+import { TRIGGER_SIGNED, verifyAcs3, type AcsIdentity } from './acs3.js';
 import { fcHttpEvent } from './fc-event.js';
 import { DEFAULT_IDENTITY, startAlibabaEmulator } from './server.js';
 
@@ -35,7 +35,7 @@ async function startLocal(): Promise<LocalCloud> {
     http: invoker,
     trigger: {
       verify(req, now) {
-        const verdict = verifyAcs3(req, { identities: [LOCAL_CALLER], now, nonces });
+        const verdict = verifyAcs3(req, { identities: [LOCAL_CALLER], now, nonces, requiredSigned: TRIGGER_SIGNED });
         return verdict.ok ? { ok: true, caller: verdict.identity.accessKeyId } : { ok: false };
       },
       banner: (url) => [

@@ -18,6 +18,7 @@ import { getSigned } from '../../cli/client.js';
 import { serve, type LocalServer } from '../../cli/serve.js';
 import { goDuration } from '../../core/formats.js';
 import { sha256Hex, signatureFor } from '../../emulator/alibaba/acs3.js';
+import { LOCAL_CALLER } from '../../emulator/alibaba/dev.js';
 import { TEST_IDENTITY } from '../../emulator/aws/server.js';
 import { manifestDigestOf, writeOciLayout, type OciImage } from '../support/oci-layout.js';
 import { PROJECT_DIR, registryTools, requireTestCa, run, startRegistry, type LocalRegistry, type RunResult } from '../support/registry.js';
@@ -246,6 +247,40 @@ describe('signing for Alibaba Cloud (REGCRED_CLOUD=alibaba)', () => {
     expect(JSON.parse(r.stdout)).toEqual({ ServerURL: 'registry.cn-hangzhou.aliyuncs.com', Username: 'cr_temp_user', Secret: 'acr-temp-password' });
     expect(seen).toEqual([true]);
     expect(r.stderr).not.toContain(keys.secret);
+  });
+});
+
+describe('against the Alibaba Cloud handler (FC HTTP trigger, ACS3)', () => {
+  it('skopeo configured only with credHelpers → docker-credential-regcred (REGCRED_CLOUD=alibaba) copies an image to and from the registry', async () => {
+    // Prepare: the real Alibaba handler behind the local ACS3-checking trigger, its ACR registry being the local one.
+    const saved = process.env.REGCRED_REGISTRIES;
+    process.env.REGCRED_REGISTRIES = `acr:cn-shanghai=${registry.host}`;
+    let aliCalls = 0;
+    const ali = await serve({ emulator: true, cloud: 'alibaba', port: 0, quiet: true, onRequest: () => aliCalls++ });
+    process.env.REGCRED_REGISTRIES = saved;
+    try {
+      const env = clientEnv(newCache(), { REGCRED_URL: ali.url, REGCRED_CLOUD: 'alibaba', ALIBABA_CLOUD_ACCESS_KEY_ID: LOCAL_CALLER.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: LOCAL_CALLER.accessKeySecret });
+      // The registry accepts what the emulated ACR minted (the helper's first answer, which it caches).
+      const first = await client('docker-credential-regcred', ['get'], `${registry.host}\n`, env);
+      expect(first.code, first.stderr).toBe(0);
+      const login = JSON.parse(first.stdout) as { Username: string; Secret: string };
+      await registry.addUser({ username: login.Username, password: login.Secret });
+      const authfile = join(work, 'helpers-only-alibaba.json');
+      await writeFile(authfile, JSON.stringify({ credHelpers: { [registry.host]: 'regcred' } }), { mode: 0o600 });
+      const tls = (side: string) => [`--${side}-authfile`, authfile, `--${side}-cert-dir`, registry.certDir, `--${side}-tls-verify=true`];
+      // Act
+      const push = await skopeo(['copy', '--retry-times', '0', ...tls('dest'), image.ref, `docker://${registry.host}/regcred/alibaba:v1`], env);
+      const pull = await skopeo(['copy', '--retry-times', '0', ...tls('src'), `docker://${registry.host}/regcred/alibaba:v1`, `oci:${join(work, 'pulled-alibaba')}:v1`], env);
+      // Assess
+      expect(push.code, push.stderr).toBe(0);
+      expect(pull.code, pull.stderr).toBe(0);
+      expect(await manifestDigestOf(join(work, 'pulled-alibaba'), 'v1')).toBe(image.manifestDigest);
+      expect(login.Username).toBe('cr_temp_user');
+      expect(aliCalls).toBe(1); // one signed call reached the function; the helper's cache served skopeo
+      for (const r of [push, pull]) expect(r.stderr).not.toContain(login.Secret);
+    } finally {
+      await ali.close();
+    }
   });
 });
 
