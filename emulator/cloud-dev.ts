@@ -4,7 +4,7 @@
  * function's environment, its HTTP trigger) that the local server, the HTTP-API contract suite and
  * the benchmark run the real handler in. Adding a cloud adds its dev.ts and one table entry.
  */
-import type { FrontEnd } from './front-end.js';
+import type { Fault, FrontEnd } from './front-end.js';
 import type { WireRequest } from './http-server.js';
 
 /** One handler as it ships: bundled from `entry`, deployed as `<cloud>/<name>`. */
@@ -55,6 +55,8 @@ export interface LocalCloud {
   };
   /** Keys and tokens that must never appear in a log line, answer or error. */
   secrets: string[];
+  /** This cloud's own answers for faults the matrix injects (default: a generic 403 for an expired session). */
+  faults?: { expiredSession?: Fault };
   stop(): Promise<void>;
 }
 

@@ -45,6 +45,7 @@ async function startLocal(): Promise<LocalCloud> {
         `  ALIBABA_CLOUD_ACCESS_KEY_ID=${LOCAL_CALLER.accessKeyId} ALIBABA_CLOUD_ACCESS_KEY_SECRET=${LOCAL_CALLER.accessKeySecret} npx tsx cli/main.ts get --cloud alibaba --url ${url} --format dockerconfigjson`,
       ],
     },
+    faults: { expiredSession: { status: 400, code: 'InvalidSecurityToken.Expired', message: 'Specified SecurityToken is expired.' } },
     secrets: [DEFAULT_IDENTITY.accessKeySecret, DEFAULT_IDENTITY.securityToken!, LOCAL_CALLER.accessKeySecret],
     stop: () => emulator.stop(),
   };

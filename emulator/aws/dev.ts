@@ -54,6 +54,7 @@ async function startLocal(): Promise<LocalCloud> {
         `  curl -s --aws-sigv4 "aws:amz:us-east-1:lambda" --user "${TEST_IDENTITY.accessKeyId}:${TEST_IDENTITY.secretAccessKey}" "${url}/credentials?format=dockerconfigjson"`,
       ],
     },
+    faults: { expiredSession: { status: 400, code: 'ExpiredTokenException', message: 'The security token included in the request is expired' } },
     secrets: [TEST_SESSION_IDENTITY.secretAccessKey, TEST_SESSION_IDENTITY.sessionToken!, TEST_IDENTITY.secretAccessKey],
     stop: () => emulator.stop(),
   };

@@ -50,7 +50,7 @@ export function httpApiContract(cloudId: string): void {
     const first = () => local.registries.split(',')[0]!;
 
     describe('formats', () => {
-      it('GET /credentials answers every configured registry as json, no-store', async () => {
+      it('[S2] GET /credentials answers every configured registry as json, no-store', async () => {
         const res = await get(instance(), '/credentials');
         expect(res.statusCode).toBe(200);
         expect(res.headers).toMatchObject({ 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
@@ -115,7 +115,7 @@ export function httpApiContract(cloudId: string): void {
         expect(mints()).toBe(before);
       });
 
-      it('10 000 fuzzed paths, queries and methods never give a 500 or a stack trace, and never reach upstream past the first call', async () => {
+      it('[B1] 10 000 fuzzed paths, queries and methods never give a 500 or a stack trace, and never reach upstream past the first call', async () => {
         const invoke = instance();
         await get(invoke, '/credentials'); // warm: fuzzing must not hammer upstream
         const before = mints();
@@ -136,8 +136,26 @@ export function httpApiContract(cloudId: string): void {
       }, 120_000);
     });
 
+    describe('oversized input', () => {
+      it.each([
+        ['a 1 MB query string', '/credentials', `format=${'x'.repeat(1 << 20)}`],
+        ['a 100 KB path', `/credentials/${'a'.repeat(100 << 10)}`, ''],
+        ['10 000 query parameters', '/credentials', Array.from({ length: 10_000 }, (_, i) => `p${i}=1`).join('&')],
+      ])('[B3] %s → 4xx, fast, no upstream call', async (_name, path, query) => {
+        const invoke = instance();
+        const before = mints();
+        const started = performance.now();
+        const res = await get(invoke, path, query);
+        expect(res.statusCode).toBeGreaterThanOrEqual(400);
+        expect(res.statusCode).toBeLessThan(500);
+        expect(res.body.length).toBeLessThan(1_000); // the error names the field without echoing the input
+        expect(performance.now() - started).toBeLessThan(1_000);
+        expect(mints()).toBe(before);
+      });
+    });
+
     describe('cache and single-flight', () => {
-      it('1000 concurrent requests on a cold instance make one upstream call per registry', async () => {
+      it('[F10] 1000 concurrent requests on a cold instance make one upstream call per registry', async () => {
         const invoke = instance();
         const before = mints();
         const answers = await Promise.all(Array.from({ length: 1000 }, () => get(invoke, '/credentials')));
@@ -149,45 +167,79 @@ export function httpApiContract(cloudId: string): void {
 
     describe('upstream faults', () => {
       const mint = () => local.mint[0]!;
-      it('one 5xx then success → 200 after a retry', async () => {
+      it('[F1] one transient 5xx → 200 after a retry', async () => {
         local.emulator.inject(mint().service, mint().operation, { status: 500 });
         const res = await get(instance({ REGCRED_REGISTRIES: first() }), '/credentials');
         expect(res.statusCode).toBe(200);
       });
 
-      it('a persistent 5xx → 502 after bounded attempts', async () => {
+      it('[F2] a persistent 5xx → 502 after 2-4 attempts, inside the budget', async () => {
         local.emulator.inject(mint().service, mint().operation, { status: 500, times: Infinity });
         const before = local.emulator.calls.length;
+        const started = Date.now();
         const res = await get(instance({ REGCRED_REGISTRIES: first() }), '/credentials');
         expect(res.statusCode).toBe(502);
+        expect(Date.now() - started).toBeLessThan(10_000); // the function's own timeout
         const attempts = local.emulator.calls.slice(before).filter((c) => c.service === mint().service && c.operation === mint().operation).length;
         expect(attempts).toBeGreaterThanOrEqual(2);
         expect(attempts).toBeLessThanOrEqual(4);
       });
 
-      it('throttled → 503 with Retry-After', async () => {
+      it('[F3] throttled → 503 with Retry-After, bounded', async () => {
         local.emulator.inject(mint().service, mint().operation, { throttle: true, retryAfterSeconds: 30, times: Infinity });
         const res = await get(instance({ REGCRED_REGISTRIES: first() }), '/credentials');
         expect(res.statusCode).toBe(503);
         expect(res.json.error.code).toBe('UpstreamThrottled');
         expect(Number(res.headers['Retry-After'])).toBeGreaterThanOrEqual(1);
       });
+
+      it('[F4] an upstream that hangs → 503 UpstreamTimeout before the function\'s own timeout', async () => {
+        local.emulator.inject(mint().service, mint().operation, { delayMs: 3_000, times: Infinity });
+        const started = Date.now();
+        const res = await get(instance({ REGCRED_REGISTRIES: first(), REGCRED_ATTEMPT_TIMEOUT_MS: '300' }), '/credentials');
+        expect(res.statusCode).toBe(503);
+        expect(res.json.error.code).toBe('UpstreamTimeout');
+        expect(res.headers['Retry-After']).toBeDefined();
+        expect(Date.now() - started).toBeLessThan(10_000);
+      });
+
+      it('[F5] a malformed or truncated upstream body → 502, not retried', async () => {
+        local.emulator.inject(mint().service, mint().operation, { body: '{"truncated', times: Infinity });
+        const before = local.emulator.calls.length;
+        const res = await get(instance({ REGCRED_REGISTRIES: first() }), '/credentials');
+        expect(res.statusCode).toBe(502);
+        expect(res.json.error.code).toBe('UpstreamInvalidResponse');
+        expect(local.emulator.calls.slice(before).filter((c) => c.service === mint().service && c.operation === mint().operation)).toHaveLength(1);
+      });
+
+      it('[F6] the role\'s keys rejected (expired session) → 502, not retried', async () => {
+        local.emulator.inject(mint().service, mint().operation, { ...(local.faults?.expiredSession ?? { status: 403 }), times: Infinity });
+        const before = local.emulator.calls.length;
+        const res = await get(instance({ REGCRED_REGISTRIES: first() }), '/credentials');
+        expect(res.statusCode).toBe(502);
+        expect(res.json.error.code).toBe('UpstreamAccessDenied');
+        expect(local.emulator.calls.slice(before).filter((c) => c.service === mint().service && c.operation === mint().operation)).toHaveLength(1);
+      });
     });
 
     describe('logs', () => {
-      it('no minted password, auth string or role secret appears in any log line, and every line carries the request id', async () => {
+      it('[S1] no minted password, auth string or role secret in any log line or answer, and every line carries the request id', async () => {
         const invoke = instance();
         const minted = await get(invoke, '/credentials', 'format=dockerconfigjson');
         await get(invoke, '/credentials', 'format=kubernetes');
-        await get(invoke, '/credentials', 'format=xml');
+        const answers = [await get(invoke, '/credentials', 'format=xml')];
         local.emulator.inject(local.mint[0]!.service, local.mint[0]!.operation, { status: 500, times: Infinity });
-        await get(instance({ REGCRED_REGISTRIES: first() }), '/credentials');
+        answers.push(await get(instance({ REGCRED_REGISTRIES: first() }), '/credentials'));
+        local.emulator.clearFaults();
+        local.emulator.inject(local.mint[0]!.service, local.mint[0]!.operation, { ...(local.faults?.expiredSession ?? { status: 403 }), times: Infinity });
+        answers.push(await get(instance({ REGCRED_REGISTRIES: first() }), '/credentials'));
         const secrets = [
           ...Object.values(minted.json.auths as Record<string, { password: string; auth: string }>).flatMap((e) => [e.password, e.auth]),
           ...local.secrets,
         ];
         expect(lines.length).toBeGreaterThan(3);
         for (const s of secrets) expect(lines.filter((l) => l.includes(s))).toEqual([]);
+        for (const s of secrets) expect(answers.filter((a) => a.body.includes(s) || JSON.stringify(a.headers).includes(s))).toEqual([]);
         const untagged = lines.map((l) => JSON.parse(l)).filter((l) => !l.requestId && !/^cold start/.test(l.msg));
         expect(untagged).toEqual([]);
       });
