@@ -45,7 +45,7 @@ const DEFAULT_TIMEOUT_MS = 3_000;
  * role that role's temporary keys in TENCENTCLOUD_SECRETID / _SECRETKEY / _SESSIONTOKEN; they are
  * read from the environment the runtime is given on every call (so keys SCF renews in the process
  * environment are picked up) and passed to the SDK explicitly: the SDK's own chain reads other names,
- * and a long-lived key is never used. Without them the first upstream call fails as a ConfigError.
+ * and a long-lived key is never used. Without them the cold start fails (ConfigError).
  * @example
  * const runtime = tencentRuntime(process.env);
  * const { credentials } = await runtime.service.all(runtime.invocation(context));
@@ -54,6 +54,7 @@ export function tencentRuntime(env: Env, options: TencentRuntimeOptions = {}): T
   const config = loadConfig(env, TENCENT);
   const now = options.now ?? Date.now;
   const log = createLogger({ level: config.logLevel, ...(options.write && { write: options.write }), now });
+  roleKeys(env); // no execution role: fail the cold start (a generic 500 to callers), not each request
   const keys = () => roleKeys(env);
   const tcr = config.endpoints[TENCENT_ENDPOINTS.tcr];
   const ssm = config.endpoints[TENCENT_ENDPOINTS.ssm];
