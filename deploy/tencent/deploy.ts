@@ -11,30 +11,16 @@
  * Deploy credentials: TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY / TENCENTCLOUD_SESSION_TOKEN
  * (tccli's names); TENCENTCLOUD_ENDPOINT_URL_SCF points it elsewhere (the emulator in tests).
  */
-import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import * as ScfSdk from 'tencentcloud-sdk-nodejs-scf';
 import { resolveEndpoint } from '../../core/tencent/client.js';
-import { bundleCode, zipBundle } from '../../scripts/bundle.js';
+import { definedEnv, parseFlags } from '../shared/options.js';
+import { buildPackage, type CodePackage } from '../../scripts/bundle.js';
 import { deployPlan, SCF_NODE_RUNTIME, type DeployOptions, type DeployPlan, type FunctionSpec } from './plan.js';
 
 /** CommonJS `exports.scf`; Node and vitest hand it to ESM as a name or under `default`. */
 const scfNs = ((ScfSdk as { scf?: unknown }).scf ? ScfSdk : (ScfSdk as unknown as { default: typeof ScfSdk }).default) as typeof ScfSdk;
 type ScfClient = InstanceType<typeof ScfSdk.scf.v20180416.Client>;
-
-export interface CodePackage {
-  zip: Uint8Array;
-  /** Size of the bundled index.js before zipping. */
-  bundleBytes: number;
-  sha256: string;
-}
-
-/** @example const pkg = await buildPackage('handlers/tencent/http.ts'); */
-export async function buildPackage(entry: string): Promise<CodePackage> {
-  const code = await bundleCode(entry, { logLevel: 'silent' });
-  const zip = zipBundle(code);
-  return { zip, bundleBytes: code.length, sha256: createHash('sha256').update(zip).digest('hex') };
-}
 
 export interface DeployStep {
   functionName: string;
@@ -142,20 +128,7 @@ export function scfClient(options: ClientOptions): ScfClient {
 
 /** Parse `--flag value` options; flags override the environment. */
 export function parseArgs(argv: string[], env: Record<string, string | undefined>): { options: DeployOptions; dryRun: boolean } {
-  const flags = new Map<string, string>();
-  let dryRun = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--dry-run') {
-      dryRun = true;
-      continue;
-    }
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m || !KNOWN_FLAGS.includes(m[1]!)) throw new Error(`unknown argument '${arg}'; flags: --dry-run, ${KNOWN_FLAGS.map((f) => `--${f}`).join(', ')}`);
-    const value = m[2] ?? argv[++i];
-    if (value === undefined) throw new Error(`--${m[1]} needs a value`);
-    flags.set(m[1]!, value);
-  }
+  const { flags, dryRun } = parseFlags(argv, KNOWN_FLAGS);
   const name = flags.get('name') ?? 'regcred';
   return {
     dryRun,
@@ -170,7 +143,7 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
       runtime: flags.get('runtime') ?? SCF_NODE_RUNTIME,
       timeoutSeconds: Number(flags.get('timeout') ?? 10),
       memoryMb: Number(flags.get('memory') ?? 256),
-      env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
+      env: definedEnv(env),
     },
   };
 }

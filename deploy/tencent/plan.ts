@@ -4,8 +4,9 @@
  * function holds no SSM action). Pure functions of the options and the validated regcred config, so
  * the dry run prints exactly what a real run sends.
  */
-import { loadConfig, type Config, type Env } from '../../core/config.js';
+import { loadConfig, type Config } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
+import { FUNCTION_ENV, pick, unique } from '../shared/options.js';
 import { TENCENT } from '../../core/tencent/cloud.js';
 
 /**
@@ -79,8 +80,6 @@ export interface DeployPlan {
   functions: FunctionSpec[];
 }
 
-/** The variables that configure regcred in the function; anything else is not shipped. */
-export const FUNCTION_ENV = ['REGCRED_REGISTRIES', 'REGCRED_ALLOWED_CALLERS', 'REGCRED_TARGETS', 'REGCRED_ATTEMPT_TIMEOUT_MS', 'LOG_LEVEL'];
 
 /**
  * @example
@@ -183,14 +182,4 @@ function checkOptions(o: DeployOptions): void {
   if (!/^Nodejs\d+\.\d+$/.test(o.runtime)) throw new ConfigError(`--runtime '${o.runtime}' is not an SCF Node.js runtime (e.g. ${SCF_NODE_RUNTIME})`);
   if (!Number.isInteger(o.timeoutSeconds) || o.timeoutSeconds < 1 || o.timeoutSeconds > 900) throw new ConfigError('--timeout must be 1..900 seconds');
   if (!Number.isInteger(o.memoryMb) || o.memoryMb < 64 || o.memoryMb > 3072) throw new ConfigError('--memory must be 64..3072 MB');
-}
-
-function pick(env: Env, names: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const n of names) if (env[n]?.trim()) out[n] = env[n]!.trim();
-  return out;
-}
-
-function unique(values: string[]): string[] {
-  return [...new Set(values)];
 }

@@ -1,7 +1,8 @@
 import { BadRequestError, InternalError } from '../../core/errors.js';
-import { refreshTargets, type TargetOutcome } from '../../core/refresh.js';
+import type { TargetOutcome } from '../../core/refresh.js';
 import { targetsFor, type RefreshTarget } from '../../core/targets.js';
 import { coldStart, type Started } from '../shared/cold-start.js';
+import { isObject, parseJsonEvent, runRefresh } from '../shared/refresh.js';
 import { tencentRuntime, type ScfContext, type TencentRuntime } from './runtime.js';
 
 /**
@@ -17,22 +18,13 @@ import { tencentRuntime, type ScfContext, type TencentRuntime } from './runtime.
  */
 export function createRefreshHandler(runtime: TencentRuntime) {
   return async function handler(event: unknown, context?: ScfContext): Promise<{ outcomes: TargetOutcome[] }> {
-    const budget = runtime.invocation(context);
-    let targets: RefreshTarget[];
-    try {
-      targets = targetsOf(event, runtime);
-    } catch (err) {
-      budget.log?.error('refresh event rejected', { err });
-      throw err;
-    }
-    const outcomes = await refreshTargets(targets, { service: runtime.service, stores: runtime.stores, log: runtime.log, retry: runtime.config.retry }, budget);
-    return { outcomes };
+    return runRefresh(runtime, runtime.invocation(context), () => targetsOf(event, runtime));
   };
 }
 
 /** The refresh targets an event names, else the configured ones; BadRequestError names the problem. */
 export function targetsOf(raw: unknown, runtime: Pick<TencentRuntime, 'config'>): RefreshTarget[] {
-  return targetsFor(targetSpec(parse(raw, 'event')), runtime.config);
+  return targetsFor(targetSpec(parseJsonEvent(raw, 'event')), runtime.config);
 }
 
 function targetSpec(event: unknown): unknown {
@@ -42,24 +34,9 @@ function targetSpec(event: unknown): unknown {
     const message = event.Message;
     if (message === undefined || message === null || message === '') return undefined;
     if (typeof message !== 'string') throw new BadRequestError('timer event Message must be a string');
-    return parse(message, 'timer event Message');
+    return parseJsonEvent(message, 'timer event Message');
   }
   return Object.keys(event).length ? event : undefined;
-}
-
-function parse(raw: unknown, what: string): unknown {
-  if (!Buffer.isBuffer(raw) && typeof raw !== 'string') return raw;
-  const text = raw.toString().trim();
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new BadRequestError(`${what} is not JSON`);
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 let started: Started<ReturnType<typeof createRefreshHandler>> | undefined;
