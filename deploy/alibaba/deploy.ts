@@ -16,8 +16,9 @@ import * as FcSdk from '@alicloud/fc20230330';
 import * as Credentials from '@alicloud/credentials';
 import * as OpenApiCore from '@alicloud/openapi-core';
 import { resolveEndpoint } from '../../core/alibaba/client.js';
+import { failure, prepare } from '../shared/command.js';
 import { definedEnv, parseFlags } from '../shared/options.js';
-import { buildPackage, type CodePackage } from './bundle.js';
+import type { CodePackage } from './bundle.js';
 import { deployPlan, type DeployOptions, type DeployPlan } from './plan.js';
 
 /** The Darabonba packages are CJS with `exports.default`; Node and vitest hand it to ESM differently. */
@@ -126,23 +127,9 @@ const KNOWN_FLAGS = ['region', 'account-id', 'role', 'refresh-role', 'name', 'sc
  * @example process.exitCode = await main(process.argv.slice(2), process.env, console.log);
  */
 export async function main(argv: string[], env: Record<string, string | undefined>, print: (text: string) => void): Promise<number> {
-  let plan: DeployPlan;
-  let dryRun: boolean;
-  let options: DeployOptions;
-  try {
-    ({ options, dryRun } = parseArgs(argv, env));
-    plan = deployPlan(options);
-  } catch (err) {
-    print(`deploy:alibaba: ${(err as Error).message}`);
-    return 2;
-  }
-  const packages = new Map<string, CodePackage>();
-  for (const fn of plan.functions) packages.set(fn.entry, await buildPackage(fn.entry));
-
-  if (dryRun) {
-    print(JSON.stringify(describePlan(plan, packages), null, 2));
-    return 0;
-  }
+  const prepared = await prepare('deploy:alibaba', argv, env, print, { parseArgs, deployPlan, describePlan });
+  if ('exitCode' in prepared) return prepared.exitCode;
+  const { options, plan, packages } = prepared;
   const keys = env.ALIBABA_CLOUD_ACCESS_KEY_ID && env.ALIBABA_CLOUD_ACCESS_KEY_SECRET
     ? { accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID, accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET, ...(env.ALIBABA_CLOUD_SECURITY_TOKEN && { securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN }) }
     : undefined;
@@ -153,8 +140,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     for (const fn of plan.functions) print(`RAM policy for ${fn.body.role} (${fn.functionName}):\n${JSON.stringify(fn.policy, null, 2)}`);
     return 0;
   } catch (err) {
-    const e = err as { code?: unknown; message?: unknown };
-    print(`deploy:alibaba failed: ${typeof e.code === 'string' ? `${e.code}: ` : ''}${String(e.message ?? err).split('\n')[0]}`);
+    print(failure('deploy:alibaba', err));
     return 1;
   }
 }

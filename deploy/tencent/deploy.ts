@@ -14,8 +14,9 @@
 import { pathToFileURL } from 'node:url';
 import * as ScfSdk from 'tencentcloud-sdk-nodejs-scf';
 import { resolveEndpoint } from '../../core/tencent/client.js';
+import { failure, prepare } from '../shared/command.js';
 import { definedEnv, parseFlags } from '../shared/options.js';
-import { buildPackage, type CodePackage } from '../../scripts/bundle.js';
+import type { CodePackage } from '../../scripts/bundle.js';
 import { deployPlan, SCF_NODE_RUNTIME, type DeployOptions, type DeployPlan, type FunctionSpec } from './plan.js';
 
 /** CommonJS `exports.scf`; Node and vitest hand it to ESM as a name or under `default`. */
@@ -154,23 +155,9 @@ const KNOWN_FLAGS = ['region', 'uin', 'role', 'refresh-role', 'name', 'namespace
  * @example process.exitCode = await main(process.argv.slice(2), process.env, console.log);
  */
 export async function main(argv: string[], env: Record<string, string | undefined>, print: (text: string) => void, apply: ApplyOptions = {}): Promise<number> {
-  let plan: DeployPlan;
-  let dryRun: boolean;
-  let options: DeployOptions;
-  try {
-    ({ options, dryRun } = parseArgs(argv, env));
-    plan = deployPlan(options);
-  } catch (err) {
-    print(`deploy:tencent: ${(err as Error).message}`);
-    return 2;
-  }
-  const packages = new Map<string, CodePackage>();
-  for (const fn of plan.functions) packages.set(fn.entry, await buildPackage(fn.entry));
-
-  if (dryRun) {
-    print(JSON.stringify(describePlan(plan, packages), null, 2));
-    return 0;
-  }
+  const prepared = await prepare('deploy:tencent', argv, env, print, { parseArgs, deployPlan, describePlan });
+  if ('exitCode' in prepared) return prepared.exitCode;
+  const { options, plan, packages } = prepared;
   const { TENCENTCLOUD_SECRET_ID: secretId, TENCENTCLOUD_SECRET_KEY: secretKey, TENCENTCLOUD_SESSION_TOKEN: token } = env;
   if (!secretId || !secretKey) {
     print('deploy:tencent: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (and TENCENTCLOUD_SESSION_TOKEN for a temporary key), or use --dry-run');
@@ -183,8 +170,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     for (const fn of plan.functions) print(`CAM policy for role ${fn.body.Role} (${fn.functionName}):\n${JSON.stringify(fn.policy, null, 2)}`);
     return 0;
   } catch (err) {
-    const e = err as { code?: unknown; message?: unknown };
-    print(`deploy:tencent failed: ${typeof e.code === 'string' ? `${e.code}: ` : ''}${String(e.message ?? err).split('\n')[0]}`);
+    print(failure('deploy:tencent', err));
     return 1;
   }
 }

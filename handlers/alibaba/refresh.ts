@@ -2,7 +2,8 @@ import { BadRequestError, InternalError } from '../../core/errors.js';
 import type { TargetOutcome } from '../../core/refresh.js';
 import { targetsFor, type RefreshTarget } from '../../core/targets.js';
 import { coldStart, type Started } from '../shared/cold-start.js';
-import { isObject, parseJsonEvent, runRefresh } from '../shared/refresh.js';
+import { isObject, parseJsonEvent } from '../shared/event.js';
+import { runRefresh } from '../shared/refresh.js';
 import { alibabaRuntime, type AlibabaRuntime, type FcContext } from './runtime.js';
 
 /**

@@ -1,4 +1,3 @@
-import { BadRequestError } from '../../core/errors.js';
 import { refreshTargets, type RefreshOptions, type TargetOutcome } from '../../core/refresh.js';
 import type { Config } from '../../core/config.js';
 import type { Invocation } from '../../core/service.js';
@@ -23,20 +22,4 @@ export async function runRefresh(runtime: RefreshRuntime, budget: Invocation, ta
   }
   const outcomes = await refreshTargets(targets, { service: runtime.service, stores: runtime.stores, log: runtime.log, retry: runtime.config.retry }, budget);
   return { outcomes };
-}
-
-/** An event (or a field of one) that arrives as JSON text or a Buffer, parsed; undefined when empty. */
-export function parseJsonEvent(raw: unknown, what: string): unknown {
-  if (!Buffer.isBuffer(raw) && typeof raw !== 'string') return raw;
-  const text = raw.toString().trim();
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new BadRequestError(`${what} is not JSON`);
-  }
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,5 +1,6 @@
 import { createApi, errorResponse, type ApiRequest, type ApiResponse } from '../../core/api.js';
 import { BadRequestError, InternalError } from '../../core/errors.js';
+import { isObject, parseJsonEvent } from '../shared/event.js';
 import { answerHttp } from '../shared/http-answer.js';
 import { coldStart, type Started } from '../shared/cold-start.js';
 import { tencentRuntime, type ScfContext, type TencentRuntime } from './runtime.js';
@@ -75,14 +76,7 @@ export function toApiRequest(raw: unknown): ApiRequest {
 }
 
 function parseEvent(raw: unknown): ScfHttpEvent {
-  let value: unknown = raw;
-  if (Buffer.isBuffer(raw) || typeof raw === 'string') {
-    try {
-      value = JSON.parse(raw.toString());
-    } catch {
-      throw new BadRequestError('event is not JSON');
-    }
-  }
+  const value = parseJsonEvent(raw, 'event');
   if (!isObject(value)) throw new BadRequestError('event must be a JSON object');
   if (value.requestContext !== undefined && value.requestContext !== null && !isObject(value.requestContext)) throw new BadRequestError('event.requestContext must be an object');
   return value as ScfHttpEvent;
@@ -122,10 +116,6 @@ function claimedSecretId(context: ScfHttpEvent['requestContext']): string | unde
 
 function scfResult(res: ApiResponse): ScfHttpResult {
   return { isBase64Encoded: false, ...res };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 let started: Started<ReturnType<typeof createHttpHandler>> | undefined;
