@@ -16,7 +16,7 @@ import * as FcSdk from '@alicloud/fc20230330';
 import * as Credentials from '@alicloud/credentials';
 import * as OpenApiCore from '@alicloud/openapi-core';
 import { resolveEndpoint } from '../../core/alibaba/client.js';
-import { failure, prepare } from '../shared/command.js';
+import { describeFunctions, failure, prepare } from '../shared/command.js';
 import { definedEnv, parseFlags } from '../shared/options.js';
 import type { CodePackage } from './bundle.js';
 import { deployPlan, type DeployOptions, type DeployPlan } from './plan.js';
@@ -147,13 +147,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
 
 /** The plan as printed by --dry-run: code packages by size and checksum, not content. */
 export function describePlan(plan: DeployPlan, packages: Map<string, CodePackage>) {
-  return {
-    region: plan.region,
-    functions: plan.functions.map((fn) => {
-      const pkg = packages.get(fn.entry)!;
-      return { ...fn.body, code: { entry: fn.entry, zipBytes: pkg.zip.length, sha256: pkg.sha256 }, triggers: fn.triggers, ramPolicy: fn.policy };
-    }),
-  };
+  return describeFunctions(plan, packages, 'ramPolicy');
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -43,3 +43,22 @@ export function failure(command: string, err: unknown): string {
   const e = err as { code?: unknown; message?: unknown };
   return `${command} failed: ${typeof e.code === 'string' ? `${e.code}: ` : ''}${String(e.message ?? err).split('\n')[0]}`;
 }
+
+/**
+ * A plan as `--dry-run` prints it: each function's fields, its code package by size and checksum
+ * (not content), its triggers and its role's policy under the cloud's name for it.
+ * @example describeFunctions(plan, packages, 'camPolicy')
+ */
+export function describeFunctions<F extends { entry: string; body: object; triggers: unknown; policy: unknown }>(
+  plan: { region: string; functions: readonly F[] },
+  packages: Map<string, CodePackage>,
+  policyName: string,
+) {
+  return {
+    region: plan.region,
+    functions: plan.functions.map((fn) => {
+      const pkg = packages.get(fn.entry)!;
+      return { ...fn.body, code: { entry: fn.entry, zipBytes: pkg.zip.length, bundleBytes: pkg.bundleBytes, sha256: pkg.sha256 }, triggers: fn.triggers, [policyName]: fn.policy };
+    }),
+  };
+}

@@ -14,7 +14,7 @@
 import { pathToFileURL } from 'node:url';
 import * as ScfSdk from 'tencentcloud-sdk-nodejs-scf';
 import { resolveEndpoint } from '../../core/tencent/client.js';
-import { failure, prepare } from '../shared/command.js';
+import { describeFunctions, failure, prepare } from '../shared/command.js';
 import { definedEnv, parseFlags } from '../shared/options.js';
 import type { CodePackage } from '../../scripts/bundle.js';
 import { deployPlan, SCF_NODE_RUNTIME, type DeployOptions, type DeployPlan, type FunctionSpec } from './plan.js';
@@ -177,13 +177,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
 
 /** The plan as printed by --dry-run: code packages by size and checksum, not content. */
 export function describePlan(plan: DeployPlan, packages: Map<string, CodePackage>) {
-  return {
-    region: plan.region,
-    functions: plan.functions.map((fn) => {
-      const pkg = packages.get(fn.entry)!;
-      return { ...fn.body, code: { entry: fn.entry, zipBytes: pkg.zip.length, bundleBytes: pkg.bundleBytes, sha256: pkg.sha256 }, triggers: fn.triggers, camPolicy: fn.policy };
-    }),
-  };
+  return describeFunctions(plan, packages, 'camPolicy');
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

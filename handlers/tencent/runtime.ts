@@ -1,12 +1,13 @@
-import { loadConfig, type Config, type Env } from '../../core/config.js';
+import { loadConfig, type Env } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
-import { createLogger, type Logger } from '../../core/log.js';
+import { createLogger } from '../../core/log.js';
 import type { StoreFactories } from '../../core/refresh.js';
-import { budgetFor, CredentialService, type Invocation } from '../../core/service.js';
+import { budgetFor, CredentialService } from '../../core/service.js';
 import type { TencentKeys } from '../../core/tencent/client.js';
 import { TENCENT, TENCENT_ENDPOINTS } from '../../core/tencent/cloud.js';
 import { createSsmSecretStore } from '../../core/tencent/ssm.js';
 import { createTcrProvider } from '../../core/tencent/tcr.js';
+import type { FunctionRuntime, RuntimeOptions } from '../shared/runtime.js';
 
 /**
  * The part of SCF's Node.js `context` regcred reads (SCF event functions pass `(event, context)`;
@@ -21,21 +22,9 @@ export interface ScfContext {
   tencentcloud_region?: string;
 }
 
-/** What every Tencent handler shares in one warm instance (nothing per request). */
-export interface TencentRuntime {
-  config: Config;
-  log: Logger;
-  service: CredentialService;
-  stores: StoreFactories;
-  /** This invocation, from SCF's context: request id, time budget, a logger bound to it, the region. */
-  invocation(context: ScfContext | undefined): Invocation;
-}
-
-export interface TencentRuntimeOptions {
-  /** Where log lines go (tests capture them); stdout by default, which SCF ships to CLS. */
-  write?: (line: string) => void;
-  now?: () => number;
-}
+/** What every Tencent handler shares in one warm instance. */
+export type TencentRuntime = FunctionRuntime<ScfContext>;
+export type TencentRuntimeOptions = RuntimeOptions;
 
 /** SCF's default function timeout, for a context that does not say. */
 const DEFAULT_TIMEOUT_MS = 3_000;
