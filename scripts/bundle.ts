@@ -4,6 +4,7 @@
  * `npm run build`, the benchmark and the Alibaba deploy script; serverless-esbuild does the same
  * for `osls package` from the settings in serverless.yml (keep the two in step).
  */
+import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +59,25 @@ export async function bundleCode(entry: string, extra: BuildOptions = {}): Promi
 /** The upload zip: the bundle as `index.js`, with a fixed mtime so the same code gives the same zip. */
 export function zipBundle(code: Uint8Array): Uint8Array {
   return zipSync({ 'index.js': [code, { mtime: new Date('2020-01-01T00:00:00Z'), level: 9 }] });
+}
+
+/** A function's code package as a deploy script uploads it. */
+export interface CodePackage {
+  /** The zip (FC's `code.zipFile`, SCF's `Code.ZipFile`, base64). */
+  zip: Uint8Array;
+  /** Size of the bundled index.js before zipping. */
+  bundleBytes: number;
+  sha256: string;
+}
+
+/**
+ * One handler bundled and zipped in memory, for the deploy scripts.
+ * @example const pkg = await buildPackage('handlers/tencent/http.ts');
+ */
+export async function buildPackage(entry: string): Promise<CodePackage> {
+  const code = await bundleCode(entry, { logLevel: 'silent' });
+  const zip = zipBundle(code);
+  return { zip, bundleBytes: code.length, sha256: createHash('sha256').update(zip).digest('hex') };
 }
 
 /**

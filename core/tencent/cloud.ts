@@ -6,17 +6,20 @@ export const TENCENT_ENDPOINTS = {
   scf: 'TENCENTCLOUD_ENDPOINT_URL_SCF',
 } as const;
 
-/** Tencent Cloud: TCR Enterprise behind an SCF function URL (CAM auth), SSM for refreshes. The handlers are not written yet. */
+/** Tencent Cloud: TCR Enterprise behind an SCF function URL (CAM auth) or API Gateway trigger, SSM for refreshes (handlers/tencent/). */
 export const TENCENT: CloudModule = {
   id: 'tencent',
   providers: [{ id: 'tcr', instanceId: { pattern: /^tcr-[a-z0-9]+$/, example: 'tcr-…' } }],
   stores: ['ssm'],
   endpointVariables: Object.values(TENCENT_ENDPOINTS),
-  // Until the SCF handler establishes what the platform verifies, the allow-list is refused (the safe side).
+  // SCF hands an event function no caller identity it verified: a function URL's event is the request's
+  // method, path, query, headers and body (https://cloud.tencent.com/document/product/583/96099), an API
+  // Gateway event's requestContext.identity.secretId is its key pair's (/583/31927), and a direct
+  // Invoke / InvokeFunction caller writes either event whole, headers included.
   unverifiedCaller: {
     platform: 'Tencent Cloud SCF',
-    why: 'regcred does not yet read a caller identity that SCF verified',
-    gate: 'scf:InvokeFunctionUrl (CAM policy)',
+    why: 'a function URL event carries the request headers but no identity SCF verified, and any principal with scf:InvokeFunction can invoke the function with a hand-made event naming any SecretId',
+    gate: 'scf:InvokeFunctionUrl (CAM policy; and scf:InvokeFunction to no one else)',
   },
   sdkPackages: ['tencentcloud-sdk-nodejs-common', 'tencentcloud-sdk-nodejs-ssm', 'tencentcloud-sdk-nodejs-scf'],
 };

@@ -16,7 +16,9 @@ import * as FcSdk from '@alicloud/fc20230330';
 import * as Credentials from '@alicloud/credentials';
 import * as OpenApiCore from '@alicloud/openapi-core';
 import { resolveEndpoint } from '../../core/alibaba/client.js';
-import { buildPackage, type CodePackage } from './bundle.js';
+import { describeFunctions, failure, prepare } from '../shared/command.js';
+import { definedEnv, parseFlags } from '../shared/options.js';
+import type { CodePackage } from './bundle.js';
 import { deployPlan, type DeployOptions, type DeployPlan } from './plan.js';
 
 /** The Darabonba packages are CJS with `exports.default`; Node and vitest hand it to ESM differently. */
@@ -100,20 +102,7 @@ export function fcClient(options: ClientOptions): FcClient {
 
 /** Parse `--flag value` options; flags override the environment. */
 export function parseArgs(argv: string[], env: Record<string, string | undefined>): { options: DeployOptions; dryRun: boolean } {
-  const flags = new Map<string, string>();
-  let dryRun = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--dry-run') {
-      dryRun = true;
-      continue;
-    }
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m || !KNOWN_FLAGS.includes(m[1]!)) throw new Error(`unknown argument '${arg}'; flags: --dry-run, ${KNOWN_FLAGS.map((f) => `--${f}`).join(', ')}`);
-    const value = m[2] ?? argv[++i];
-    if (value === undefined) throw new Error(`--${m[1]} needs a value`);
-    flags.set(m[1]!, value);
-  }
+  const { flags, dryRun } = parseFlags(argv, KNOWN_FLAGS);
   const accountId = flags.get('account-id') ?? env.ALIBABA_CLOUD_ACCOUNT_ID ?? '';
   const name = flags.get('name') ?? 'regcred';
   return {
@@ -127,7 +116,7 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
       schedule: flags.get('schedule') ?? '@every 20m',
       timeoutSeconds: Number(flags.get('timeout') ?? 10),
       memoryMb: Number(flags.get('memory') ?? 256),
-      env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
+      env: definedEnv(env),
     },
   };
 }
@@ -138,23 +127,9 @@ const KNOWN_FLAGS = ['region', 'account-id', 'role', 'refresh-role', 'name', 'sc
  * @example process.exitCode = await main(process.argv.slice(2), process.env, console.log);
  */
 export async function main(argv: string[], env: Record<string, string | undefined>, print: (text: string) => void): Promise<number> {
-  let plan: DeployPlan;
-  let dryRun: boolean;
-  let options: DeployOptions;
-  try {
-    ({ options, dryRun } = parseArgs(argv, env));
-    plan = deployPlan(options);
-  } catch (err) {
-    print(`deploy:alibaba: ${(err as Error).message}`);
-    return 2;
-  }
-  const packages = new Map<string, CodePackage>();
-  for (const fn of plan.functions) packages.set(fn.entry, await buildPackage(fn.entry));
-
-  if (dryRun) {
-    print(JSON.stringify(describePlan(plan, packages), null, 2));
-    return 0;
-  }
+  const prepared = await prepare('deploy:alibaba', argv, env, print, { parseArgs, deployPlan, describePlan });
+  if ('exitCode' in prepared) return prepared.exitCode;
+  const { options, plan, packages } = prepared;
   const keys = env.ALIBABA_CLOUD_ACCESS_KEY_ID && env.ALIBABA_CLOUD_ACCESS_KEY_SECRET
     ? { accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID, accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET, ...(env.ALIBABA_CLOUD_SECURITY_TOKEN && { securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN }) }
     : undefined;
@@ -165,21 +140,14 @@ export async function main(argv: string[], env: Record<string, string | undefine
     for (const fn of plan.functions) print(`RAM policy for ${fn.body.role} (${fn.functionName}):\n${JSON.stringify(fn.policy, null, 2)}`);
     return 0;
   } catch (err) {
-    const e = err as { code?: unknown; message?: unknown };
-    print(`deploy:alibaba failed: ${typeof e.code === 'string' ? `${e.code}: ` : ''}${String(e.message ?? err).split('\n')[0]}`);
+    print(failure('deploy:alibaba', err));
     return 1;
   }
 }
 
 /** The plan as printed by --dry-run: code packages by size and checksum, not content. */
 export function describePlan(plan: DeployPlan, packages: Map<string, CodePackage>) {
-  return {
-    region: plan.region,
-    functions: plan.functions.map((fn) => {
-      const pkg = packages.get(fn.entry)!;
-      return { ...fn.body, code: { entry: fn.entry, zipBytes: pkg.zip.length, sha256: pkg.sha256 }, triggers: fn.triggers, ramPolicy: fn.policy };
-    }),
-  };
+  return describeFunctions(plan, packages, 'ramPolicy');
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

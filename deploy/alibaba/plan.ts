@@ -5,8 +5,9 @@
  * the dry run prints exactly what a real run sends.
  */
 import { ALIBABA } from '../../core/alibaba/cloud.js';
-import { loadConfig, type Config, type Env } from '../../core/config.js';
+import { loadConfig, type Config } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
+import { FUNCTION_ENV, pick, unique } from '../shared/options.js';
 
 export interface DeployOptions {
   region: string;
@@ -62,8 +63,6 @@ export interface DeployPlan {
   functions: FunctionSpec[];
 }
 
-/** The variables that configure regcred in the function; anything else is not shipped. */
-export const FUNCTION_ENV = ['REGCRED_REGISTRIES', 'REGCRED_ALLOWED_CALLERS', 'REGCRED_TARGETS', 'REGCRED_ATTEMPT_TIMEOUT_MS', 'LOG_LEVEL'];
 
 /**
  * @example
@@ -164,14 +163,4 @@ function checkOptions(o: DeployOptions): void {
   if (!/^(@every \d+[hm]|(\S+ ){5}\S+)$/.test(o.schedule)) throw new ConfigError(`--schedule '${o.schedule}' must be '@every <n>m|h' or a 6-field cron`);
   if (!Number.isInteger(o.timeoutSeconds) || o.timeoutSeconds < 1 || o.timeoutSeconds > 600) throw new ConfigError('--timeout must be 1..600 seconds');
   if (!Number.isInteger(o.memoryMb) || o.memoryMb < 128 || o.memoryMb > 32_768) throw new ConfigError('--memory must be 128..32768 MB');
-}
-
-function pick(env: Env, names: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const n of names) if (env[n]?.trim()) out[n] = env[n]!.trim();
-  return out;
-}
-
-function unique(values: string[]): string[] {
-  return [...new Set(values)];
 }

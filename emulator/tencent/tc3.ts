@@ -50,6 +50,12 @@ export interface Tc3Options {
   now: number;
   /** Signing name of the product the request is routed to (`tcr`, `ssm`). */
   service: string;
+  /**
+   * Expect the SDK's loopback quirk (service = first label of a loopback Host, host signed without
+   * its port); default true. False checks the Host as sent and `service` even on loopback, as a
+   * function URL's gateway does for a client that signs the URL it calls (emulator/tencent/dev.ts).
+   */
+  sdkLoopback?: boolean;
 }
 
 interface ParsedAuthorization {
@@ -95,7 +101,7 @@ export function verifyTc3(req: WireRequest, options: Tc3Options): Tc3Result {
   }
 
   const host = header(req.headers, 'host') ?? '';
-  const loopback = isLoopback(host);
+  const loopback = options.sdkLoopback !== false && isLoopback(host);
   const expectedService = loopback ? host.split('.')[0]! : options.service;
   if (parsed.date !== utcDate(signedAt) || parsed.service !== expectedService) {
     return reject('AuthFailure.SignatureFailure', `${SIGNATURE_FAILURE} (credential scope must be ${utcDate(signedAt)}/${expectedService}/tc3_request)`);

@@ -1,5 +1,6 @@
 import { createApi, errorResponse, type ApiRequest, type ApiResponse } from '../../core/api.js';
-import { BadRequestError, InternalError, RegcredError } from '../../core/errors.js';
+import { BadRequestError, InternalError } from '../../core/errors.js';
+import { answerHttp } from '../shared/http-answer.js';
 import { coldStart, type Started } from '../shared/cold-start.js';
 import { alibabaRuntime, type AlibabaRuntime, type FcContext } from './runtime.js';
 
@@ -44,24 +45,7 @@ export function createHttpHandler(runtime: AlibabaRuntime) {
 
   return async function handler(event: Buffer | string | object, context?: FcContext): Promise<FcHttpResult> {
     const budget = runtime.invocation(context);
-    const log = budget.log ?? runtime.log;
-    try {
-      let request: ApiRequest;
-      try {
-        request = toApiRequest(event);
-      } catch (err) {
-        if (!(err instanceof RegcredError)) throw err;
-        log.info('request failed', { status: err.status, code: err.code });
-        return fcResult(errorResponse(err));
-      }
-      return fcResult(await api(request, budget));
-    } catch (err) {
-      // The core API never throws; this is the last line of defence (same answer as handlers/shared/error-boundary.ts).
-      log.error('unhandled error', { err });
-      return fcResult(errorResponse(new InternalError({ cause: err })));
-    } finally {
-      budget.metrics?.flush();
-    }
+    return fcResult(await answerHttp(api, () => toApiRequest(event), budget, budget.log ?? runtime.log));
   };
 }
 

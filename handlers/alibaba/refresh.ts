@@ -1,7 +1,9 @@
 import { BadRequestError, InternalError } from '../../core/errors.js';
-import { refreshTargets, type TargetOutcome } from '../../core/refresh.js';
+import type { TargetOutcome } from '../../core/refresh.js';
 import { targetsFor, type RefreshTarget } from '../../core/targets.js';
 import { coldStart, type Started } from '../shared/cold-start.js';
+import { isObject, parseJsonEvent } from '../shared/event.js';
+import { runRefresh } from '../shared/refresh.js';
 import { alibabaRuntime, type AlibabaRuntime, type FcContext } from './runtime.js';
 
 /**
@@ -17,26 +19,13 @@ import { alibabaRuntime, type AlibabaRuntime, type FcContext } from './runtime.j
  */
 export function createRefreshHandler(runtime: AlibabaRuntime) {
   return async function handler(event: Buffer | string | object, context?: FcContext): Promise<{ outcomes: TargetOutcome[] }> {
-    const budget = runtime.invocation(context);
-    try {
-      let targets: RefreshTarget[];
-      try {
-        targets = targetsOf(event, runtime);
-      } catch (err) {
-        budget.log?.error('refresh event rejected', { err });
-        budget.metrics?.count('RefreshFailures', {});
-        throw err;
-      }
-      return { outcomes: await refreshTargets(targets, { service: runtime.service, stores: runtime.stores, log: runtime.log, retry: runtime.config.retry }, budget) };
-    } finally {
-      budget.metrics?.flush();
-    }
+    return runRefresh(runtime, runtime.invocation(context), () => targetsOf(event, runtime));
   };
 }
 
 /** The refresh targets an event names, else the configured ones; BadRequestError names the problem. */
 export function targetsOf(raw: Buffer | string | object, runtime: Pick<AlibabaRuntime, 'config'>): RefreshTarget[] {
-  return targetsFor(targetSpec(parse(raw, 'event')), runtime.config);
+  return targetsFor(targetSpec(parseJsonEvent(raw, 'event')), runtime.config);
 }
 
 /** The `{"targets":[...]}` object inside an event, or undefined when the event carries none. */
@@ -47,28 +36,13 @@ function targetSpec(event: unknown): unknown {
     const { payload } = event;
     if (payload === undefined || payload === null || payload === '') return undefined;
     if (typeof payload !== 'string') throw new BadRequestError('timer event payload must be a JSON string');
-    return parse(payload, 'timer event payload');
+    return parseJsonEvent(payload, 'timer event payload');
   }
   if ('specversion' in event) {
-    const data = typeof event.data === 'string' ? parse(event.data, 'CloudEvent data') : event.data;
+    const data = typeof event.data === 'string' ? parseJsonEvent(event.data, 'CloudEvent data') : event.data;
     return isObject(data) && 'targets' in data ? data : undefined;
   }
   return event;
-}
-
-function parse(raw: Buffer | string | object, what: string): unknown {
-  if (!Buffer.isBuffer(raw) && typeof raw !== 'string') return raw;
-  const text = raw.toString().trim();
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new BadRequestError(`${what} is not JSON`);
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 let started: Started<ReturnType<typeof createRefreshHandler>> | undefined;

@@ -2,13 +2,14 @@ import { ALIBABA, ALIBABA_ENDPOINTS } from '../../core/alibaba/cloud.js';
 import { createAcrEeProvider } from '../../core/alibaba/acr-ee.js';
 import { createAcrProvider } from '../../core/alibaba/acr.js';
 import { createKmsSecretStore } from '../../core/alibaba/kms.js';
-import { loadConfig, type Config, type Env } from '../../core/config.js';
+import { loadConfig, type Env } from '../../core/config.js';
 import type { RoleKeys } from '../../core/credential.js';
 import { ConfigError } from '../../core/errors.js';
-import { createLogger, type Logger } from '../../core/log.js';
+import { createLogger } from '../../core/log.js';
 import type { StoreFactories } from '../../core/refresh.js';
-import { budgetFor, CredentialService, type Invocation } from '../../core/service.js';
-import { invocationMetrics } from '../shared/metrics.js';
+import { budgetFor, CredentialService } from '../../core/service.js';
+import { tagged } from '../shared/metrics.js';
+import type { FunctionRuntime, RuntimeOptions } from '../shared/runtime.js';
 
 /** The part of Function Compute's Node.js `context` regcred reads. */
 export interface FcContext {
@@ -21,21 +22,9 @@ export interface FcContext {
   accountId?: string;
 }
 
-/** What every Alibaba handler shares in one warm instance (nothing per request). */
-export interface AlibabaRuntime {
-  config: Config;
-  log: Logger;
-  service: CredentialService;
-  stores: StoreFactories;
-  /** This invocation, from FC's context: request id, budget, the role's keys and region. */
-  invocation(context: FcContext | undefined): Invocation;
-}
-
-export interface AlibabaRuntimeOptions {
-  /** Where log lines go (tests capture them); stdout by default. */
-  write?: (line: string) => void;
-  now?: () => number;
-}
+/** What every Alibaba handler shares in one warm instance. */
+export type AlibabaRuntime = FunctionRuntime<FcContext>;
+export type AlibabaRuntimeOptions = RuntimeOptions;
 
 /** FC's default function timeout, for a context that does not say. */
 const DEFAULT_TIMEOUT_S = 3;
@@ -83,13 +72,9 @@ export function alibabaRuntime(env: Env, options: AlibabaRuntimeOptions = {}): A
       const timeoutS = context?.function?.timeout;
       const timeoutMs = (typeof timeoutS === 'number' && timeoutS > 0 ? timeoutS : DEFAULT_TIMEOUT_S) * 1000;
       const keys = roleKeys(context?.credentials);
-      const bound = requestId ? log.child({ requestId }) : log;
-      const metrics = invocationMetrics({ functionName: context?.function?.name, sink: 'log', requestId, log: bound, ...(options.write && { write: options.write }) });
       return {
         ...budgetFor(timeoutMs, now),
-        ...(requestId && { requestId }),
-        log: bound,
-        ...(metrics && { metrics }),
+        ...tagged({ requestId, functionName: context?.function?.name, sink: 'log', log, ...(options.write && { write: options.write }) }),
         ...(keys && { keys }),
         ...(context?.region && { region: context.region }),
       };

@@ -1,8 +1,9 @@
 import type { Context } from 'aws-lambda';
 import { BadRequestError, InternalError } from '../../core/errors.js';
-import { refreshTargets, type TargetOutcome } from '../../core/refresh.js';
+import type { TargetOutcome } from '../../core/refresh.js';
 import { targetsFor, type RefreshTarget } from '../../core/targets.js';
 import { coldStart, type Started } from '../shared/cold-start.js';
+import { runRefresh } from '../shared/refresh.js';
 import { awsSecretsRuntime, type AwsSecretsRuntime } from './secrets-runtime.js';
 
 /**
@@ -17,20 +18,7 @@ import { awsSecretsRuntime, type AwsSecretsRuntime } from './secrets-runtime.js'
  */
 export function createRefreshHandler(runtime: Pick<AwsSecretsRuntime, 'config' | 'log' | 'service' | 'stores' | 'invocation'>) {
   return async function handler(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'awsRequestId'>>): Promise<{ outcomes: TargetOutcome[] }> {
-    const budget = runtime.invocation(context);
-    try {
-      let targets: RefreshTarget[];
-      try {
-        targets = targetsOf(event, runtime);
-      } catch (err) {
-        budget.log?.error('refresh event rejected', { err });
-        budget.metrics?.count('RefreshFailures', {});
-        throw err;
-      }
-      return { outcomes: await refreshTargets(targets, { service: runtime.service, stores: runtime.stores, log: runtime.log, retry: runtime.config.retry }, budget) };
-    } finally {
-      budget.metrics?.flush();
-    }
+    return runRefresh(runtime, runtime.invocation(context), () => targetsOf(event, runtime));
   };
 }
 

@@ -5,7 +5,7 @@ import { EcrProvider } from '../../core/aws/ecr.js';
 import { loadConfig, type Config, type Env } from '../../core/config.js';
 import { createLogger, type Logger } from '../../core/log.js';
 import { budgetFor, CredentialService, type Invocation } from '../../core/service.js';
-import { invocationMetrics } from '../shared/metrics.js';
+import { tagged } from '../shared/metrics.js';
 
 /** What every AWS handler shares in one warm instance: config, logger, and the cached service. */
 export interface AwsRuntime {
@@ -40,10 +40,8 @@ export function awsRuntime(env: Env, options: AwsRuntimeOptions = {}): AwsRuntim
     log,
     service,
     invocation(context) {
-      const requestId = context.awsRequestId;
-      const bound = requestId ? log.child({ requestId }) : log;
-      const metrics = invocationMetrics({ functionName: context.functionName, sink: 'emf', requestId, log: bound, ...(options.write && { write: options.write }) });
-      return { ...budgetFor(context.getRemainingTimeInMillis()), ...(requestId && { requestId }), log: bound, ...(metrics && { metrics }) };
+      const tags = tagged({ requestId: context.awsRequestId, functionName: context.functionName, sink: 'emf', log, ...(options.write && { write: options.write }) });
+      return { ...budgetFor(context.getRemainingTimeInMillis()), ...tags };
     },
   };
 }

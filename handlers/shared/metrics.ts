@@ -26,3 +26,15 @@ export function invocationMetrics(options: {
     return undefined;
   }
 }
+
+/**
+ * What every cloud's invocation carries whatever its platform: the request id, a logger bound to
+ * it, and the invocation's metrics recorder.
+ * @example return { ...budgetFor(ms), ...tagged({ requestId, functionName, sink: 'log', log, write }) };
+ */
+export function tagged(options: { requestId: string | undefined; functionName: string | undefined; sink: 'emf' | 'log'; log: Logger; write?: (line: string) => void }) {
+  const { requestId } = options;
+  const log = requestId ? options.log.child({ requestId }) : options.log;
+  const metrics = invocationMetrics({ ...options, log });
+  return { ...(requestId && { requestId }), log, ...(metrics && { metrics }) };
+}

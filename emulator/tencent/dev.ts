@@ -1,0 +1,72 @@
+/**
+ * Tencent Cloud for development: TCR and SSM on the TC3-checking emulator, the SCF function's
+ * environment (the execution role's temporary keys in TENCENTCLOUD_SECRETID / _SECRETKEY /
+ * _SESSIONTOKEN, endpoint overrides), and a function URL with CAM auth in front of the real handler:
+ * the trigger checks the caller's TC3 signature, then SCF hands the function the URL event.
+ */
+import type { CloudDev, Invoker, LocalCloud } from '../cloud-dev.js';
+import { CAM_USER_KEY, SCF_ROLE_SESSION, scfRoleEnvironment, startTencentEmulator } from './index.js';
+import { scfContext, scfUrlEvent } from './scf-event.js';
+import { verifyTc3 } from './tc3.js';
+
+/** The developer's CAM key the local function URL accepts (the emulator's test key, never a real one). */
+export const LOCAL_CALLER = CAM_USER_KEY;
+
+/** Two instances in two regions, so "one registry of many" is testable. */
+export const LOCAL_INSTANCES = {
+  'tcr-emulator': { name: 'emulator' },
+  'tcr-second': { name: 'second', region: 'ap-shanghai' },
+};
+
+function invoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): Invoker {
+  const ready = Promise.all([import('../../handlers/tencent/http.js'), import('../../handlers/tencent/runtime.js')]).then(([{ createHttpHandler }, { tencentRuntime }]) =>
+    createHttpHandler(tencentRuntime(functionEnvironment, { ...(write && { write }) })),
+  );
+  return async (req) => {
+    const handler = await ready;
+    return handler(scfUrlEvent(req), scfContext());
+  };
+}
+
+async function startLocal(): Promise<LocalCloud> {
+  const emulator = await startTencentEmulator({ instances: LOCAL_INSTANCES });
+  return {
+    registries: 'tcr:ap-guangzhou:tcr-emulator,tcr:ap-shanghai:tcr-second',
+    hosts: ['emulator.tencentcloudcr.com', 'second.tencentcloudcr.com'],
+    env: {
+      ...scfRoleEnvironment(),
+      TENCENTCLOUD_REGION: 'ap-guangzhou',
+      TENCENTCLOUD_ENDPOINT_URL_TCR: emulator.url,
+      TENCENTCLOUD_ENDPOINT_URL_SSM: emulator.url,
+    },
+    emulator,
+    mint: [{ service: 'tcr', operation: 'CreateInstanceToken' }],
+    http: invoker,
+    trigger: {
+      verify(req, now) {
+        // A function URL checks the URL the client called: the Host as sent, service `scf`.
+        const verdict = verifyTc3(req, { identities: [LOCAL_CALLER], now, service: 'scf', sdkLoopback: false });
+        return verdict.ok ? { ok: true, caller: verdict.identity.secretId } : { ok: false };
+      },
+      banner: (url) => [
+        'Requests must be TC3-HMAC-SHA256-signed, as an SCF function URL with CAM auth requires.',
+        "deploy/tencent/call.ts signs them with the local caller's test key (not a real key):",
+        '',
+        `  TENCENTCLOUD_SECRET_ID=${LOCAL_CALLER.secretId} TENCENTCLOUD_SECRET_KEY=${LOCAL_CALLER.secretKey} npx tsx deploy/tencent/call.ts "${url}/credentials?format=dockerconfigjson"`,
+      ],
+    },
+    faults: { expiredSession: { status: 401, code: 'AuthFailure.TokenFailure', message: 'The token is invalid or expired.' } },
+    secrets: [SCF_ROLE_SESSION.secretKey, SCF_ROLE_SESSION.token!, LOCAL_CALLER.secretKey],
+    stop: () => emulator.stop(),
+  };
+}
+
+export const TENCENT_DEV: CloudDev = {
+  id: 'tencent',
+  handlers: [
+    { cloud: 'tencent', name: 'http', entry: 'handlers/tencent/http.ts' },
+    { cloud: 'tencent', name: 'refresh', entry: 'handlers/tencent/refresh.ts' },
+  ],
+  invoker,
+  startLocal,
+};

@@ -1,0 +1,31 @@
+import { refreshTargets, type RefreshOptions, type TargetOutcome } from '../../core/refresh.js';
+import type { Config } from '../../core/config.js';
+import type { Invocation } from '../../core/service.js';
+import type { RefreshTarget } from '../../core/targets.js';
+
+export interface RefreshRuntime extends Pick<RefreshOptions, 'service' | 'stores' | 'log'> {
+  config: Pick<Config, 'retry'>;
+}
+
+/**
+ * One refresh invocation: the targets the event names (a bad event is logged with the invocation's
+ * request id and rethrown, so the platform marks the invocation failed), then every target written;
+ * the invocation's metrics are flushed at the end, whatever happened.
+ * @example return runRefresh(runtime, budget, () => targetsOf(event, runtime));
+ */
+export async function runRefresh(runtime: RefreshRuntime, budget: Invocation, targetsOf: () => RefreshTarget[]): Promise<{ outcomes: TargetOutcome[] }> {
+  try {
+    let targets: RefreshTarget[];
+    try {
+      targets = targetsOf();
+    } catch (err) {
+      budget.log?.error('refresh event rejected', { err });
+      budget.metrics?.count('RefreshFailures', {});
+      throw err;
+    }
+    const outcomes = await refreshTargets(targets, { service: runtime.service, stores: runtime.stores, log: runtime.log, retry: runtime.config.retry }, budget);
+    return { outcomes };
+  } finally {
+    budget.metrics?.flush();
+  }
+}

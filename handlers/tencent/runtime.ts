@@ -1,0 +1,101 @@
+import { loadConfig, type Env } from '../../core/config.js';
+import { ConfigError } from '../../core/errors.js';
+import { createLogger } from '../../core/log.js';
+import type { StoreFactories } from '../../core/refresh.js';
+import { budgetFor, CredentialService } from '../../core/service.js';
+import type { TencentKeys } from '../../core/tencent/client.js';
+import { TENCENT, TENCENT_ENDPOINTS } from '../../core/tencent/cloud.js';
+import { createSsmSecretStore } from '../../core/tencent/ssm.js';
+import { createTcrProvider } from '../../core/tencent/tcr.js';
+import { tagged } from '../shared/metrics.js';
+import type { FunctionRuntime, RuntimeOptions } from '../shared/runtime.js';
+
+/**
+ * The part of SCF's Node.js `context` regcred reads (SCF event functions pass `(event, context)`;
+ * the field names are SCF's own snake_case).
+ */
+export interface ScfContext {
+  request_id?: string;
+  /** The function's timeout, ms. */
+  time_limit_in_ms?: number;
+  getRemainingTimeInMillis?: () => number;
+  function_name?: string;
+  tencentcloud_region?: string;
+}
+
+/** What every Tencent handler shares in one warm instance. */
+export type TencentRuntime = FunctionRuntime<ScfContext>;
+export type TencentRuntimeOptions = RuntimeOptions;
+
+/** SCF's default function timeout, for a context that does not say. */
+const DEFAULT_TIMEOUT_MS = 3_000;
+
+/**
+ * The Tencent composition root, built once per cold start. SCF hands a function with an execution
+ * role that role's temporary keys in TENCENTCLOUD_SECRETID / _SECRETKEY / _SESSIONTOKEN; they are
+ * read from the environment the runtime is given on every call (so keys SCF renews in the process
+ * environment are picked up) and passed to the SDK explicitly: the SDK's own chain reads other names,
+ * and a long-lived key is never used. Without them the cold start fails (ConfigError).
+ * @example
+ * const runtime = tencentRuntime(process.env);
+ * const { credentials } = await runtime.service.all(runtime.invocation(context));
+ */
+export function tencentRuntime(env: Env, options: TencentRuntimeOptions = {}): TencentRuntime {
+  const config = loadConfig(env, TENCENT);
+  const now = options.now ?? Date.now;
+  const log = createLogger({ level: config.logLevel, ...(options.write && { write: options.write }), now });
+  roleKeys(env); // no execution role: fail the cold start (a generic 500 to callers), not each request
+  const keys = () => roleKeys(env);
+  const tcr = config.endpoints[TENCENT_ENDPOINTS.tcr];
+  const ssm = config.endpoints[TENCENT_ENDPOINTS.ssm];
+  const service = new CredentialService({
+    registries: config.registries,
+    providers: { tcr: () => createTcrProvider({ keys, ...(tcr && { endpointUrl: tcr }), now }) },
+    retry: config.retry,
+    log,
+    now,
+  });
+  const stores: StoreFactories = {
+    // SSM secrets live in the function's own region.
+    ssm: (invocation) => {
+      if (!invocation.region) throw new ConfigError('the function region is unknown (no context.tencentcloud_region, no TENCENTCLOUD_REGION), so the SSM endpoint is unknown');
+      return createSsmSecretStore(invocation.region, { keys, ...(ssm && { endpointUrl: ssm }) });
+    },
+  };
+
+  return {
+    config,
+    log,
+    service,
+    stores,
+    invocation(context) {
+      const requestId = typeof context?.request_id === 'string' && context.request_id ? context.request_id : undefined;
+      const region = context?.tencentcloud_region || env.TENCENTCLOUD_REGION;
+      return {
+        ...budgetFor(remainingMs(context), now),
+        ...tagged({ requestId, functionName: context?.function_name, sink: 'log', log, ...(options.write && { write: options.write }) }),
+        ...(region && { region }),
+      };
+    },
+  };
+}
+
+function remainingMs(context: ScfContext | undefined): number {
+  if (typeof context?.getRemainingTimeInMillis === 'function') {
+    const left = context.getRemainingTimeInMillis();
+    if (typeof left === 'number' && Number.isFinite(left)) return left;
+  }
+  const limit = context?.time_limit_in_ms;
+  return typeof limit === 'number' && limit > 0 ? limit : DEFAULT_TIMEOUT_MS;
+}
+
+/** The execution role's temporary keys, as SCF sets them; never a permanent key from elsewhere. */
+function roleKeys(env: Env): TencentKeys {
+  const secretId = env.TENCENTCLOUD_SECRETID;
+  const secretKey = env.TENCENTCLOUD_SECRETKEY;
+  const token = env.TENCENTCLOUD_SESSIONTOKEN;
+  if (!secretId || !secretKey) {
+    throw new ConfigError('TENCENTCLOUD_SECRETID / TENCENTCLOUD_SECRETKEY are not set: give the SCF function an execution role');
+  }
+  return { secretId, secretKey, ...(token && { token }) };
+}
