@@ -7,8 +7,9 @@
 import { ALIBABA_DEV } from './alibaba/dev.js';
 import { AWS_DEV } from './aws/dev.js';
 import type { CloudDev } from './cloud-dev.js';
+import { HUAWEI_DEV } from './huawei/dev.js';
 
-const DEV_CLOUDS: CloudDev[] = [AWS_DEV, ALIBABA_DEV];
+const DEV_CLOUDS: CloudDev[] = [AWS_DEV, ALIBABA_DEV, HUAWEI_DEV];
 
 export function devClouds(): readonly CloudDev[] {
   return DEV_CLOUDS;
