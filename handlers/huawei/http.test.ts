@@ -199,7 +199,7 @@ describe('APIG trigger: safety', () => {
     await fgFunction()(event(), context);
     // Assess
     const { auths } = JSON.parse(ok.body) as { auths: Record<string, { password: string; auth: string }> };
-    const secrets = [...Object.values(auths).flatMap((a) => [a.password, a.auth]), AGENCY_SESSION.secretAccessKey, AGENCY_SESSION.securityToken];
+    const secrets = [...Object.values(auths).flatMap((a) => [a.password, a.auth]), AGENCY_SESSION.secretAccessKey, AGENCY_SESSION.securityToken!];
     expect(lines.length).toBeGreaterThanOrEqual(3);
     for (const secret of secrets) expect(lines.filter((l) => l.includes(secret))).toEqual([]);
   });

@@ -111,7 +111,7 @@ describe('FunctionGraph refresh: idempotency and failures', () => {
     const name = secret();
     await fgFunction(configured(name))(timerEvent(''), context);
     const { auths } = decoded(emu.csms.valueAt(name)!);
-    const secrets = [auths[HOST]!.password, auths[HOST]!.auth, AGENCY_SESSION.secretAccessKey, AGENCY_SESSION.securityToken];
+    const secrets = [auths[HOST]!.password, auths[HOST]!.auth, AGENCY_SESSION.secretAccessKey, AGENCY_SESSION.securityToken!];
     expect(lines.some((l) => l.includes('secret refreshed'))).toBe(true);
     for (const s of secrets) expect(lines.filter((l) => l.includes(s))).toEqual([]);
   });

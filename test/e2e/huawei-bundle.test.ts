@@ -51,7 +51,7 @@ describe('Huawei http bundle', () => {
     expect(result.statusCode).toBe(200);
     expect(Object.keys(JSON.parse(result.body).auths)).toEqual(['swr.cn-north-4.myhuaweicloud.com']);
     expect(stdout).toContain('credential issued');
-    for (const secret of [AGENCY_SESSION.secretAccessKey, AGENCY_SESSION.securityToken]) expect(stdout + stderr.replace(/^RESULT.*$/m, '')).not.toContain(secret);
+    for (const secret of [AGENCY_SESSION.secretAccessKey, AGENCY_SESSION.securityToken!]) expect(stdout + stderr.replace(/^RESULT.*$/m, '')).not.toContain(secret);
     console.info(`huawei http bundle: ${code.length} bytes, ${zipBundle(code).length} zipped`);
   }, 60_000);
 });
