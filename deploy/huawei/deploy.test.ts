@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFunctionGraphEmulator, type FunctionGraphEmulator } from '../../emulator/huawei/functiongraph.js';
 import { PERMANENT_KEY } from '../../emulator/huawei/index.js';
 import { main } from './deploy.js';
@@ -100,8 +100,16 @@ describe('deploy:huawei against the FunctionGraph emulator (real SDK, signatures
     expect(JSON.parse(fg.functions.get(HTTP_URN)!.user_data).LOG_LEVEL).toBe('debug');
   }, 60_000);
 
-  it('fails with the upstream code, printing no key, when the deployer signs with a wrong secret', async () => {
-    const code = await deploy({ HUAWEICLOUD_SDK_SK: 'wrong-secret-key' });
+  it('fails with the upstream code, printing no key and nothing from the SDK logger, when the deployer signs with a wrong secret', async () => {
+    const stdout: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (stdout.push(String(chunk)), true));
+    let code: number;
+    try {
+      code = await deploy({ HUAWEICLOUD_SDK_SK: 'wrong-secret-key', HUAWEICLOUD_SDK_SECURITY_TOKEN: 'deployer-session-token' });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(stdout).toEqual([]);
     expect(code).toBe(1);
     expect(out.join('\n')).toMatch(/deploy:huawei failed \(401\): APIGW\.0301/);
     expect(out.join('\n')).not.toContain('wrong-secret-key');
