@@ -3,6 +3,8 @@
  * would paste them into a shell, get credentials through the local APIG IAM-auth trigger check.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type LocalServer } from '../../cli/serve.js';
@@ -46,4 +48,26 @@ describe('local server --cloud huawei (APIG trigger with IAM auth)', () => {
     const res = await fetch(url, { headers });
     expect(res.status).toBe(403);
   });
+});
+
+describe("README's signed call (Deploy to Huawei Cloud)", () => {
+  it('signs with the SDK core\'s own AKSKSigner and gets credentials through the local APIG IAM-auth check', async () => {
+    // Prepare: the README's block, run as the README says, against the local server
+    const readme = readFileSync(join(PROJECT_DIR, 'README.md'), 'utf8');
+    const block = /<!-- signed-call:huawei -->\n```js\n([\s\S]*?)```/.exec(readme)![1]!;
+    const file = join(PROJECT_DIR, `.readme-call-${process.pid}.mjs`);
+    writeFileSync(file, block);
+    try {
+      // Act
+      const { stdout } = await promisify(execFile)(process.execPath, [file], {
+        cwd: PROJECT_DIR,
+        env: { PATH: process.env.PATH, REGCRED_URL: server.url, HUAWEICLOUD_SDK_AK: LOCAL_CALLER.accessKeyId, HUAWEICLOUD_SDK_SK: LOCAL_CALLER.secretAccessKey },
+        timeout: 30_000,
+      });
+      // Assess
+      expect(Object.keys(JSON.parse(stdout).auths)).toHaveLength(2);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  }, 60_000);
 });
