@@ -1,25 +1,3 @@
-/**
- * Build one FC code package: the handler bundled as it ships (scripts/bundle.ts: one minified
- * CommonJS `index.js` for Node 20, which FC's built-in nodejs20 runtime loads as `index.handler`), zipped.
- */
-import { createHash } from 'node:crypto';
-import { bundleCode, zipBundle } from '../../scripts/bundle.js';
-
+/** The FC code package: the one recipe every deploy script shares (deploy/shared/package.ts). */
 export { ROOT } from '../../scripts/bundle.js';
-
-export interface CodePackage {
-  /** The zip, as FC's CreateFunction takes it (base64 in `code.zipFile`). */
-  zip: Uint8Array;
-  /** Size of the bundled index.js before zipping. */
-  bundleBytes: number;
-  sha256: string;
-}
-
-/**
- * @example const pkg = await buildPackage('handlers/alibaba/http.ts');
- */
-export async function buildPackage(entry: string): Promise<CodePackage> {
-  const code = await bundleCode(entry, { logLevel: 'silent' });
-  const zip = zipBundle(code);
-  return { zip, bundleBytes: code.length, sha256: createHash('sha256').update(zip).digest('hex') };
-}
+export { buildPackage, type CodePackage } from '../shared/package.js';

@@ -17,6 +17,7 @@ import * as Credentials from '@alicloud/credentials';
 import * as OpenApiCore from '@alicloud/openapi-core';
 import { resolveEndpoint } from '../../core/alibaba/client.js';
 import { buildPackage, type CodePackage } from './bundle.js';
+import { parseFlags } from '../shared/args.js';
 import { deployPlan, type DeployOptions, type DeployPlan } from './plan.js';
 
 /** The Darabonba packages are CJS with `exports.default`; Node and vitest hand it to ESM differently. */
@@ -100,20 +101,7 @@ export function fcClient(options: ClientOptions): FcClient {
 
 /** Parse `--flag value` options; flags override the environment. */
 export function parseArgs(argv: string[], env: Record<string, string | undefined>): { options: DeployOptions; dryRun: boolean } {
-  const flags = new Map<string, string>();
-  let dryRun = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--dry-run') {
-      dryRun = true;
-      continue;
-    }
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m || !KNOWN_FLAGS.includes(m[1]!)) throw new Error(`unknown argument '${arg}'; flags: --dry-run, ${KNOWN_FLAGS.map((f) => `--${f}`).join(', ')}`);
-    const value = m[2] ?? argv[++i];
-    if (value === undefined) throw new Error(`--${m[1]} needs a value`);
-    flags.set(m[1]!, value);
-  }
+  const { flags, dryRun } = parseFlags(argv, KNOWN_FLAGS);
   const accountId = flags.get('account-id') ?? env.ALIBABA_CLOUD_ACCOUNT_ID ?? '';
   const name = flags.get('name') ?? 'regcred';
   return {

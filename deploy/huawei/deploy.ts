@@ -11,25 +11,12 @@
  * with temporary keys), the SDK's own variable names. HUAWEICLOUD_ENDPOINT_URL_FUNCTIONGRAPH
  * overrides the endpoint (the emulator).
  */
-import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { resolveHuaweiEndpoint } from '../../core/huawei/client.js';
-import { bundleCode, zipBundle } from '../../scripts/bundle.js';
+import { buildPackage, type CodePackage } from '../shared/package.js';
+import { parseFlags } from '../shared/args.js';
 import { deployPlan, type DeployOptions, type DeployPlan } from './plan.js';
-
-export interface CodePackage {
-  zip: Uint8Array;
-  bundleBytes: number;
-  sha256: string;
-}
-
-/** The function's code as FunctionGraph takes it: the bundle as `index.js`, zipped (base64 in `func_code.file`). */
-export async function buildPackage(entry: string): Promise<CodePackage> {
-  const code = await bundleCode(entry, { logLevel: 'silent' });
-  const zip = zipBundle(code);
-  return { zip, bundleBytes: code.length, sha256: createHash('sha256').update(zip).digest('hex') };
-}
 
 /** The FunctionGraph calls the deploy makes (the SDK client's methods, plain request objects). */
 export interface FunctionGraphApi {
@@ -144,20 +131,7 @@ const KNOWN_FLAGS = ['region', 'project-id', 'account-id', 'agency', 'refresh-ag
 
 /** Parse `--flag value` options; flags override the environment. */
 export function parseArgs(argv: string[], env: Record<string, string | undefined>): { options: DeployOptions; dryRun: boolean } {
-  const flags = new Map<string, string>();
-  let dryRun = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--dry-run') {
-      dryRun = true;
-      continue;
-    }
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m || !KNOWN_FLAGS.includes(m[1]!)) throw new Error(`unknown argument '${arg}'; flags: --dry-run, ${KNOWN_FLAGS.map((f) => `--${f}`).join(', ')}`);
-    const value = m[2] ?? argv[++i];
-    if (value === undefined) throw new Error(`--${m[1]} needs a value`);
-    flags.set(m[1]!, value);
-  }
+  const { flags, dryRun } = parseFlags(argv, KNOWN_FLAGS);
   const name = flags.get('name') ?? 'regcred';
   return {
     dryRun,

@@ -1,6 +1,7 @@
 import { createApi, errorResponse, type ApiRequest, type ApiResponse } from '../../core/api.js';
-import { BadRequestError, InternalError, RegcredError } from '../../core/errors.js';
+import { BadRequestError, InternalError } from '../../core/errors.js';
 import { coldStart, type Started } from '../shared/cold-start.js';
+import { eventHttpHandler, isObject } from '../shared/event.js';
 import { alibabaRuntime, type AlibabaRuntime, type FcContext } from './runtime.js';
 
 /**
@@ -42,24 +43,9 @@ export interface FcHttpResult {
 export function createHttpHandler(runtime: AlibabaRuntime) {
   const api = createApi({ service: runtime.service, log: runtime.log, allowedCallers: runtime.config.allowedCallers });
 
+  const handle = eventHttpHandler({ api, log: runtime.log, invocation: (c: FcContext | undefined) => runtime.invocation(c), toApiRequest });
   return async function handler(event: Buffer | string | object, context?: FcContext): Promise<FcHttpResult> {
-    const budget = runtime.invocation(context);
-    const log = budget.log ?? runtime.log;
-    try {
-      let request: ApiRequest;
-      try {
-        request = toApiRequest(event);
-      } catch (err) {
-        if (!(err instanceof RegcredError)) throw err;
-        log.info('request failed', { status: err.status, code: err.code });
-        return fcResult(errorResponse(err));
-      }
-      return fcResult(await api(request, budget));
-    } catch (err) {
-      // The core API never throws; this is the last line of defence (same answer as handlers/shared/error-boundary.ts).
-      log.error('unhandled error', { err });
-      return fcResult(errorResponse(new InternalError({ cause: err })));
-    }
+    return fcResult(await handle(event, context));
   };
 }
 
@@ -113,10 +99,6 @@ function callerOf(headers: Record<string, string>): string | undefined {
 
 function fcResult(res: ApiResponse): FcHttpResult {
   return { ...res, isBase64Encoded: false };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 let started: Started<ReturnType<typeof createHttpHandler>> | undefined;

@@ -2,6 +2,7 @@ import { BadRequestError, InternalError } from '../../core/errors.js';
 import { refreshTargets, type TargetOutcome } from '../../core/refresh.js';
 import { targetsFor, type RefreshTarget } from '../../core/targets.js';
 import { coldStart, type Started } from '../shared/cold-start.js';
+import { isObject, parseJson as parse } from '../shared/event.js';
 import { alibabaRuntime, type AlibabaRuntime, type FcContext } from './runtime.js';
 
 /**
@@ -50,21 +51,6 @@ function targetSpec(event: unknown): unknown {
     return isObject(data) && 'targets' in data ? data : undefined;
   }
   return event;
-}
-
-function parse(raw: Buffer | string | object, what: string): unknown {
-  if (!Buffer.isBuffer(raw) && typeof raw !== 'string') return raw;
-  const text = raw.toString().trim();
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new BadRequestError(`${what} is not JSON`);
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 let started: Started<ReturnType<typeof createRefreshHandler>> | undefined;

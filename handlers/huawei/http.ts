@@ -1,6 +1,7 @@
 import { createApi, errorResponse, type ApiRequest, type ApiResponse } from '../../core/api.js';
-import { BadRequestError, InternalError, RegcredError } from '../../core/errors.js';
+import { BadRequestError, InternalError } from '../../core/errors.js';
 import { coldStart, type Started } from '../shared/cold-start.js';
+import { eventHttpHandler, isObject } from '../shared/event.js';
 import { huaweiRuntime, type FunctionGraphContext, type HuaweiRuntime } from './runtime.js';
 
 /**
@@ -41,24 +42,9 @@ export interface ApigResult {
 export function createHttpHandler(runtime: HuaweiRuntime) {
   const api = createApi({ service: runtime.service, log: runtime.log, allowedCallers: runtime.config.allowedCallers });
 
+  const handle = eventHttpHandler({ api, log: runtime.log, invocation: (c: FunctionGraphContext | undefined) => runtime.invocation(c), toApiRequest });
   return async function handler(event: unknown, context?: FunctionGraphContext): Promise<ApigResult> {
-    const invocation = runtime.invocation(context);
-    const log = invocation.log ?? runtime.log;
-    try {
-      let request: ApiRequest;
-      try {
-        request = toApiRequest(event);
-      } catch (err) {
-        if (!(err instanceof RegcredError)) throw err;
-        log.info('request failed', { status: err.status, code: err.code });
-        return apigResult(errorResponse(err));
-      }
-      return apigResult(await api(request, invocation));
-    } catch (err) {
-      // The core API never throws; this is the last line of defence (same answer as handlers/shared/error-boundary.ts).
-      log.error('unhandled error', { err });
-      return apigResult(errorResponse(new InternalError({ cause: err })));
-    }
+    return apigResult(await handle(event, context));
   };
 }
 
@@ -122,10 +108,6 @@ function callerOf(headers: Record<string, string>): string | undefined {
 
 function apigResult(res: ApiResponse): ApigResult {
   return { ...res, isBase64Encoded: false };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 let started: Started<ReturnType<typeof createHttpHandler>> | undefined;
