@@ -16,8 +16,9 @@ import * as FcSdk from '@alicloud/fc20230330';
 import * as Credentials from '@alicloud/credentials';
 import * as OpenApiCore from '@alicloud/openapi-core';
 import { resolveEndpoint } from '../../core/alibaba/client.js';
-import { buildPackage, type CodePackage } from './bundle.js';
+import type { CodePackage } from './bundle.js';
 import { parseFlags } from '../shared/args.js';
+import { prepare } from '../shared/run.js';
 import { deployPlan, type DeployOptions, type DeployPlan } from './plan.js';
 
 /** The Darabonba packages are CJS with `exports.default`; Node and vitest hand it to ESM differently. */
@@ -126,23 +127,9 @@ const KNOWN_FLAGS = ['region', 'account-id', 'role', 'refresh-role', 'name', 'sc
  * @example process.exitCode = await main(process.argv.slice(2), process.env, console.log);
  */
 export async function main(argv: string[], env: Record<string, string | undefined>, print: (text: string) => void): Promise<number> {
-  let plan: DeployPlan;
-  let dryRun: boolean;
-  let options: DeployOptions;
-  try {
-    ({ options, dryRun } = parseArgs(argv, env));
-    plan = deployPlan(options);
-  } catch (err) {
-    print(`deploy:alibaba: ${(err as Error).message}`);
-    return 2;
-  }
-  const packages = new Map<string, CodePackage>();
-  for (const fn of plan.functions) packages.set(fn.entry, await buildPackage(fn.entry));
-
-  if (dryRun) {
-    print(JSON.stringify(describePlan(plan, packages), null, 2));
-    return 0;
-  }
+  const ready = await prepare('deploy:alibaba', print, () => parseArgs(argv, env), deployPlan, describePlan);
+  if ('exit' in ready) return ready.exit;
+  const { options, plan, packages } = ready;
   const keys = env.ALIBABA_CLOUD_ACCESS_KEY_ID && env.ALIBABA_CLOUD_ACCESS_KEY_SECRET
     ? { accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID, accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET, ...(env.ALIBABA_CLOUD_SECURITY_TOKEN && { securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN }) }
     : undefined;

@@ -14,7 +14,8 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { resolveHuaweiEndpoint } from '../../core/huawei/client.js';
-import { buildPackage, type CodePackage } from '../shared/package.js';
+import type { CodePackage } from '../shared/package.js';
+import { prepare } from '../shared/run.js';
 import { parseFlags } from '../shared/args.js';
 import { deployPlan, type DeployOptions, type DeployPlan } from './plan.js';
 
@@ -156,23 +157,9 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
  * @example process.exitCode = await main(process.argv.slice(2), process.env, console.log);
  */
 export async function main(argv: string[], env: Record<string, string | undefined>, print: (text: string) => void): Promise<number> {
-  let plan: DeployPlan;
-  let dryRun: boolean;
-  try {
-    let options: DeployOptions;
-    ({ options, dryRun } = parseArgs(argv, env));
-    plan = deployPlan(options);
-  } catch (err) {
-    print(`deploy:huawei: ${(err as Error).message}`);
-    return 2;
-  }
-  const packages = new Map<string, CodePackage>();
-  for (const fn of plan.functions) packages.set(fn.entry, await buildPackage(fn.entry));
-
-  if (dryRun) {
-    print(JSON.stringify(describePlan(plan, packages), null, 2));
-    return 0;
-  }
+  const ready = await prepare('deploy:huawei', print, () => parseArgs(argv, env), deployPlan, describePlan);
+  if ('exit' in ready) return ready.exit;
+  const { plan, packages } = ready;
   if (!env.HUAWEICLOUD_SDK_AK || !env.HUAWEICLOUD_SDK_SK) {
     print('deploy:huawei: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (and HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary keys), or use --dry-run');
     return 2;

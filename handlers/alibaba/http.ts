@@ -1,7 +1,7 @@
-import { createApi, errorResponse, type ApiRequest, type ApiResponse } from '../../core/api.js';
+import { createApi, errorResponse, type ApiRequest } from '../../core/api.js';
 import { BadRequestError, InternalError } from '../../core/errors.js';
 import { coldStart, type Started } from '../shared/cold-start.js';
-import { eventHttpHandler, isObject } from '../shared/event.js';
+import { eventHttpHandler, isObject, type EventHttpResult } from '../shared/event.js';
 import { alibabaRuntime, type AlibabaRuntime, type FcContext } from './runtime.js';
 
 /**
@@ -28,12 +28,7 @@ export interface FcHttpEvent {
   isBase64Encoded?: boolean;
 }
 
-export interface FcHttpResult {
-  statusCode: number;
-  headers: Record<string, string>;
-  body: string;
-  isBase64Encoded: false;
-}
+export type FcHttpResult = EventHttpResult;
 
 
 /**
@@ -41,12 +36,12 @@ export interface FcHttpResult {
  * export const handler = createHttpHandler(alibabaRuntime(process.env));
  */
 export function createHttpHandler(runtime: AlibabaRuntime) {
-  const api = createApi({ service: runtime.service, log: runtime.log, allowedCallers: runtime.config.allowedCallers });
-
-  const handle = eventHttpHandler({ api, log: runtime.log, invocation: (c: FcContext | undefined) => runtime.invocation(c), toApiRequest });
-  return async function handler(event: Buffer | string | object, context?: FcContext): Promise<FcHttpResult> {
-    return fcResult(await handle(event, context));
-  };
+  return eventHttpHandler<Buffer | string | object, FcContext>({
+    api: createApi({ service: runtime.service, log: runtime.log, allowedCallers: runtime.config.allowedCallers }),
+    log: runtime.log,
+    invocation: (context) => runtime.invocation(context),
+    toApiRequest,
+  });
 }
 
 /** Translate FC's event into the cloud-neutral request; BadRequestError names what is wrong. */
@@ -97,9 +92,6 @@ function callerOf(headers: Record<string, string>): string | undefined {
   return auth ? /^ACS3-HMAC-SHA256 Credential=([A-Za-z0-9.]{1,128}),/.exec(auth.trim())?.[1] : undefined;
 }
 
-function fcResult(res: ApiResponse): FcHttpResult {
-  return { ...res, isBase64Encoded: false };
-}
 
 let started: Started<ReturnType<typeof createHttpHandler>> | undefined;
 
@@ -110,5 +102,5 @@ let started: Started<ReturnType<typeof createHttpHandler>> | undefined;
  */
 export const handler = async (event: Buffer | string | object, context?: FcContext): Promise<FcHttpResult> => {
   started ??= coldStart(() => createHttpHandler(alibabaRuntime(process.env)));
-  return started.ok ? started.runtime(event, context) : fcResult(errorResponse(new InternalError()));
+  return started.ok ? started.runtime(event, context) : { ...errorResponse(new InternalError()), isBase64Encoded: false };
 };

@@ -1,7 +1,7 @@
-import { createApi, errorResponse, type ApiRequest, type ApiResponse } from '../../core/api.js';
+import { createApi, errorResponse, type ApiRequest } from '../../core/api.js';
 import { BadRequestError, InternalError } from '../../core/errors.js';
 import { coldStart, type Started } from '../shared/cold-start.js';
-import { eventHttpHandler, isObject } from '../shared/event.js';
+import { eventHttpHandler, isObject, type EventHttpResult } from '../shared/event.js';
 import { huaweiRuntime, type FunctionGraphContext, type HuaweiRuntime } from './runtime.js';
 
 /**
@@ -28,24 +28,19 @@ export interface ApigEvent {
   isBase64Encoded?: boolean;
 }
 
-export interface ApigResult {
-  statusCode: number;
-  headers: Record<string, string>;
-  body: string;
-  isBase64Encoded: false;
-}
+export type ApigResult = EventHttpResult;
 
 /**
  * @example
  * export const handler = createHttpHandler(huaweiRuntime(process.env));
  */
 export function createHttpHandler(runtime: HuaweiRuntime) {
-  const api = createApi({ service: runtime.service, log: runtime.log, allowedCallers: runtime.config.allowedCallers });
-
-  const handle = eventHttpHandler({ api, log: runtime.log, invocation: (c: FunctionGraphContext | undefined) => runtime.invocation(c), toApiRequest });
-  return async function handler(event: unknown, context?: FunctionGraphContext): Promise<ApigResult> {
-    return apigResult(await handle(event, context));
-  };
+  return eventHttpHandler<unknown, FunctionGraphContext>({
+    api: createApi({ service: runtime.service, log: runtime.log, allowedCallers: runtime.config.allowedCallers }),
+    log: runtime.log,
+    invocation: (context) => runtime.invocation(context),
+    toApiRequest,
+  });
 }
 
 /** Translate APIG's event into the cloud-neutral request; BadRequestError names what is wrong. */
@@ -106,9 +101,6 @@ function callerOf(headers: Record<string, string>): string | undefined {
   return auth ? /^SDK-HMAC-SHA256\s+Access=([A-Za-z0-9]{1,128}),/.exec(auth.trim())?.[1] : undefined;
 }
 
-function apigResult(res: ApiResponse): ApigResult {
-  return { ...res, isBase64Encoded: false };
-}
 
 let started: Started<ReturnType<typeof createHttpHandler>> | undefined;
 
@@ -119,5 +111,5 @@ let started: Started<ReturnType<typeof createHttpHandler>> | undefined;
  */
 export const handler = async (event: unknown, context?: FunctionGraphContext): Promise<ApigResult> => {
   started ??= coldStart(() => createHttpHandler(huaweiRuntime(process.env)));
-  return started.ok ? started.runtime(event, context) : apigResult(errorResponse(new InternalError()));
+  return started.ok ? started.runtime(event, context) : { ...errorResponse(new InternalError()), isBase64Encoded: false };
 };

@@ -3,13 +3,18 @@ import { BadRequestError, InternalError, RegcredError } from '../../core/errors.
 import type { Logger } from '../../core/log.js';
 import type { Invocation } from '../../core/service.js';
 
+/** What FC's HTTP trigger and APIG take back from the function: the HTTP answer, never base64. */
+export interface EventHttpResult extends ApiResponse {
+  isBase64Encoded: false;
+}
+
 /**
  * The HTTP handler of a platform whose trigger hands the function a JSON event (FC, FunctionGraph):
  * the event translated by `toApiRequest` (a BadRequestError there is a 400 like any other), the
  * core API called with the invocation, and a JSON 500 without a stack trace if anything ever throws.
  * @example
  * const handle = eventHttpHandler({ api, log, invocation: runtime.invocation, toApiRequest });
- * return { ...(await handle(event, context)), isBase64Encoded: false };
+ * export const handler = (event, context) => handle(event, context);
  */
 export function eventHttpHandler<E, C>(options: {
   api: ReturnType<typeof createApi>;
@@ -17,7 +22,7 @@ export function eventHttpHandler<E, C>(options: {
   invocation: (context: C | undefined) => Invocation;
   toApiRequest: (event: E) => ApiRequest;
 }) {
-  return async function handle(event: E, context?: C): Promise<ApiResponse> {
+  return async function handle(event: E, context?: C): Promise<EventHttpResult> {
     const invocation = options.invocation(context);
     const log = invocation.log ?? options.log;
     try {
@@ -27,13 +32,13 @@ export function eventHttpHandler<E, C>(options: {
       } catch (err) {
         if (!(err instanceof RegcredError)) throw err;
         log.info('request failed', { status: err.status, code: err.code });
-        return errorResponse(err);
+        return { ...errorResponse(err), isBase64Encoded: false };
       }
-      return await options.api(request, invocation);
+      return { ...(await options.api(request, invocation)), isBase64Encoded: false };
     } catch (err) {
       // The core API never throws; this is the last line of defence (same answer as error-boundary.ts).
       log.error('unhandled error', { err });
-      return errorResponse(new InternalError({ cause: err }));
+      return { ...errorResponse(new InternalError({ cause: err })), isBase64Encoded: false };
     }
   };
 }
