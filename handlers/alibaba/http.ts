@@ -1,7 +1,7 @@
 import { createApi, errorResponse, type ApiRequest } from '../../core/api.js';
 import { BadRequestError, InternalError } from '../../core/errors.js';
 import { coldStart, type Started } from '../shared/cold-start.js';
-import { eventHttpHandler, isObject, type EventHttpResult } from '../shared/event.js';
+import { eventHttpHandler, isObject, parseJson, type EventHttpResult } from '../shared/event.js';
 import { alibabaRuntime, type AlibabaRuntime, type FcContext } from './runtime.js';
 
 /**
@@ -63,14 +63,7 @@ export function toApiRequest(raw: Buffer | string | object): ApiRequest {
 }
 
 function parseEvent(raw: Buffer | string | object): FcHttpEvent {
-  let value: unknown = raw;
-  if (Buffer.isBuffer(raw) || typeof raw === 'string') {
-    try {
-      value = JSON.parse(raw.toString());
-    } catch {
-      throw new BadRequestError('event is not JSON');
-    }
-  }
+  const value = parseJson(raw, 'event');
   if (!isObject(value)) throw new BadRequestError('event must be a JSON object');
   if (value.requestContext !== undefined && !isObject(value.requestContext)) throw new BadRequestError('event.requestContext must be an object');
   const http = (value.requestContext as Record<string, unknown> | undefined)?.http;

@@ -1,7 +1,7 @@
 import { createApi, errorResponse, type ApiRequest } from '../../core/api.js';
 import { BadRequestError, InternalError } from '../../core/errors.js';
 import { coldStart, type Started } from '../shared/cold-start.js';
-import { eventHttpHandler, isObject, type EventHttpResult } from '../shared/event.js';
+import { eventHttpHandler, isObject, parseJson, type EventHttpResult } from '../shared/event.js';
 import { huaweiRuntime, type FunctionGraphContext, type HuaweiRuntime } from './runtime.js';
 
 /**
@@ -61,14 +61,7 @@ export function toApiRequest(raw: unknown): ApiRequest {
 }
 
 function parseEvent(raw: unknown): ApigEvent {
-  let value = raw;
-  if (Buffer.isBuffer(raw) || typeof raw === 'string') {
-    try {
-      value = JSON.parse(raw.toString());
-    } catch {
-      throw new BadRequestError('event is not JSON');
-    }
-  }
+  const value = parseJson(raw, 'event');
   if (!isObject(value)) throw new BadRequestError('event must be a JSON object');
   if (value.requestContext !== undefined && value.requestContext !== null && !isObject(value.requestContext)) {
     throw new BadRequestError('event.requestContext must be an object');
