@@ -7,7 +7,7 @@
  *   regcred login --registry HOST            docker login with a fresh credential (password on stdin)
  *   regcred docker-credential get|store|erase|list   as docker-credential-regcred (Docker credential-helper protocol)
  *   regcred kubelet                          a kubelet image credential provider (request on stdin)
- *   regcred serve [--emulator] [--cloud aws|alibaba] [--port 8787]   the HTTPS API on localhost (npm start)
+ *   regcred serve [--emulator] [--cloud aws|alibaba|huawei] [--port 8787]   the HTTPS API on localhost (npm start)
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
