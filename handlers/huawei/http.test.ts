@@ -159,6 +159,15 @@ describe('APIG trigger: the invocation', () => {
     }
   });
 
+  it('answers a generic 500 when FunctionGraph hands no agency keys (a function without an agency), the reason in the log only', async () => {
+    // Act
+    const res = await fgFunction()(event(), { getRequestID: () => 'no-agency' });
+    // Assess
+    expect([res.statusCode, JSON.parse(res.body)]).toEqual([500, { error: { code: 'InternalError', message: 'internal error' } }]);
+    expect(lines.join('\n')).toContain('agency access key is missing');
+    expect(mints()).toHaveLength(0);
+  });
+
   it("writes the invocation's request id on every log line", async () => {
     await fgFunction()(event({ query: { format: 'xml' } }), context);
     await fgFunction()(event(), context);
