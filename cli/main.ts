@@ -9,7 +9,7 @@
  *   regcred docker-credential get|store|erase|list   the Docker credential-helper protocol
  *   docker-credential-regcred get|store|erase|list   the same, by the name Docker and podman call
  *   regcred kubelet                          a kubelet image credential provider (request on stdin)
- *   regcred serve [--emulator] [--cloud aws|alibaba] [--port 8787]   the HTTPS API on localhost (npm start)
+ *   regcred serve [--emulator] [--cloud aws|alibaba|tencent|huawei] [--port 8787]   the HTTPS API on localhost (npm start)
  *
  * `docker-credential … get` and `kubelet` answer from the per-user cache (cli/cache.ts) until the
  * credential's half-life. A cache hit runs only this file, cache.ts and node built-ins: the cloud

@@ -1,5 +1,5 @@
 import { auditIssued } from './audit.js';
-import { BadRequestError, ForbiddenError, MethodNotAllowedError, NotFoundError, toRegcredError } from './errors.js';
+import { BadRequestError, ConfigError, ForbiddenError, InternalError, MethodNotAllowedError, NotFoundError, toRegcredError } from './errors.js';
 import { isFormat, render, FORMATS, type Format } from './formats.js';
 import type { Logger } from './log.js';
 import { REGISTRY_HOST } from './registry-spec.js';
@@ -86,7 +86,9 @@ export function createApi(options: ApiOptions) {
  * @example errorResponse(new NotFoundError('no such route')) // { statusCode: 404, … }
  */
 export function errorResponse(err: unknown): ApiResponse {
-  const error = toRegcredError(err);
+  // A misconfigured function (e.g. a FunctionGraph function without an agency) answers a generic
+  // 500: the configuration detail goes to the log line, never to the caller.
+  const error = err instanceof ConfigError ? new InternalError({ cause: err }) : toRegcredError(err);
   return {
     statusCode: error.status,
     headers: { ...BASE_HEADERS, ...error.headers },

@@ -7,9 +7,10 @@
 import { ALIBABA_DEV } from './alibaba/dev.js';
 import { AWS_DEV } from './aws/dev.js';
 import type { CloudDev } from './cloud-dev.js';
+import { HUAWEI_DEV } from './huawei/dev.js';
 import { TENCENT_DEV } from './tencent/dev.js';
 
-const DEV_CLOUDS: CloudDev[] = [AWS_DEV, ALIBABA_DEV, TENCENT_DEV];
+const DEV_CLOUDS: CloudDev[] = [AWS_DEV, ALIBABA_DEV, TENCENT_DEV, HUAWEI_DEV];
 
 export function devClouds(): readonly CloudDev[] {
   return DEV_CLOUDS;

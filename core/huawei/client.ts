@@ -16,6 +16,7 @@
 import type * as HcClientNs from '@huaweicloud/huaweicloud-sdk-core/HcClient.js';
 import type * as HttpClientNs from '@huaweicloud/huaweicloud-sdk-core/http/DefaultHttpClient.js';
 import type * as CredentialsNs from '@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials.js';
+import type { RoleKeys } from '../credential.js';
 import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
 
 /**
@@ -90,14 +91,18 @@ export interface HuaweiAnswer {
  * RegcredErrors (see {@link classifyHuaweiError}); never retries (core/retry.ts does).
  */
 export interface HuaweiApiClient {
-  call(request: HuaweiCall, signal: AbortSignal): Promise<HuaweiAnswer>;
+  /** `keys`: this invocation's agency keys (FunctionGraph `context.getSecurity*()`); else the client's own. */
+  call(request: HuaweiCall, signal: AbortSignal, keys?: RoleKeys): Promise<HuaweiAnswer>;
 }
 
 export interface HuaweiClientOptions {
   /** Service endpoint URL, e.g. `https://swr-api.cn-north-4.myhuaweicloud.com` or the emulator's `http://127.0.0.1:port`. */
   endpoint: string;
-  /** The agency's temporary keys, read per call (FunctionGraph may hand over fresh ones per invocation). */
-  keys: HuaweiKeys | (() => HuaweiKeys);
+  /**
+   * The agency's temporary keys when the caller of {@link HuaweiApiClient.call} passes none (tests,
+   * tools); a FunctionGraph handler passes each invocation's keys to `call` instead.
+   */
+  keys?: HuaweiKeys | (() => HuaweiKeys);
   /** Project id for `{project_id}` paths (CSMS); SWR's CreateSecret needs none. */
   projectId?: string;
   /** Socket backstop; the caller's abort signal usually ends a slow call first. */
@@ -135,8 +140,10 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiApiClien
   }
 
   return {
-    async call(request, signal) {
-      const keys = typeof options.keys === 'function' ? options.keys() : options.keys;
+    async call(request, signal, callKeys) {
+      // No client is kept per set of keys: the signer reads them per request (a fresh HcClient per
+      // call below), so concurrent invocations with different agency keys never share credentials.
+      const keys = callKeys ? huaweiKeysOf(callKeys) : typeof options.keys === 'function' ? options.keys() : options.keys;
       checkKeys(keys);
       let connected: Awaited<ReturnType<typeof connect>>;
       try {
@@ -188,7 +195,7 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiApiClien
  * when set, else `https://<service>.<region>.myhuaweicloud.com`.
  * @example resolveHuaweiEndpoint(undefined, 'swr-api', 'cn-north-4') // 'https://swr-api.cn-north-4.myhuaweicloud.com'
  */
-export function resolveHuaweiEndpoint(override: string | undefined, service: 'swr-api' | 'kms', region: string): string {
+export function resolveHuaweiEndpoint(override: string | undefined, service: 'swr-api' | 'kms' | 'functiongraph', region: string): string {
   assertHuaweiRegion(region);
   return checkEndpoint(override ?? `https://${service}.${region}.myhuaweicloud.com`);
 }
@@ -221,7 +228,15 @@ function checkEndpoint(value: string): string {
   return `${url.protocol}//${url.host}`;
 }
 
-function checkKeys(keys: HuaweiKeys): void {
+/**
+ * The invocation's {@link RoleKeys} in the SDK's terms.
+ * @example huaweiKeysOf({ accessKeyId: 'AK', accessKeySecret: 'SK', securityToken: 'T' }) // { ak: 'AK', sk: 'SK', securityToken: 'T' }
+ */
+export function huaweiKeysOf(keys: RoleKeys): HuaweiKeys {
+  return { ak: keys.accessKeyId, sk: keys.accessKeySecret, securityToken: keys.securityToken ?? '' };
+}
+
+function checkKeys(keys: HuaweiKeys | undefined): asserts keys is HuaweiKeys {
   // Names the missing piece, never a value.
   if (!keys || typeof keys.ak !== 'string' || !keys.ak) throw new ConfigError('Huawei agency access key is missing');
   if (typeof keys.sk !== 'string' || !keys.sk) throw new ConfigError('Huawei agency secret key is missing');

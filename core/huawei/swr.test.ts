@@ -87,6 +87,19 @@ describe('SwrProvider against the emulator (real SDK core, SDK-HMAC-SHA256 + sec
     expect(emu.calls.map((c) => c.status)).toEqual([401, 200]);
   });
 
+  it('signs with the keys fetch is given (the invocation\'s), not with the provider\'s own', async () => {
+    // Prepare: a provider built with no keys, as the FunctionGraph runtime builds it
+    const swr = createSwrProvider({ endpointUrl: emu.url });
+    const invocationKeys = { accessKeyId: keys.ak, accessKeySecret: keys.sk, securityToken: keys.securityToken };
+    // Act
+    const [cred] = await swr.fetch(target, signal(), invocationKeys);
+    const stale = await failure(swr.fetch(target, signal(), { ...invocationKeys, accessKeySecret: 'stale-sk' }));
+    // Assess
+    expect(cred!.username).toBe(`${REGION}@${keys.ak}`);
+    expect(stale).toMatchObject({ code: 'UpstreamAccessDenied' });
+    expect(emu.calls.map((c) => c.status)).toEqual([200, 401]);
+  });
+
   it('keeps the <region>@ prefix of the username and splits the password on the first colon only', () => {
     expect(decodeAuth(Buffer.from('cn-north-4@AK:pass:with:colons').toString('base64'))).toEqual({ username: 'cn-north-4@AK', password: 'pass:with:colons' });
   });

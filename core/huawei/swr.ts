@@ -15,7 +15,7 @@
  * The username embeds the AK, so we assume it cannot outlive that AK and cap at
  * `sessionExpiresAt` when the caller knows it.
  */
-import type { CredentialProvider, RegistryCredential, RegistryTarget } from '../credential.js';
+import type { CredentialProvider, RegistryCredential, RegistryTarget, RoleKeys } from '../credential.js';
 import { UpstreamError } from '../errors.js';
 import { assertHuaweiRegion, createHuaweiClient, invalid, rejectUnknownOptions, resolveHuaweiEndpoint, type HuaweiApiClient, type HuaweiKeys } from './client.js';
 
@@ -53,7 +53,8 @@ export class SwrProvider implements CredentialProvider {
     return host.toLowerCase() === (target.host ?? swrRegistryHost(target.region)).toLowerCase();
   }
 
-  async fetch(target: RegistryTarget, signal: AbortSignal): Promise<RegistryCredential[]> {
+  /** `keys`: the invocation's agency keys (FunctionGraph hands them per invocation); else the client's own. */
+  async fetch(target: RegistryTarget, signal: AbortSignal, keys?: RoleKeys): Promise<RegistryCredential[]> {
     assertHuaweiRegion(target.region);
     const answer = await this.#options.clientFor(target.region).call(
       {
@@ -65,6 +66,7 @@ export class SwrProvider implements CredentialProvider {
         responseHeaders: ['X-Swr-Expireat'],
       },
       signal,
+      keys,
     );
     const { host, auth } = pickAuth(answer.body, target.region);
     const { username, password } = decodeAuth(auth);
@@ -136,8 +138,8 @@ function loginExpiry(reported: number, session: Date | undefined, now: number): 
 }
 
 export interface SwrFactoryOptions {
-  /** The function agency's temporary keys, read per call. */
-  keys: HuaweiKeys | (() => HuaweiKeys);
+  /** Keys for calls whose invocation carries none (tests, tools); FunctionGraph's arrive per call in `fetch`. */
+  keys?: HuaweiKeys | (() => HuaweiKeys);
   /** HUAWEICLOUD_ENDPOINT_URL_SWR from config: one endpoint for every region. */
   endpointUrl?: string;
   sessionExpiresAt?: () => Date | undefined;
@@ -148,7 +150,9 @@ export interface SwrFactoryOptions {
 /**
  * The default SWR provider: the agency's keys, `https://swr-api.<region>.myhuaweicloud.com` unless
  * overridden; one client per region, built on first use.
- * @example const swr = createSwrProvider({ keys: () => ({ ak, sk, securityToken }), endpointUrl: config.endpoints.swr });
+ * @example
+ * const swr = createSwrProvider({ endpointUrl: config.endpoints.swr });
+ * await swr.fetch({ provider: 'swr', region: 'cn-north-4' }, signal, invocation.keys);
  */
 export function createSwrProvider(options: SwrFactoryOptions): SwrProvider {
   rejectUnknownOptions(options, ['keys', 'endpointUrl', 'sessionExpiresAt', 'now', 'timeoutMs'], 'createSwrProvider');
@@ -159,7 +163,7 @@ export function createSwrProvider(options: SwrFactoryOptions): SwrProvider {
       if (!client) {
         client = createHuaweiClient({
           endpoint: resolveHuaweiEndpoint(options.endpointUrl, 'swr-api', region),
-          keys: options.keys,
+          ...(options.keys && { keys: options.keys }),
           ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
         });
         clients.set(region, client);

@@ -17,6 +17,8 @@ export const MIN_LOGIN_SECONDS = 15 * 60;
 export interface SwrSettings {
   /** Region the emulated SWR serves (its `projectname` default and registry host). */
   region: string;
+  /** More regions it also answers for (`projectname`), each with its own `swr.<region>` host. */
+  regions?: string[];
   /** Username prefix before `@<AK>` (default: the region), e.g. to match a local registry's htpasswd. */
   usernamePrefix?: string;
   /** A fixed password (else a random one per call), so a real local registry can accept it. */
@@ -48,7 +50,7 @@ export function swrService(settings: SwrSettings): HuaweiService {
 
 function createSecret(settings: SwrSettings, input: HuaweiInput, ctx: OperationContext): HuaweiOutput {
   const projectname = input.query['projectname'] ?? settings.region;
-  if (projectname !== settings.region) throw new ServiceError(400, 'SVCSTG.SWR.4000001', `Invalid projectname: ${projectname.slice(0, 64)}`);
+  if (projectname !== settings.region && !settings.regions?.includes(projectname)) throw new ServiceError(400, 'SVCSTG.SWR.4000001', `Invalid projectname: ${projectname.slice(0, 64)}`);
   let lifetimeMs = Math.min(settings.lifetimeMs ?? MAX_LOGIN_SECONDS * 1000, MAX_LOGIN_SECONDS * 1000);
   const duration = input.query['duration_seconds'];
   if (duration !== undefined) {
@@ -63,9 +65,9 @@ function createSecret(settings: SwrSettings, input: HuaweiInput, ctx: OperationC
   if ((settings.capToSession ?? true) && session !== undefined) expiresAt = Math.min(expiresAt, session);
   if (ctx.expiredToken) expiresAt = ctx.now - 1_000;
 
-  const username = `${settings.usernamePrefix ?? settings.region}@${ctx.identity.accessKeyId}`;
+  const username = `${settings.usernamePrefix ?? projectname}@${ctx.identity.accessKeyId}`;
   const password = settings.password ?? randomBytes(32).toString('hex');
-  const host = settings.host ?? swrHost(settings.region);
+  const host = settings.host ?? swrHost(projectname);
   return {
     body: { auths: { [host]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } } },
     headers: {

@@ -1,4 +1,8 @@
+import type { ApiRequest, ApiResponse, createApi } from '../../core/api.js';
 import { BadRequestError } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+import type { Invocation } from '../../core/service.js';
+import { answerHttp } from './http-answer.js';
 
 /** An event (or a field of one) that arrives as JSON text or a Buffer, parsed; undefined when empty. */
 export function parseJsonEvent(raw: unknown, what: string): unknown {
@@ -14,4 +18,28 @@ export function parseJsonEvent(raw: unknown, what: string): unknown {
 
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** What FC's HTTP trigger and APIG take back from the function: the HTTP answer, never base64. */
+export interface EventHttpResult extends ApiResponse {
+  isBase64Encoded: false;
+}
+
+/**
+ * The HTTP handler of a platform whose trigger hands the function a JSON event (FC, FunctionGraph):
+ * the invocation from the platform's context, then {@link answerHttp} (the event translated, the
+ * core API called, a JSON 500 if anything ever throws, the metrics flushed).
+ * @example const handle = eventHttpHandler({ api, log, invocation: runtime.invocation, toApiRequest });
+ */
+export function eventHttpHandler<E, C>(options: {
+  api: ReturnType<typeof createApi>;
+  log: Logger;
+  invocation: (context: C | undefined) => Invocation;
+  toApiRequest: (event: E) => ApiRequest;
+}) {
+  return async function handle(event: E, context?: C): Promise<EventHttpResult> {
+    const invocation = options.invocation(context);
+    const answer = await answerHttp(options.api, () => options.toApiRequest(event), invocation, invocation.log ?? options.log);
+    return { ...answer, isBase64Encoded: false };
+  };
 }

@@ -1,0 +1,204 @@
+/**
+ * The Huawei deployment as data: which FunctionGraph functions and triggers to create or update,
+ * and the identity policy each function's own agency needs (one agency per function: the
+ * internet-facing HTTP function holds no CSMS action). Pure functions of the options and the
+ * validated regcred config, so the dry run prints exactly what a real run sends.
+ */
+import { loadConfig, type Config } from '../../core/config.js';
+import { ConfigError } from '../../core/errors.js';
+import { assertHuaweiRegion } from '../../core/huawei/client.js';
+import { HUAWEI } from '../../core/huawei/cloud.js';
+
+export interface DeployOptions {
+  region: string;
+  /** The project of the region (32 hex characters): FunctionGraph paths and function URNs name it. */
+  projectId: string;
+  /** The account (domain) id, for the CSMS secret URNs of the refresh agency's policy. */
+  accountId: string;
+  /** The agency the HTTP function runs as. */
+  agency: string;
+  /** The agency the refresh function runs as (its own: it alone may write CSMS secrets). */
+  refreshAgency: string;
+  /** HTTP function name; the refresh function is `<name>-refresh`. */
+  name: string;
+  /** The APIG (shared gateway) API group the trigger's API joins. */
+  apigGroupId: string;
+  /** Timer for the refresh function: a FunctionGraph rate (`20m`, `4h`). */
+  schedule: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** The function's environment: REGCRED_* and LOG_LEVEL, validated with regcred's own config parser. */
+  env: Record<string, string>;
+}
+
+export interface FunctionSpec {
+  funcName: string;
+  /** Which handler module is bundled into the function's index.js. */
+  entry: string;
+  /** The FunctionGraph CreateFunction / UpdateFunctionConfig fields (code travels separately). */
+  config: {
+    func_name: string;
+    package: 'default';
+    runtime: 'Node.js20.15';
+    handler: 'index.handler';
+    timeout: number;
+    memory_size: number;
+    xrole: string;
+    description: string;
+    /** The environment variables, as FunctionGraph takes them: a JSON object string. */
+    user_data: string;
+  };
+  triggers: TriggerSpec[];
+  /** What this function's agency must allow, exactly (an IAM identity policy). */
+  policy: IdentityPolicy;
+}
+
+export interface TriggerSpec {
+  trigger_type_code: 'APIG' | 'TIMER';
+  trigger_status: 'ACTIVE';
+  event_type_code?: string;
+  event_data: Record<string, unknown>;
+}
+
+export interface IdentityPolicy {
+  Version: '5.0';
+  Statement: Array<{ Effect: 'Allow'; Action: string[]; Resource?: string[] }>;
+}
+
+export interface DeployPlan {
+  region: string;
+  projectId: string;
+  functions: FunctionSpec[];
+}
+
+/** The variables that configure regcred in the function; anything else is not shipped. */
+export const FUNCTION_ENV = ['REGCRED_REGISTRIES', 'REGCRED_TARGETS', 'REGCRED_ATTEMPT_TIMEOUT_MS', 'LOG_LEVEL'];
+export const RUNTIME = 'Node.js20.15';
+
+/** SWR CreateSecret's identity-policy action (SWR API reference, swr_02_0052); it takes no resource. */
+export const SWR_LOGIN_ACTION = 'swr::createLoginSecret';
+/**
+ * What the CSMS store calls on a secret: ShowSecretStage, ShowSecretVersion, CreateSecretVersion
+ * (DEW API reference: ShowSecretStage, ShowSecretVersion, CreateSecretVersion pages).
+ */
+export const CSMS_ACTIONS = ['csms:secret:getStage', 'csms:secret:getVersion', 'csms:secret:createVersion'];
+
+/**
+ * @example
+ * const plan = deployPlan({ region: 'cn-north-4', projectId, accountId, agency: 'regcred', refreshAgency: 'regcred-refresh', name: 'regcred', apigGroupId, schedule: '20m', timeoutSeconds: 10, memoryMb: 256, env });
+ */
+export function deployPlan(options: DeployOptions): DeployPlan {
+  checkOptions(options);
+  const config = loadConfig(options.env, HUAWEI); // fails now, with the variable named, not at cold start
+  // FunctionGraph's context documents no region: the function learns it from its environment.
+  const userData = JSON.stringify({ ...pick(options.env, FUNCTION_ENV), HUAWEICLOUD_REGION: options.region });
+  const functionConfig = (funcName: string, agency: string, description: string): FunctionSpec['config'] => ({
+    func_name: funcName,
+    package: 'default',
+    runtime: RUNTIME,
+    handler: 'index.handler',
+    timeout: options.timeoutSeconds,
+    memory_size: options.memoryMb,
+    xrole: agency,
+    description,
+    user_data: userData,
+  });
+
+  const functions: FunctionSpec[] = [
+    {
+      funcName: options.name,
+      entry: 'handlers/huawei/http.ts',
+      config: functionConfig(options.name, options.agency, 'regcred: short-lived container registry credentials (APIG, IAM auth)'),
+      triggers: [
+        {
+          trigger_type_code: 'APIG',
+          trigger_status: 'ACTIVE',
+          event_type_code: 'APICreated',
+          event_data: {
+            name: apiName(options.name),
+            group_id: options.apigGroupId,
+            env_name: 'RELEASE',
+            // IAM: APIG accepts only callers who sign with an IAM AK/SK (or send an IAM token).
+            auth: 'IAM',
+            protocol: 'HTTPS',
+            req_method: 'GET',
+            path: '/credentials',
+            // Prefix match: /credentials and /credentials/{registry-host} reach the one function.
+            match_mode: 'SWA',
+            type: 1,
+            backend_type: 'FUNCTION',
+            func_info: { timeout: options.timeoutSeconds * 1000 },
+          },
+        },
+      ],
+      policy: identityPolicy(config, options, 'http'),
+    },
+  ];
+  if (config.refreshTargets) {
+    const name = `${options.name}-refresh`;
+    functions.push({
+      funcName: name,
+      entry: 'handlers/huawei/refresh.ts',
+      config: functionConfig(name, options.refreshAgency, 'regcred: keeps dockerconfigjson secrets in CSMS fresh'),
+      triggers: [
+        {
+          trigger_type_code: 'TIMER',
+          trigger_status: 'ACTIVE',
+          // Empty user_event: the function falls back to its own REGCRED_TARGETS, so the two cannot drift.
+          event_data: { name: 'regcred_refresh', schedule_type: 'Rate', schedule: options.schedule, user_event: '' },
+        },
+      ],
+      policy: identityPolicy(config, options, 'refresh'),
+    });
+  }
+  return { region: options.region, projectId: options.projectId, functions };
+}
+
+/**
+ * Least privilege for one function's agency: the SWR login action (which takes no resource), and
+ * for the refresh function only, the CSMS calls on the configured secrets only.
+ * @example identityPolicy(loadConfig({ REGCRED_REGISTRIES: 'swr:cn-north-4' }, HUAWEI), options, 'http').Statement // [{ Effect: 'Allow', Action: ['swr::createLoginSecret'] }]
+ */
+export function identityPolicy(config: Config, options: Pick<DeployOptions, 'region' | 'accountId'>, fn: 'http' | 'refresh'): IdentityPolicy {
+  const statements: IdentityPolicy['Statement'] = [];
+  if (config.registries.some((r) => r.provider === 'swr')) statements.push({ Effect: 'Allow', Action: [SWR_LOGIN_ACTION] });
+  const secrets = fn === 'refresh' ? (config.refreshTargets ?? []).filter((t) => t.store === 'csms').map((t) => t.secretId) : [];
+  if (secrets.length) {
+    statements.push({
+      Effect: 'Allow',
+      Action: CSMS_ACTIONS,
+      Resource: [...new Set(secrets)].map((s) => `csms:${options.region}:${options.accountId}:secret:${s}`),
+    });
+  }
+  return { Version: '5.0', Statement: statements };
+}
+
+/** APIG API names: letters, digits and underscores, starting with a letter. */
+function apiName(name: string): string {
+  return `${name.replace(/[^A-Za-z0-9_]/g, '_')}_credentials`;
+}
+
+function checkOptions(o: DeployOptions): void {
+  try {
+    assertHuaweiRegion(o.region);
+  } catch {
+    throw new ConfigError(`--region '${o.region}' is not a Huawei Cloud region id`);
+  }
+  if (!/^[0-9a-f]{32}$/i.test(o.projectId)) throw new ConfigError(`--project-id '${o.projectId}' is not a Huawei Cloud project id (32 hex characters)`);
+  if (!/^[0-9a-f]{32}$/i.test(o.accountId)) throw new ConfigError(`--account-id '${o.accountId}' is not a Huawei Cloud account (domain) id (32 hex characters)`);
+  for (const [flag, agency] of [['--agency', o.agency], ['--refresh-agency', o.refreshAgency]] as const) {
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(agency)) throw new ConfigError(`${flag} '${agency}' is not an agency name`);
+  }
+  if (o.agency === o.refreshAgency) throw new ConfigError('--agency and --refresh-agency must differ: the HTTP function must not hold the CSMS actions');
+  if (!/^[A-Za-z][A-Za-z0-9_-]{0,50}$/.test(o.name)) throw new ConfigError(`--name '${o.name}' is not a valid FunctionGraph function name`);
+  if (!/^[0-9a-f]{32}$/i.test(o.apigGroupId)) throw new ConfigError(`--apig-group-id '${o.apigGroupId}' is not an APIG API group id (32 hex characters)`);
+  if (!/^\d{1,4}[mhd]$/.test(o.schedule)) throw new ConfigError(`--schedule '${o.schedule}' must be a rate like 20m, 4h or 1d`);
+  if (!Number.isInteger(o.timeoutSeconds) || o.timeoutSeconds < 3 || o.timeoutSeconds > 900) throw new ConfigError('--timeout must be 3..900 seconds');
+  if (!Number.isInteger(o.memoryMb) || o.memoryMb < 128 || o.memoryMb > 10_240) throw new ConfigError('--memory must be 128..10240 MB');
+}
+
+function pick(env: Record<string, string>, names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) if (env[n]?.trim()) out[n] = env[n]!.trim();
+  return out;
+}

@@ -1,0 +1,83 @@
+/**
+ * The APIG side of a FunctionGraph function for development: the event an APIG trigger hands the
+ * function, the FunctionGraph context with the agency's keys, and a caller's SDK-HMAC-SHA256-signed
+ * curl command (signed with this emulator's own signer code, the one its verifier checks).
+ */
+import { pathToFileURL } from 'node:url';
+import type { LocalRequest } from '../cloud-dev.js';
+import { AGENCY_SESSION, DEFAULT_PROJECT_ID } from './index.js';
+import { SDK_HMAC, formatSdkDate, sdkHmacSignature, type HuaweiIdentity } from './sdk-hmac.js';
+
+/** The developer's IAM key the local APIG trigger accepts (a test key, never a real one). */
+export const LOCAL_CALLER: HuaweiIdentity = { accessKeyId: 'LOCALDEVELOPERKEY0001', secretAccessKey: 'local-developer-test-secret-key-000000000' };
+
+/**
+ * The APIG-trigger event for a request, as FunctionGraph's developer guide shows it.
+ * @example apigEvent({ method: 'GET', path: '/credentials', query: 'format=json' })
+ */
+export function apigEvent(req: LocalRequest): Record<string, unknown> {
+  const query: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(req.query)) query[k] = v;
+  return {
+    httpMethod: req.method,
+    path: req.path,
+    headers: { 'x-forwarded-proto': 'https', 'x-real-ip': '127.0.0.1', ...lowercase(req.headers ?? {}) },
+    queryStringParameters: query,
+    pathParameters: {},
+    requestContext: { apiId: 'a1b2c3d4e5f6478899aabbccddeeff00', requestId: crypto.randomUUID().replace(/-/g, ''), stage: 'RELEASE', sourceIp: '127.0.0.1' },
+    body: '',
+    isBase64Encoded: false,
+  };
+}
+
+/**
+ * A FunctionGraph context of a function with an agency (here the emulator's agency session).
+ * @example handler(apigEvent(req), functionGraphContext())
+ */
+export function functionGraphContext(identity: Pick<HuaweiIdentity, 'accessKeyId' | 'secretAccessKey' | 'securityToken'> = AGENCY_SESSION, timeoutMs = 10_000) {
+  const requestId = crypto.randomUUID();
+  const start = Date.now();
+  return {
+    getRequestID: () => requestId,
+    getRemainingTimeInMilliSeconds: () => timeoutMs - (Date.now() - start),
+    getSecurityAccessKey: () => identity.accessKeyId,
+    getSecuritySecretKey: () => identity.secretAccessKey,
+    getSecurityToken: () => identity.securityToken ?? '',
+    getProjectID: () => DEFAULT_PROJECT_ID,
+    getFunctionName: () => 'regcred',
+  };
+}
+
+/**
+ * A curl command for `GET url`, SDK-HMAC-SHA256-signed with `identity` at `now` (APIG accepts it
+ * for 15 minutes).
+ * @example signedCurl('http://127.0.0.1:8787/credentials?format=dockerconfigjson', LOCAL_CALLER, Date.now())
+ */
+export function signedCurl(url: string, identity: HuaweiIdentity = LOCAL_CALLER, now = Date.now()): string {
+  const headers = signedHeaders(url, identity, now);
+  return `curl -s ${Object.entries(headers).filter(([k]) => k !== 'host').map(([k, v]) => `-H '${k}: ${v}'`).join(' ')} '${url}'`;
+}
+
+/** The headers (host included) of an SDK-HMAC-SHA256-signed GET. */
+export function signedHeaders(url: string, identity: HuaweiIdentity = LOCAL_CALLER, now = Date.now()): Record<string, string> {
+  const u = new URL(url);
+  const headers: Record<string, string> = { host: u.host, 'x-sdk-date': formatSdkDate(now) };
+  if (identity.securityToken) headers['x-security-token'] = identity.securityToken;
+  const names = Object.keys(headers).sort();
+  const signature = sdkHmacSignature({ method: 'GET', url: `${u.pathname}${u.search}`, headers, body: Buffer.alloc(0) }, names, identity.secretAccessKey);
+  headers['authorization'] = `${SDK_HMAC} Access=${identity.accessKeyId}, SignedHeaders=${names.join(';')}, Signature=${signature}`;
+  return headers;
+}
+
+function lowercase(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+// `npx tsx emulator/huawei/apig.ts <url>` prints a freshly signed curl for the local server.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const url = process.argv[2];
+  if (!url) {
+    console.error('usage: npx tsx emulator/huawei/apig.ts <url>');
+    process.exitCode = 2;
+  } else console.log(signedCurl(url));
+}

@@ -1,0 +1,71 @@
+/**
+ * Huawei Cloud for development: SWR and CSMS on the SDK-HMAC-checking emulator, and an APIG
+ * trigger with IAM authentication in front of the real handler: the trigger checks the caller's
+ * SDK-HMAC-SHA256 signature, FunctionGraph hands the function the agency's temporary keys through
+ * `context.getSecurity*()`.
+ */
+import type { CloudDev, Invoker, LocalCloud } from '../cloud-dev.js';
+import { apigEvent, functionGraphContext, LOCAL_CALLER, signedCurl } from './apig.js';
+import { AGENCY_SESSION, startHuaweiEmulator } from './index.js';
+import { verifySdkHmac } from './sdk-hmac.js';
+
+/**
+ * The HTTP handler as a warm instance. Its agency keys: the emulator's session for the loopback
+ * world; else the developer's own temporary keys from the SDK's variables (HUAWEICLOUD_SDK_AK,
+ * _SK, _SECURITY_TOKEN), as FunctionGraph would hand an agency's.
+ */
+function invoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void, agency?: typeof AGENCY_SESSION): Invoker {
+  const keys = agency ?? {
+    accessKeyId: functionEnvironment.HUAWEICLOUD_SDK_AK ?? '',
+    secretAccessKey: functionEnvironment.HUAWEICLOUD_SDK_SK ?? '',
+    securityToken: functionEnvironment.HUAWEICLOUD_SDK_SECURITY_TOKEN ?? '',
+  };
+  const ready = Promise.all([import('../../handlers/huawei/http.js'), import('../../handlers/huawei/runtime.js')]).then(([{ createHttpHandler }, { huaweiRuntime }]) =>
+    createHttpHandler(huaweiRuntime(functionEnvironment, { ...(write && { write }) })),
+  );
+  return async (req) => {
+    const handler = await ready;
+    return handler(apigEvent(req), functionGraphContext(keys));
+  };
+}
+
+async function startLocal(): Promise<LocalCloud> {
+  const emulator = await startHuaweiEmulator({ region: 'cn-north-4', swr: { regions: ['ap-southeast-1'] }, sessionLifetimeMs: 24 * 60 * 60_000 });
+  return {
+    registries: 'swr:cn-north-4,swr:ap-southeast-1',
+    hosts: ['swr.cn-north-4.myhuaweicloud.com', 'swr.ap-southeast-1.myhuaweicloud.com'],
+    env: { HUAWEICLOUD_ENDPOINT_URL_SWR: emulator.url, HUAWEICLOUD_ENDPOINT_URL_CSMS: emulator.url, HUAWEICLOUD_REGION: emulator.region },
+    emulator: emulator.frontEnd,
+    mint: [{ service: 'swr', operation: 'CreateSecret' }],
+    http: (env, write) => invoker(env, write, AGENCY_SESSION),
+    trigger: {
+      verify(req, now) {
+        const verdict = verifySdkHmac(req, { identities: [LOCAL_CALLER], now });
+        return verdict.ok ? { ok: true, caller: verdict.identity.accessKeyId } : { ok: false };
+      },
+      banner: (url) => [
+        'Requests must be SDK-HMAC-SHA256-signed, as an APIG API with IAM authentication requires.',
+        "Signed with the local caller's test key (not a real key), valid for 15 minutes:",
+        '',
+        `  ${signedCurl(`${url}/credentials?format=dockerconfigjson`)}`,
+        '',
+        'A freshly signed one for any path:',
+        '',
+        `  eval "$(npx tsx emulator/huawei/apig.ts '${url}/credentials?format=json')"`,
+      ],
+    },
+    faults: { expiredSession: { status: 401, code: 'APIGW.0307', message: 'The token must be updated.' } },
+    secrets: [AGENCY_SESSION.secretAccessKey, AGENCY_SESSION.securityToken!, LOCAL_CALLER.secretAccessKey],
+    stop: () => emulator.stop(),
+  };
+}
+
+export const HUAWEI_DEV: CloudDev = {
+  id: 'huawei',
+  handlers: [
+    { cloud: 'huawei', name: 'http', entry: 'handlers/huawei/http.ts' },
+    { cloud: 'huawei', name: 'refresh', entry: 'handlers/huawei/refresh.ts' },
+  ],
+  invoker: (env, write) => invoker(env, write),
+  startLocal,
+};

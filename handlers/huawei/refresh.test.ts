@@ -1,0 +1,118 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { functionGraphContext } from '../../emulator/huawei/apig.js';
+import { AGENCY_SESSION, faults, startHuaweiEmulator, type HuaweiEmulator } from '../../emulator/huawei/index.js';
+import { createRefreshHandler } from './refresh.js';
+import { huaweiRuntime } from './runtime.js';
+
+const HOST = 'swr.cn-north-4.myhuaweicloud.com';
+const OLD = '{"auths":{"old.example":{}}}';
+const context = functionGraphContext();
+
+let emu: HuaweiEmulator;
+let lines: string[] = [];
+beforeAll(async () => {
+  emu = await startHuaweiEmulator({ sessionLifetimeMs: 24 * 60 * 60_000 });
+});
+afterEach(() => {
+  emu.clearFaults();
+  emu.calls.length = 0;
+  lines = [];
+});
+afterAll(() => emu.stop());
+
+/** A CSMS secret of its own per test, holding OLD as SYSCURRENT. */
+function secret(): string {
+  const name = `regcred-pull-${Math.random().toString(36).slice(2, 10)}`;
+  emu.csms.createSecret(name, OLD, Date.now());
+  return name;
+}
+const targets = (secretId: string, format = 'dockerconfigjson') => ({ targets: [{ store: 'csms', secretId, format, registries: ['swr:cn-north-4'] }] });
+const configured = (secretId: string) => ({ REGCRED_TARGETS: JSON.stringify(targets(secretId)) });
+
+function fgFunction(env: Record<string, string> = {}) {
+  const runtime = huaweiRuntime(
+    { REGCRED_REGISTRIES: 'swr:cn-north-4', HUAWEICLOUD_ENDPOINT_URL_SWR: emu.url, HUAWEICLOUD_ENDPOINT_URL_CSMS: emu.url, HUAWEICLOUD_REGION: 'cn-north-4', ...env },
+    { write: (line) => lines.push(line) },
+  );
+  return createRefreshHandler(runtime);
+}
+
+/** A FunctionGraph timer trigger event: the trigger's additional information arrives as `user_event`. */
+const timerEvent = (userEvent: string) => ({ version: 'v1.0', time: '2026-11-30T21:20:00+08:00', trigger_type: 'TIMER', trigger_name: 'regcred-refresh', user_event: userEvent });
+const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+const decoded = (json: string) => JSON.parse(json) as { auths: Record<string, { username: string; password: string; auth: string }> };
+const writes = () => emu.calls.filter((c) => c.operation === 'CreateSecretVersion');
+
+describe('FunctionGraph refresh: where targets come from', () => {
+  it('writes the dockerconfigjson named in user_event as the new SYSCURRENT of the CSMS secret', async () => {
+    // Prepare
+    const name = secret();
+    // Act
+    const { outcomes } = await fgFunction(configured(name))(timerEvent(JSON.stringify(targets(name))), context);
+    // Assess
+    expect(outcomes).toMatchObject([{ store: 'csms', secretId: name, ok: true, written: true }]);
+    expect(Object.keys(decoded(emu.csms.valueAt(name)!).auths)).toEqual([HOST]);
+    expect(emu.csms.valueAt(name, 'SYSPREVIOUS')).toBe(OLD);
+  });
+
+  it('falls back to REGCRED_TARGETS for a timer with an empty user_event', async () => {
+    const name = secret();
+    await fgFunction(configured(name))(timerEvent(''), context);
+    expect(emu.csms.versions(name)).toHaveLength(2);
+  });
+
+  it('rejects an InvokeFunction event naming a secret that is not configured, writing nothing', async () => {
+    const name = secret();
+    const err = await failure(fgFunction(configured(name))(targets('someone-elses-secret'), context));
+    expect(err).toMatchObject({ code: 'BadRequest', message: expect.stringContaining('not an entry of REGCRED_TARGETS') });
+    expect(emu.calls).toEqual([]);
+  });
+
+  it('rejects a user_event that is not JSON', async () => {
+    const err = await failure(fgFunction()(timerEvent('targets=all'), context));
+    expect(err).toMatchObject({ code: 'BadRequest', message: 'timer event user_event is not JSON' });
+  });
+
+  it('refuses a CSMS target at cold start when HUAWEICLOUD_REGION does not name the region', () => {
+    expect(() => fgFunction({ ...configured('x'), HUAWEICLOUD_REGION: '' })).toThrow(/HUAWEICLOUD_REGION/);
+  });
+});
+
+describe('FunctionGraph refresh: idempotency and failures', () => {
+  it('writes nothing twice when FunctionGraph retries the same run', async () => {
+    const name = secret();
+    const handler = fgFunction(configured(name));
+    await handler(timerEvent(''), context);
+    const again = await handler(timerEvent(''), context);
+    expect(again.outcomes).toMatchObject([{ ok: true, written: false }]);
+    expect(emu.csms.versions(name)).toHaveLength(2);
+    expect(writes()).toHaveLength(1);
+  });
+
+  it('leaves SYSCURRENT as it was and fails the invocation when CSMS keeps failing', async () => {
+    const name = secret();
+    emu.inject('csms', 'CreateSecretVersion', { ...faults.serverError(500), times: Infinity });
+    const err = await failure(fgFunction(configured(name))(timerEvent(''), context));
+    expect(err).toMatchObject({ code: 'RefreshFailed' });
+    expect(emu.csms.valueAt(name)).toBe(OLD);
+    expect(emu.csms.versions(name)).toHaveLength(1);
+  });
+
+  it('leaves SYSCURRENT as it was and never writes CSMS when SWR denies the agency', async () => {
+    const name = secret();
+    emu.inject('swr', 'CreateSecret', { status: 403, code: 'SVCSTG.SWR.4030000', times: Infinity });
+    const err = await failure(fgFunction(configured(name))(timerEvent(''), context));
+    expect(err).toMatchObject({ code: 'RefreshFailed' });
+    expect(emu.csms.valueAt(name)).toBe(OLD);
+    expect(writes()).toEqual([]);
+  });
+
+  it('keeps the written password and the agency keys out of every log line', async () => {
+    const name = secret();
+    await fgFunction(configured(name))(timerEvent(''), context);
+    const { auths } = decoded(emu.csms.valueAt(name)!);
+    const secrets = [auths[HOST]!.password, auths[HOST]!.auth, AGENCY_SESSION.secretAccessKey, AGENCY_SESSION.securityToken!];
+    expect(lines.some((l) => l.includes('secret refreshed'))).toBe(true);
+    for (const s of secrets) expect(lines.filter((l) => l.includes(s))).toEqual([]);
+  });
+});
