@@ -1,6 +1,6 @@
 /**
  * `npm run spread`: the shared source files that know a specific cloud. It lists every tracked
- * source file outside the clouds' own folders (`<anything>/<cloud>/`), the two table files and the
+ * source file outside the clouds' own folders and files (`<anything>/<cloud>/…`, `…/<cloud>.ts`), the two table files and the
  * tests that names a cloud's provider ids, store ids, endpoint variables or SDK packages, as the
  * table of clouds (core/clouds.ts) declares them. The goal is that it lists at most the tables.
  */
@@ -36,8 +36,9 @@ export function sharedSources(): string[] {
   const ids = clouds().map((c) => c.id);
   const files = execFileSync('git', ['ls-files', '*.ts', '*.cjs', '*.mjs', '*.js'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
   return files.filter((f) => {
-    const dirs = f.split('/').slice(0, -1);
-    return !dirs.some((d) => ids.includes(d)) && !TABLES.includes(f) && !f.endsWith('.test.ts') && !f.startsWith('test/');
+    const parts = f.split('/');
+    const own = parts.slice(0, -1).some((d) => ids.includes(d)) || ids.includes(parts.at(-1)!.replace(/\.[a-z]+$/, '')); // <cloud>/… or …/<cloud>.ts
+    return !own && !TABLES.includes(f) && !f.endsWith('.test.ts') && !f.startsWith('test/');
   });
 }
 
