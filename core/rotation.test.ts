@@ -5,7 +5,7 @@ import { secretsManagerService } from '../emulator/aws/secrets-manager.js';
 import { awsFaults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../emulator/aws/server.js';
 import type { CredentialProvider } from './credential.js';
 import { BadRequestError, UpstreamError } from './errors.js';
-import { silentLogger } from './log.js';
+import { createLogger, silentLogger } from './log.js';
 import { loginsIn, parseRotationEvent, ROTATION_STEPS, rotateStep, RotationError, type RotationOptions, type RotationRequest, type RotationStep } from './rotation.js';
 import { CredentialService } from './service.js';
 import { SecretsManagerStore } from './aws/secrets-manager.js';
@@ -271,6 +271,22 @@ describe('rotateStep: failures keep AWSCURRENT', () => {
     // Assess
     expect(err.code).toBe('RotationTestFailed');
     expect(logins).toEqual([]);
+  });
+
+  it('testSecret masks a login read back from the store in every later log line, though this process never minted it', async () => {
+    // Prepare: a pending value written by another instance (its password was never registered here)
+    const { event } = await rotatingSecret();
+    const readBack = 'read-back-password-Zq81';
+    const value = JSON.stringify({ auths: { [REGISTRY]: { username: 'AWS', password: readBack, auth: Buffer.from(`AWS:${readBack}`).toString('base64') } } });
+    await new SecretsManagerStore({ client }).putPending(event.SecretId, value, event.ClientRequestToken, event.RotationToken, AbortSignal.timeout(5_000));
+    const lines: string[] = [];
+    const log = createLogger({ level: 'debug', write: (l) => lines.push(l) });
+    // Act
+    await rotateStep(request(event, 'testSecret'), options({ log }), budget());
+    log.error('a careless line', { value, password: readBack });
+    // Assess
+    expect(logins).toEqual([`${REGISTRY} AWS ${readBack}`]);
+    expect(lines.filter((l) => l.includes(readBack) || l.includes(Buffer.from(`AWS:${readBack}`).toString('base64')))).toEqual([]);
   });
 
   it('finishSecret retries a throttled UpdateSecretVersionStage and then moves AWSCURRENT', async () => {
