@@ -1,0 +1,77 @@
+/**
+ * The AWS benchmark rig (bench/): ECR and Secrets Manager on the SigV4-verifying loopback
+ * emulator, the real ECR provider and Secrets Manager store pointed at it. Loaded only when the
+ * benchmark starts it (dev.ts), since it loads the SDKs.
+ */
+import http from 'node:http';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { EcrProvider } from '../../core/aws/ecr.js';
+import { SecretsManagerStore } from '../../core/aws/secrets-manager.js';
+import type { Rig } from '../cloud-dev.js';
+import { ecrService } from './ecr.js';
+import { functionEnv } from './function-env.js';
+import { secretsManagerService } from './secrets-manager.js';
+import { startAwsEmulator, TEST_SESSION_IDENTITY } from './server.js';
+
+const ECR_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-1'];
+const SECRET = 'regcred-bench-pull';
+const credentials = {
+  accessKeyId: TEST_SESSION_IDENTITY.accessKeyId,
+  secretAccessKey: TEST_SESSION_IDENTITY.secretAccessKey,
+  sessionToken: TEST_SESSION_IDENTITY.sessionToken!,
+};
+
+/** @example const rig = await startAwsRig(); rig.upstreamCalls(); await rig.stop(); */
+export async function startAwsRig(): Promise<Rig> {
+  const emu = await startAwsEmulator({ services: [ecrService(), secretsManagerService()] });
+  // One agent with room for a baseline burst, so the SDK neither queues nor warns about sockets.
+  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 2_000 });
+  const sm = new SecretsManagerClient({ region: 'us-east-1', endpoint: emu.url, credentials, maxAttempts: 1, requestHandler: { httpAgent } });
+  await sm.send(new CreateSecretCommand({ Name: SECRET, Description: 'regcred benchmark' }));
+
+  return {
+    providerId: 'ecr',
+    registries: ECR_REGIONS.map((region) => ({ provider: 'ecr', region })),
+    refreshEveryMs: 4 * 3_600_000,
+    provider: (options = {}) =>
+      new EcrProvider({
+        clientFor: (region) => {
+          const client = new ECRClient({ region, endpoint: emu.url, credentials, maxAttempts: 1, requestHandler: { httpAgent } });
+          const shiftMs = options.shiftMs;
+          if (shiftMs) {
+            // Move `expiresAt` into simulated time once the SDK has parsed the answer.
+            client.middlewareStack.add(
+              (next) => async (args) => {
+                const result = await next(args);
+                const data = (result.output as { authorizationData?: Array<{ expiresAt?: Date }> }).authorizationData ?? [];
+                for (const d of data) if (d.expiresAt instanceof Date) d.expiresAt = new Date(d.expiresAt.getTime() + shiftMs());
+                return result;
+              },
+              { step: 'initialize', name: 'benchSimulatedTime' },
+            );
+          }
+          return client;
+        },
+        ...(options.now && { now: options.now }),
+      }),
+    upstreamCalls: () => emu.count('ecr', 'GetAuthorizationToken'),
+    handlerEnv: (registries) => ({
+      REGCRED_REGISTRIES: registries.map((r) => `${r.provider}:${r.region}`).join(','),
+      // Lambda's: the role's session keys, the region, the SDK's endpoint overrides.
+      ...functionEnv(emu.url),
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      LOG_LEVEL: 'info',
+    }),
+    store: {
+      id: 'secrets-manager',
+      secretId: SECRET,
+      create: () => new SecretsManagerStore({ client: sm }),
+      writes: () => emu.count('secretsmanager', 'PutSecretValue'),
+    },
+    stop: async () => {
+      httpAgent.destroy();
+      await emu.stop();
+    },
+  };
+}
