@@ -124,9 +124,10 @@ export interface CloudDev {
   startLocal(): Promise<LocalCloud>;
 
   // The benchmark's part (bench/run.ts reads these from the table). Each is optional and adds
-  // rows: without `rig` the cloud gets bundle and require-only cold-start rows and is listed as
-  // "not built yet"; with it, amplification, half-life and refresh rows; with `coldInvoke`, the
-  // first-request cold-start column; with `preparedInvoker`, warm latency and a requests/s row.
+  // rows: without `rig` the cloud gets its bundle rows only and is listed as "not built yet"; with
+  // it, require-only cold-start, amplification, half-life and refresh rows; with `coldInvoke` too,
+  // the first-request cold-start columns; with `preparedInvoker` too, warm latency per format and a
+  // "<id>/http (bench server)" requests/s row. `npm run bench -- --cloud <id>` runs one cloud.
 
   /**
    * Start this cloud's benchmark rig (a fresh emulator each call). Load the rig's module lazily
@@ -136,7 +137,7 @@ export interface CloudDev {
   /**
    * The first request of a fresh instance: JavaScript evaluated in `node -e` right after
    * `const handler = require(BUNDLE).handler` (the cloud's `http` bundle), with the rig's
-   * `handlerEnv` as the process's whole environment. It must evaluate to a Promise of the handler's
+   * `handlerEnv` (plus PATH) as the process's whole environment. It must evaluate to a Promise of the handler's
    * answer to `GET /credentials` (an object with `statusCode`, 200 expected): the platform's event
    * and context as literals, keys the platform passes in the context read from `process.env`.
    */
