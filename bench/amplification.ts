@@ -10,7 +10,7 @@ import { silentLogger } from '../core/log.js';
 import { CredentialService } from '../core/service.js';
 import { NoCache } from './baseline.js';
 import { SimClock } from './clock.js';
-import type { Rig } from './rigs.js';
+import type { CloudRig } from './rigs.js';
 import { msSince, spread, type Spread } from './stats.js';
 
 /** Generous: a baseline burst of 4000 calls must not time out and retry (that would inflate its count). */
@@ -43,7 +43,7 @@ export interface Burst {
  * One burst: a fresh instance (empty cache) gets `concurrency` simultaneous `GET /credentials`.
  * @example await burst(rig, rig.registries.slice(0, 4), 100, 'regcred') // { calls: 4, ... }
  */
-export async function burst(rig: Rig, registries: RegistryTarget[], concurrency: number, mode: 'regcred' | 'baseline'): Promise<Burst> {
+export async function burst(rig: CloudRig, registries: RegistryTarget[], concurrency: number, mode: 'regcred' | 'baseline'): Promise<Burst> {
   const provider = rig.provider();
   const service = new CredentialService({
     registries,
@@ -67,7 +67,7 @@ export async function burst(rig: Rig, registries: RegistryTarget[], concurrency:
  * @example await amplification(rig, { concurrency: [1, 10], registryCounts: [1, 4], repeats: 3 })
  */
 export async function amplification(
-  rig: Rig,
+  rig: CloudRig,
   options: { concurrency: number[]; registryCounts: number[]; repeats: number },
 ): Promise<AmplificationRow[]> {
   const rows: AmplificationRow[] = [];
@@ -113,7 +113,7 @@ export interface HalfLifeRow {
  * instance at simulated times 0, half-life − 1 s and half-life.
  * @example await perHalfLife(rig, 4, 1000) // { cold: 4, beforeHalfLife: 0, pastHalfLife: 4, ... }
  */
-export async function perHalfLife(rig: Rig, registryCount: number, concurrency: number): Promise<HalfLifeRow> {
+export async function perHalfLife(rig: CloudRig, registryCount: number, concurrency: number): Promise<HalfLifeRow> {
   const clock = new SimClock();
   const provider = rig.provider({ now: clock.now, shiftMs: clock.shift });
   const service = new CredentialService({

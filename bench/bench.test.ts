@@ -3,6 +3,7 @@
  * against the real emulators, and the properties the benchmark reports are asserted here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devClouds } from '../emulator/clouds.js';
 import { SIMULATED_MS } from './refresh-cost.js';
 import { renderChart, renderMarkdown, verdicts } from './report.js';
 import { QUICK, runBench, type BenchResults } from './run.js';
@@ -24,8 +25,10 @@ afterAll(() => {
 });
 
 describe('bench quick run', () => {
-  it('starts both rigs (the Alibaba and AWS emulators)', () => {
-    expect(results.rigs.map((r) => `${r.cloud}:${r.status}`).sort()).toEqual(['alibaba:ok', 'aws:ok']);
+  it('starts the rig of every cloud in the table that has one (AWS and Alibaba at least)', () => {
+    const withRig = devClouds().filter((c) => c.rig).map((c) => c.id);
+    expect(withRig).toEqual(expect.arrayContaining(['aws', 'alibaba']));
+    expect(results.rigs.filter((r) => withRig.includes(r.cloud)).map((r) => `${r.cloud}:${r.status}`)).toEqual(withRig.map((id) => `${id}:ok`));
   });
 
   it('makes exactly one upstream call per registry for any burst of cold requests', () => {
@@ -62,8 +65,9 @@ describe('bench quick run', () => {
 
   it('serves the first request from a fresh process running each HTTP bundle', () => {
     const http = results.cold.rows.filter((c) => c.name === 'http');
-    expect(http.map((c) => `${c.cloud}/${c.name}:${c.status}`)).toEqual(['aws/http:ok', 'alibaba/http:ok']);
-    for (const c of http) expect(c.firstMs!.median).toBeGreaterThan(results.cold.bareMs.median);
+    expect(http.map((c) => `${c.cloud}/${c.name}:${c.status}`)).toEqual(expect.arrayContaining(['aws/http:ok', 'alibaba/http:ok']));
+    // A cloud whose dev entry has no rig yet reports 'not built yet' and has no first-request figure.
+    for (const c of http.filter((h) => h.status === 'ok')) expect(c.firstMs!.median).toBeGreaterThan(results.cold.bareMs.median);
   });
 
   it('measures warm latency for all five formats of each HTTP handler', () => {
@@ -72,9 +76,11 @@ describe('bench quick run', () => {
     expect(formats('alibaba/http')).toEqual(['json', 'dockerconfigjson', 'kubernetes', 'credential-helper', 'kubelet']);
   });
 
-  it('load-tests the npm start server with only 2xx answers', () => {
-    const row = results.throughput.find((t) => t.server.startsWith('npm start'));
-    expect(row && 'rps' in row ? { rps: row.rps.median > 0, non2xx: row.non2xx, errors: row.errors } : row).toEqual({ rps: true, non2xx: 0, errors: 0 });
+  it('load-tests the npm start server and each cloud\'s bench server with only 2xx answers', () => {
+    for (const server of ['npm start (aws/http, SigV4 checked)', 'aws/http (bench server)', 'alibaba/http (bench server)']) {
+      const row = results.throughput.find((t) => t.server === server);
+      expect(row && 'rps' in row ? { server, rps: row.rps.median > 0, non2xx: row.non2xx, errors: row.errors } : { server, row }).toEqual({ server, rps: true, non2xx: 0, errors: 0 });
+    }
   });
 
   it('reports every target with a verdict', () => {
@@ -86,7 +92,7 @@ describe('bench quick run', () => {
     const svg = renderChart(results.amplification);
     expect(md).toContain(`Node ${process.version}`);
     expect(md).toContain('shared machine');
-    // 2 clouds × 2 registry counts × (regcred, baseline)
-    expect(svg.match(/<polyline/g)?.length).toBe(8);
+    // clouds × 2 registry counts × (regcred, baseline)
+    expect(svg.match(/<polyline/g)?.length).toBe(new Set(results.amplification.map((a) => a.cloud)).size * 2 * 2);
   });
 });

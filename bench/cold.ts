@@ -1,5 +1,5 @@
 /**
- * Bundle sizes and cold start. Each handler in scripts/bundle.ts HANDLERS is bundled as it ships;
+ * Bundle sizes and cold start. Each shipped handler (scripts/bundle.ts, from the table of clouds) is bundled as it ships;
  * a fresh `node` process then (a) only requires the bundle, (b) requires it and serves one
  * `GET /credentials` against the emulator. A fresh process has an empty cache, so (b) includes one
  * upstream call: that is what the first request of a new instance costs. Each is timed from spawn
@@ -9,8 +9,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleHandler, HANDLERS, type HandlerSpec } from '../scripts/bundle.js';
-import type { HttpHandlerDriver } from './handlers.js';
+import { bundleHandler, shippedHandlers, type HandlerSpec } from '../scripts/bundle.js';
 import { msSince, spread, type Spread } from './stats.js';
 
 export interface BundleRow {
@@ -24,17 +23,14 @@ export interface BundleRow {
   reason?: string;
 }
 
-/** @example const rows = await bundleAll(); // one row per HANDLERS entry */
-/**
- * Not shipped: bundled the same way for comparison in the cold-start table (cloud "reference").
- * Cast because HandlerSpec is the literal type of the shipped list.
- */
-export const REFERENCE_BUNDLES = [
+/** Not shipped: bundled the same way for comparison in the cold-start table (cloud "reference"). */
+export const REFERENCE_BUNDLES: readonly HandlerSpec[] = [
   { cloud: 'reference', name: 'client-ecr-only', entry: 'bench/reference/client-ecr.ts' },
   { cloud: 'reference', name: 'client-ecr-deferred', entry: 'bench/reference/client-ecr-deferred.ts' },
-] as unknown as HandlerSpec[];
+];
 
-export async function bundleAll(handlers: readonly HandlerSpec[] = HANDLERS): Promise<BundleRow[]> {
+/** @example const rows = await bundleAll(); // one row per shipped handler */
+export async function bundleAll(handlers: readonly HandlerSpec[] = shippedHandlers()): Promise<BundleRow[]> {
   const rows: BundleRow[] = [];
   const task = mkdtempSync(join(tmpdir(), 'regcred-bench-task-'));
   for (const handler of handlers) {
@@ -93,7 +89,7 @@ export function loadScript(file: string): string {
   return `const t=process.hrtime.bigint();require(${JSON.stringify(file)});console.log('BENCH:'+JSON.stringify({loadMs:Number(process.hrtime.bigint()-t)/1e6}))`;
 }
 
-/** Require, then serve one request with the driver's invocation; exit as soon as it answers. */
+/** Require, then serve one request with `invoke` (a cloud's `coldInvoke`); exit as soon as it answers. */
 export function firstRequestScript(file: string, invoke: string): string {
   return [
     `const t=process.hrtime.bigint();const handler=require(${JSON.stringify(file)}).handler;const l=Number(process.hrtime.bigint()-t)/1e6;`,
@@ -128,7 +124,8 @@ export interface ColdSubject {
   bundle: BundleRow;
   /** Environment of the handler's cloud (undefined: the cloud's emulator is not available). */
   env?: Record<string, string>;
-  driver?: HttpHandlerDriver;
+  /** The cloud's `coldInvoke` (emulator/cloud-dev.ts) for its http bundle: adds the first-request columns. */
+  coldInvoke?: string;
 }
 
 /**
@@ -149,8 +146,8 @@ export async function coldStart(subjects: ColdSubject[], rounds: number): Promis
         samples[i]!.load.push(load.wallMs);
         samples[i]!.loadRatio.push(load.wallMs / bareRun.wallMs);
         samples[i]!.req.push(load.report!.loadMs);
-        if (s.driver) {
-          const first = await timeNode(firstRequestScript(s.bundle.file!, s.driver.coldInvoke), s.env);
+        if (s.coldInvoke) {
+          const first = await timeNode(firstRequestScript(s.bundle.file!, s.coldInvoke), s.env);
           if (first.report?.status !== 200) throw new Error(`first request answered ${first.report?.status}`);
           samples[i]!.first.push(first.wallMs);
           samples[i]!.firstRatio.push(first.wallMs / bareRun.wallMs);
@@ -173,7 +170,7 @@ export async function coldStart(subjects: ColdSubject[], rounds: number): Promis
       loadMs: spread(x.load),
       loadRatio: spread(x.loadRatio),
       requireMs: spread(x.req),
-      ...(s.driver && { firstMs: spread(x.first), firstRatio: spread(x.firstRatio), requestMs: spread(x.reqFirst) }),
+      ...(s.coldInvoke && { firstMs: spread(x.first), firstRatio: spread(x.firstRatio), requestMs: spread(x.reqFirst) }),
     };
   });
   return { bareMs: spread(bare), rows };

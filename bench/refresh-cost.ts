@@ -11,7 +11,7 @@ import { CredentialService } from '../core/service.js';
 import { BENCH_RETRY } from './amplification.js';
 import { NoCache } from './baseline.js';
 import { SimClock } from './clock.js';
-import type { Rig } from './rigs.js';
+import type { CloudRig } from './rigs.js';
 
 export const SIMULATED_MS = 24 * 3_600_000;
 
@@ -34,7 +34,7 @@ export interface RefreshRow {
 /**
  * @example await simulateRefresh(rig, 'regcred') // { invocations: 72, upstreamCalls: 36, ... } for ACR
  */
-export async function simulateRefresh(rig: Rig, mode: 'regcred' | 'baseline', durationMs = SIMULATED_MS): Promise<RefreshRun> {
+export async function simulateRefresh(rig: CloudRig, mode: 'regcred' | 'baseline', durationMs = SIMULATED_MS): Promise<RefreshRun> {
   const clock = new SimClock();
   const expiries: number[] = [];
   const inner = rig.provider({ now: clock.now, shiftMs: clock.shift });
@@ -78,7 +78,7 @@ export async function simulateRefresh(rig: Rig, mode: 'regcred' | 'baseline', du
 }
 
 /** @example await refreshCost(rig) */
-export async function refreshCost(rig: Rig, durationMs = SIMULATED_MS): Promise<RefreshRow> {
+export async function refreshCost(rig: CloudRig, durationMs = SIMULATED_MS): Promise<RefreshRow> {
   return {
     cloud: rig.cloud,
     everyMs: rig.refreshEveryMs,

@@ -1,105 +1,60 @@
 /**
- * A rig is one cloud's side of the benchmark: its loopback emulator, a provider and a secret
- * store pointed at it, the environment a handler process needs, and an upstream call counter
- * read from the emulator. Adding a cloud adds one entry to {@link RIGS}; nothing else changes.
+ * The benchmark's view of the table of clouds (emulator/clouds.ts): the clouds a run measures, each
+ * cloud's rig (`rig()` of its emulator/<cloud>/dev.ts), and its HTTP handler in this process
+ * (`preparedInvoker`). Registering a cloud adds its rows; nothing here names a cloud.
  */
-import type { CredentialProvider, ProviderId, RegistryTarget } from '../core/credential.js';
-import type { SecretStore, StoreId } from '../core/secret-store.js';
-import { AcrProvider } from '../core/alibaba/acr.js';
-import { createAlibabaClient, type AlibabaApiClient } from '../core/alibaba/client.js';
-import { KmsSecretStore } from '../core/alibaba/kms.js';
-import { DEFAULT_IDENTITY, startAlibabaEmulator } from '../emulator/alibaba/server.js';
+import type { CloudDev, Rig } from '../emulator/cloud-dev.js';
+import { devClouds } from '../emulator/clouds.js';
 
-export interface ProviderOptions {
-  /** The provider's clock (the simulated clock in the refresh run). */
-  now?: () => number;
-  /**
-   * How far simulated time is ahead of the wall clock. The emulators check request signatures
-   * against the wall clock (15 min skew), so the simulation moves only the upstream answer's
-   * timestamps into simulated time; the request itself is real, signed and counted.
-   */
-  shiftMs?: () => number;
-}
-
-export interface Rig {
+/** A started rig, labelled with its cloud's id in the table. */
+export interface CloudRig extends Rig {
   cloud: string;
-  providerId: ProviderId;
-  /** Four distinct registries this rig serves (benchmarks take the first 1 or 4). */
-  registries: RegistryTarget[];
-  /** What a scheduled refresh on this cloud runs every so often (DESIGN.md: ECR 4 h, ACR 20 min). */
-  refreshEveryMs: number;
-  provider(options?: ProviderOptions): CredentialProvider;
-  /** Credential calls the emulator has answered so far (cumulative). */
-  upstreamCalls(): number;
-  /** Environment for a handler bundle running in a child process against this emulator. */
-  handlerEnv(registries: RegistryTarget[]): Record<string, string>;
-  store: { id: StoreId; secretId: string; create(): SecretStore; writes(): number };
-  stop(): Promise<void>;
 }
 
-export interface RigEntry {
-  cloud: string;
-  /** Throws (e.g. a module that is not written yet) → the cloud's rows say "not built yet". */
-  start(): Promise<Rig>;
+/** One HTTP request as the benchmark issues it (always a GET). */
+export interface BenchRequest {
+  path: string;
+  query: string;
 }
 
-const ACR_REGIONS = ['cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'cn-shenzhen'];
-const KMS_SECRET = 'regcred-bench-pull';
-
-/** Alibaba: ACR personal edition (`GET /tokens`) and KMS Secrets Manager on the ACS3 emulator. */
-export async function startAlibabaRig(): Promise<Rig> {
-  const emu = await startAlibabaEmulator({ secrets: { [KMS_SECRET]: undefined } });
-  // Long socket timeouts: a baseline burst opens thousands of loopback connections at once, and a
-  // connect that times out on the client would be a failed call, not a counted one.
-  const client = createAlibabaClient({ endpoint: emu.endpoint, protocol: 'http', keys: DEFAULT_IDENTITY, connectTimeoutMs: 60_000, readTimeoutMs: 60_000 });
-  return {
-    cloud: 'alibaba',
-    providerId: 'acr',
-    registries: ACR_REGIONS.map((region) => ({ provider: 'acr', region })),
-    refreshEveryMs: 20 * 60_000,
-    provider: (options = {}) =>
-      new AcrProvider({
-        clientFor: () => (options.shiftMs ? shiftedAlibabaClient(client, options.shiftMs) : client),
-        ...(options.now && { now: options.now }),
-      }),
-    upstreamCalls: () => emu.count('cr', 'GetAuthorizationToken'),
-    handlerEnv: (registries) => ({
-      REGCRED_REGISTRIES: registries.map((r) => `${r.provider}:${r.region}`).join(','),
-      ALIBABA_CLOUD_ENDPOINT_URL_CR: emu.url,
-      ALIBABA_CLOUD_ENDPOINT_URL_KMS: emu.url,
-      ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_IDENTITY.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_IDENTITY.accessKeySecret,
-      ALIBABA_CLOUD_SECURITY_TOKEN: DEFAULT_IDENTITY.securityToken!,
-      LOG_LEVEL: 'info',
-    }),
-    store: { id: 'kms', secretId: KMS_SECRET, create: () => new KmsSecretStore({ client }), writes: () => emu.count('kms', 'PutSecretValue') },
-    stop: () => emu.stop(),
-  };
+export interface BenchResponse {
+  statusCode: number;
+  body: string;
 }
 
-/** Moves ACR's `data.expireDate` (epoch ms) into simulated time. */
-function shiftedAlibabaClient(client: AlibabaApiClient, shiftMs: () => number): AlibabaApiClient {
-  return {
-    async call(request, signal) {
-      const body = (await client.call(request, signal)) as { data?: { expireDate?: unknown } };
-      if (typeof body?.data?.expireDate === 'number') body.data.expireDate += shiftMs();
-      return body;
-    },
-  };
+/** Prepare a request once (the platform's event and context); the thunk runs only the handler. */
+export type WarmRequests = (req: BenchRequest) => () => Promise<BenchResponse>;
+
+/** The caller the benchmark's requests carry, where the platform's event has one. */
+const BENCH_CALLER = 'bench';
+
+/**
+ * The clouds a run measures: every cloud in the table, or only those named (in table order).
+ * @example benchClouds(['alibaba']).map((c) => c.id) // ['alibaba']
+ */
+export function benchClouds(only?: readonly string[]): CloudDev[] {
+  const all = devClouds();
+  const unknown = (only ?? []).filter((id) => !all.some((c) => c.id === id));
+  if (unknown.length) throw new Error(`not in the table of clouds (emulator/clouds.ts): ${unknown.join(', ')}; it has ${all.map((c) => c.id).join(', ')}`);
+  return all.filter((c) => !only || only.includes(c.id));
+}
+
+/** @example const rig = await startRig(devCloud('aws')!); await rig.stop(); */
+export async function startRig(cloud: CloudDev): Promise<CloudRig> {
+  if (!cloud.rig) throw new Error(`emulator/${cloud.id}/dev.ts has no rig()`);
+  return { ...(await cloud.rig()), cloud: cloud.id };
 }
 
 /**
- * AWS: ECR on the SigV4 emulator. Loaded by path at run time, so the benchmark runs (with
- * "not built yet" rows) while the AWS emulator or provider is still missing.
+ * A fresh warm instance of the cloud's HTTP handler in this process, configured for the rig's
+ * first registry (undefined: the cloud's dev entry has no `preparedInvoker`).
+ * @example const request = warmRequests(cloud, rig)!; await request({ path: '/credentials', query: '' })();
  */
-export async function startAwsRig(): Promise<Rig> {
-  const { startAwsRig: start } = (await import(/* @vite-ignore */ AWS_RIG_MODULE)) as { startAwsRig: () => Promise<Rig> };
-  return start();
+export function warmRequests(cloud: CloudDev, rig: Rig): WarmRequests | undefined {
+  if (!cloud.preparedInvoker) return undefined;
+  const env = rig.handlerEnv(rig.registries.slice(0, 1));
+  // A function's environment is its process's on every platform (the AWS SDK reads its endpoints and keys there).
+  Object.assign(process.env, env);
+  const prepare = cloud.preparedInvoker(env);
+  return (req) => prepare({ method: 'GET', ...req, caller: BENCH_CALLER });
 }
-const AWS_RIG_MODULE = './rig-aws.js';
-
-/** Every cloud the benchmark measures. */
-export const RIGS: RigEntry[] = [
-  { cloud: 'alibaba', start: startAlibabaRig },
-  { cloud: 'aws', start: startAwsRig },
-];

@@ -1,22 +1,24 @@
 /**
- * `npm run bench`: starts every rig (emulators), measures bundles, cold start, the warm path,
- * upstream amplification, refresh cost and packaging, then writes bench/results.json,
- * bench/RESULTS.md and bench/upstream-calls.svg. Stops by itself; `--quick` is the smallest
- * configuration (what bench.test.ts runs), `--no-package` skips `osls package`, `--render` only
+ * `npm run bench`: starts the rig of every cloud in the table of clouds (emulator/clouds.ts),
+ * measures bundles, cold start, the warm path, upstream amplification, refresh cost and packaging,
+ * then writes bench/results.json, bench/RESULTS.md and bench/upstream-calls.svg. Stops by itself;
+ * `--quick` is the smallest configuration (what bench.test.ts runs), `--no-package` skips
+ * `osls package`, `--cloud <id>` (repeatable) measures only those clouds, `--render` only
  * re-renders RESULTS.md and the chart from results.json.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ROOT } from '../scripts/bundle.js';
+import { parseArgs } from 'node:util';
+import type { CloudDev } from '../emulator/cloud-dev.js';
+import { ROOT, shippedHandlers } from '../scripts/bundle.js';
 import { amplification, perHalfLife, type AmplificationRow, type HalfLifeRow } from './amplification.js';
 import { bundleAll, coldStart, firstLine, REFERENCE_BUNDLES, type BundleRow, type ColdResult } from './cold.js';
-import { HTTP_DRIVERS } from './handlers.js';
 import { packageWallTime, type PackagingResult } from './packaging.js';
 import { refreshCost, SIMULATED_MS, type RefreshRow } from './refresh-cost.js';
 import { renderChart, renderMarkdown } from './report.js';
-import { RIGS, type Rig } from './rigs.js';
+import { benchClouds, startRig, warmRequests, type CloudRig } from './rigs.js';
 import { signedHeaders } from './sign.js';
 import { latencyRows, serveRequests, throughputRow, type LatencyRow, type ThroughputRow } from './warm.js';
 
@@ -33,6 +35,8 @@ export interface BenchOptions {
   simulatedMs: number;
   packaging: boolean;
   packagingTimeoutMs: number;
+  /** Measure only these clouds of the table (ids); every cloud when absent. */
+  clouds?: string[];
 }
 
 export const FULL: BenchOptions = {
@@ -99,19 +103,20 @@ export async function runBench(options: BenchOptions, progress: (msg: string) =>
     packaging: { status: 'skipped' },
   };
 
-  const rigs = new Map<string, Rig>();
+  const clouds = benchClouds(options.clouds);
+  const rigs = new Map<string, CloudRig>();
   try {
-    for (const entry of RIGS) {
+    for (const cloud of clouds) {
       try {
-        rigs.set(entry.cloud, await entry.start());
-        results.rigs.push({ cloud: entry.cloud, status: 'ok' });
+        rigs.set(cloud.id, await startRig(cloud));
+        results.rigs.push({ cloud: cloud.id, status: 'ok' });
       } catch (err) {
-        results.rigs.push({ cloud: entry.cloud, status: 'not built yet', reason: firstLine(err) });
+        results.rigs.push({ cloud: cloud.id, status: 'not built yet', reason: firstLine(err) });
       }
     }
 
     progress('bundles');
-    results.bundles = await bundleAll();
+    results.bundles = await bundleAll(shippedHandlers().filter((h) => clouds.some((c) => c.id === h.cloud)));
 
     progress('cold start');
     const references = await bundleAll(REFERENCE_BUNDLES);
@@ -119,8 +124,8 @@ export async function runBench(options: BenchOptions, progress: (msg: string) =>
       [
         ...results.bundles.map((bundle) => {
           const rig = rigs.get(bundle.cloud);
-          const driver = HTTP_DRIVERS.find((d) => d.key === `${bundle.cloud}/${bundle.name}`);
-          return { bundle, ...(rig && { env: rig.handlerEnv(rig.registries.slice(0, 1)) }), ...(driver && { driver }) };
+          const coldInvoke = bundle.name === 'http' ? clouds.find((c) => c.id === bundle.cloud)?.coldInvoke : undefined;
+          return { bundle, ...(rig && { env: rig.handlerEnv(rig.registries.slice(0, 1)) }), ...(coldInvoke && { coldInvoke }) };
         }),
         ...references.map((bundle) => ({ bundle, env: {} })),
       ],
@@ -131,11 +136,11 @@ export async function runBench(options: BenchOptions, progress: (msg: string) =>
     // but not written to the terminal while requests/s and latency are measured.
     await muted(async () => {
       progress('requests/s');
-      results.throughput = await throughput(rigs, options);
+      results.throughput = await throughput(clouds, rigs, options);
       progress('warm latency');
-      for (const driver of HTTP_DRIVERS) {
-        const rig = rigs.get(driver.cloud);
-        if (rig) results.latency.push(...(await warmLatency(driver, rig, options)));
+      for (const cloud of clouds) {
+        const rig = rigs.get(cloud.id);
+        if (rig && cloud.preparedInvoker) results.latency.push(...(await warmLatency(cloud, rig, options)));
       }
     });
 
@@ -158,11 +163,11 @@ export async function runBench(options: BenchOptions, progress: (msg: string) =>
   return results;
 }
 
-async function warmLatency(driver: (typeof HTTP_DRIVERS)[number], rig: Rig, options: BenchOptions): Promise<LatencyRow[]> {
-  const request = await driver.load(rig, rig.handlerEnv(rig.registries.slice(0, 1)));
+async function warmLatency(cloud: CloudDev, rig: CloudRig, options: BenchOptions): Promise<LatencyRow[]> {
+  const request = warmRequests(cloud, rig)!;
   const first = await request({ path: '/credentials', query: '' })();
   const host = (JSON.parse(first.body) as { credentials: Array<{ registry: string }> }).credentials[0]!.registry;
-  return latencyRows(driver.key, request, host, { iterations: options.warmIterations, repeats: options.repeats });
+  return latencyRows(`${cloud.id}/http`, request, host, { iterations: options.warmIterations, repeats: options.repeats });
 }
 
 async function muted<T>(fn: () => Promise<T>): Promise<T> {
@@ -175,38 +180,49 @@ async function muted<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** What `npm start` serves (DESIGN.md "Local server"); bench/sign.ts signs for its function URL. */
+const NPM_START_CLOUD = 'aws';
+
 /**
  * Requests/s through a local HTTP server with a warm cache: the `npm start` server (cli/serve.ts,
- * the real AWS handler behind a SigV4 check) and, for clouds without one, a bare server around
- * the cloud's handler.
+ * the real AWS handler behind a SigV4 check, its own emulator) and, for every cloud with a rig, a
+ * bare server around the cloud's HTTP handler with one registry.
  */
-async function throughput(rigs: Map<string, Rig>, options: BenchOptions): Promise<BenchResults['throughput']> {
+async function throughput(clouds: CloudDev[], rigs: Map<string, CloudRig>, options: BenchOptions): Promise<BenchResults['throughput']> {
   const rows: BenchResults['throughput'] = [];
   const load = { connections: options.rpsConnections, seconds: options.rpsSeconds, repeats: options.repeats };
-  try {
-    const { serve } = await import('../cli/serve.js');
-    const server = await serve({ emulator: true, port: 0, quiet: true });
+  const npmStart = `npm start (${NPM_START_CLOUD}/http, SigV4 checked)`;
+  if (clouds.some((c) => c.id === NPM_START_CLOUD)) {
     try {
-      const url = `${server.url}/credentials`;
-      const headers = await signedHeaders(url);
-      const warm = await fetch(url, { headers });
-      if (warm.status !== 200) throw new Error(`npm start server answered ${warm.status}`);
-      rows.push(await throughputRow('npm start (aws/http, SigV4 checked)', { url, headers }, load));
+      const { serve } = await import('../cli/serve.js');
+      const server = await serve({ emulator: true, port: 0, quiet: true });
+      try {
+        const url = `${server.url}/credentials`;
+        const headers = await signedHeaders(url);
+        const warm = await fetch(url, { headers });
+        if (warm.status !== 200) throw new Error(`npm start server answered ${warm.status}`);
+        rows.push(await throughputRow(npmStart, { url, headers }, load));
+      } finally {
+        await server.close();
+      }
+    } catch (err) {
+      rows.push({ server: npmStart, status: 'failed', reason: firstLine(err) });
+    }
+  }
+  for (const cloud of clouds) {
+    const name = `${cloud.id}/http (bench server)`;
+    const rig = rigs.get(cloud.id);
+    const request = rig && warmRequests(cloud, rig);
+    if (!request) {
+      rows.push({ server: name, status: 'not built yet', reason: rig ? `emulator/${cloud.id}/dev.ts has no preparedInvoker` : `no ${cloud.id} rig` });
+      continue;
+    }
+    const server = await serveRequests((req) => request(req)());
+    try {
+      rows.push(await throughputRow(name, { url: `${server.url}/credentials` }, load));
     } finally {
       await server.close();
     }
-  } catch (err) {
-    rows.push({ server: 'npm start (aws/http, SigV4 checked)', status: 'failed', reason: firstLine(err) });
-  }
-  const alibaba = HTTP_DRIVERS.find((d) => d.key === 'alibaba/http')!;
-  const rig = rigs.get(alibaba.cloud);
-  if (!rig) return [...rows, { server: 'alibaba/http (bench server)', status: 'not built yet', reason: 'no Alibaba rig' }];
-  const request = await alibaba.load(rig, rig.handlerEnv(rig.registries.slice(0, 1)));
-  const server = await serveRequests((req) => request(req)());
-  try {
-    rows.push(await throughputRow('alibaba/http (bench server)', { url: `${server.url}/credentials` }, load));
-  } finally {
-    await server.close();
   }
   return rows;
 }
@@ -222,8 +238,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     writeFileSync(join(dir, 'RESULTS.md'), renderMarkdown(saved));
     process.exit(0);
   }
-  const quick = process.argv.includes('--quick');
-  const options = { ...(quick ? QUICK : FULL), ...(process.argv.includes('--no-package') && { packaging: false }) };
+  const { values: args } = parseArgs({ options: { quick: { type: 'boolean' }, 'no-package': { type: 'boolean' }, cloud: { type: 'string', multiple: true } } });
+  const options: BenchOptions = { ...(args.quick ? QUICK : FULL), ...(args['no-package'] && { packaging: false }), ...(args.cloud && { clouds: args.cloud }) };
   const hardStop = setTimeout(() => {
     console.error('bench: over 5 minutes, stopping');
     process.exit(2);

@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ROOT } from '../scripts/bundle.js';
-import type { BenchRequest, BenchResponse } from './handlers.js';
+import type { BenchRequest, BenchResponse, WarmRequests } from './rigs.js';
 import { percentile, spread, type Spread } from './stats.js';
 
 export interface LatencyRow {
@@ -55,7 +55,7 @@ async function check(answer: Promise<BenchResponse>): Promise<void> {
 /** @example await latencyRows('alibaba/http', request, host, { iterations: 5_000, repeats: 3 }) */
 export async function latencyRows(
   handler: string,
-  request: (req: BenchRequest) => () => Promise<BenchResponse>,
+  request: WarmRequests,
   host: string,
   options: { iterations: number; repeats: number },
 ): Promise<LatencyRow[]> {

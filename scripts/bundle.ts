@@ -11,19 +11,22 @@ import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { CLOUDS } from '../cli/sign/index.js';
 import { zipSync } from 'fflate';
+import type { HandlerSpec } from '../emulator/cloud-dev.js';
+import { devClouds } from '../emulator/clouds.js';
+
+export type { HandlerSpec };
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Every handler that ships, by cloud. Adding a handler here adds it to the build and the benchmark. */
-export const HANDLERS = [
-  { cloud: 'aws', name: 'http', entry: 'handlers/aws/http.ts' },
-  { cloud: 'aws', name: 'refresh', entry: 'handlers/aws/refresh.ts' },
-  { cloud: 'aws', name: 'rotate', entry: 'handlers/aws/rotate.ts' },
-  { cloud: 'alibaba', name: 'http', entry: 'handlers/alibaba/http.ts' },
-  { cloud: 'alibaba', name: 'refresh', entry: 'handlers/alibaba/refresh.ts' },
-] as const;
-
-export type HandlerSpec = (typeof HANDLERS)[number];
+/**
+ * Every handler that ships, by cloud, read from the table of clouds (each cloud's
+ * emulator/<cloud>/dev.ts `handlers`) when called, so a cloud registered at run time is included:
+ * a handler listed there is in the build and the benchmark.
+ * @example for (const h of shippedHandlers()) await bundleHandler(h);
+ */
+export function shippedHandlers(): HandlerSpec[] {
+  return devClouds().flatMap((c) => c.handlers);
+}
 
 export interface Bundle {
   handler: HandlerSpec;
@@ -81,7 +84,7 @@ export async function buildPackage(entry: string): Promise<CodePackage> {
 }
 
 /**
- * @example const b = await bundleHandler(HANDLERS[0]); // dist/aws/http/index.js + dist/aws/http.zip
+ * @example const b = await bundleHandler(shippedHandlers()[0]!); // dist/aws/http/index.js + dist/aws/http.zip
  */
 export async function bundleHandler(handler: HandlerSpec, outDir = join(ROOT, 'dist')): Promise<Bundle> {
   const code = await bundleCode(handler.entry);
@@ -129,7 +132,7 @@ export async function bundleCli(outDir = join(ROOT, 'dist')): Promise<string> {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   // `npm pack` (prepack) needs only the client: `tsx scripts/bundle.ts --cli`.
-  const handlers = process.argv.includes('--cli') ? [] : HANDLERS;
+  const handlers = process.argv.includes('--cli') ? [] : shippedHandlers();
   for (const handler of handlers) {
     const b = await bundleHandler(handler);
     console.log(`${handler.cloud}/${handler.name}: ${(b.bytes / 1024).toFixed(1)} KiB, zipped ${(b.zippedBytes / 1024).toFixed(1)} KiB → ${b.zip}`);

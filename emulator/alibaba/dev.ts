@@ -3,7 +3,7 @@
  * FC 3.0 HTTP trigger with authType `function` in front of the real handler: the trigger checks the
  * caller's ACS3 signature, FC hands the function the role's STS keys in `context.credentials`.
  */
-import type { CloudDev, Invoker, LocalCloud } from '../cloud-dev.js';
+import { invokeEach, type CloudDev, type Invoker, type LocalCloud, type PreparedInvoker } from '../cloud-dev.js';
 import { TRIGGER_SIGNED, verifyAcs3, type AcsIdentity } from './acs3.js';
 import { fcHttpEvent } from './fc-event.js';
 import { DEFAULT_IDENTITY, startAlibabaEmulator } from './server.js';
@@ -11,16 +11,20 @@ import { DEFAULT_IDENTITY, startAlibabaEmulator } from './server.js';
 /** The developer's RAM key the local trigger accepts (a test key, never a real one). */
 export const LOCAL_CALLER: AcsIdentity = { accessKeyId: 'LTAI5tLocalDeveloperKey', accessKeySecret: 'local-developer-test-secret-0000' };
 
-function invoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): Invoker {
+function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): PreparedInvoker {
   const ready = Promise.all([import('../../handlers/alibaba/http.js'), import('../../handlers/alibaba/runtime.js')]).then(([{ createHttpHandler }, { alibabaRuntime }]) =>
     createHttpHandler(alibabaRuntime(functionEnvironment, { ...(write && { write }) })),
   );
-  return async (req) => {
-    const handler = await ready;
+  return (req) => {
+    const event = fcHttpEvent(req);
     // FC hands each invocation the role's STS keys (here the emulator's role session).
     const context = { requestId: crypto.randomUUID(), credentials: { ...DEFAULT_IDENTITY }, function: { name: 'regcred', timeout: 10 }, region: 'cn-hangzhou' };
-    return handler(fcHttpEvent(req), context);
+    return async () => (await ready)(event, context);
   };
+}
+
+function invoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): Invoker {
+  return invokeEach(preparedInvoker(functionEnvironment, write));
 }
 
 async function startLocal(): Promise<LocalCloud> {
@@ -59,4 +63,8 @@ export const ALIBABA_DEV: CloudDev = {
   ],
   invoker,
   startLocal,
+  rig: () => import('./rig.js').then((m) => m.startAlibabaRig()),
+  // The role's keys come from the rig's handlerEnv, which a fresh process has as its environment.
+  coldInvoke: `handler(Buffer.from(${JSON.stringify(fcHttpEvent({ method: 'GET', path: '/credentials', query: '' }).toString())}), { requestId: 'bench-cold', credentials: { accessKeyId: process.env.ALIBABA_CLOUD_ACCESS_KEY_ID, accessKeySecret: process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET, securityToken: process.env.ALIBABA_CLOUD_SECURITY_TOKEN }, function: { name: 'regcred', timeout: 10 }, region: 'cn-hangzhou' })`,
+  preparedInvoker,
 };

@@ -3,7 +3,7 @@
  * Lambda function environment pointed at it, and the function URL (AuthType AWS_IAM) in front of
  * the real handler.
  */
-import type { CloudDev, Invoker, LocalCloud } from '../cloud-dev.js';
+import { invokeEach, type CloudDev, type Invoker, type LocalCloud, type PreparedInvoker } from '../cloud-dev.js';
 import { ECR_ACCOUNT_ID, ecrService } from './ecr.js';
 import { ecrPublicService } from './ecr-public.js';
 import { functionEnv } from './function-env.js';
@@ -15,17 +15,27 @@ import { verifySigV4 } from './sigv4.js';
 /** The caller a signed local request stands for (an IAM user in the emulator's account). */
 const LOCAL_CALLER_ARN = 'arn:aws:iam::000000000000:user/local-dev';
 
-function invoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): Invoker {
+/** Lambda's invocation context; the remaining time is read once per invocation, at its start. */
+function lambdaContext(awsRequestId: string) {
+  return { awsRequestId, functionName: 'regcred-local-http', getRemainingTimeInMillis: () => 10_000 };
+}
+
+function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): PreparedInvoker {
   const ready = Promise.all([import('../../handlers/aws/http.js'), import('../../handlers/aws/runtime.js')]).then(([{ createHttpHandler }, { awsRuntime }]) =>
     createHttpHandler(awsRuntime(functionEnvironment, { ...(write && { write }) })),
   );
-  return async (req) => {
-    const handler = await ready;
-    const deadline = Date.now() + 10_000;
-    const context = { awsRequestId: crypto.randomUUID(), functionName: 'regcred-local-http', getRemainingTimeInMillis: () => deadline - Date.now() };
-    const result = (await handler(functionUrlEvent(req), context as never)) as { statusCode?: number; headers?: Record<string, string>; body?: string };
-    return { statusCode: result.statusCode ?? 200, headers: result.headers ?? {}, body: result.body ?? '' };
+  return (req) => {
+    const event = functionUrlEvent(req);
+    const context = lambdaContext(event.requestContext.requestId);
+    return async () => {
+      const result = (await (await ready)(event, context as never)) as { statusCode?: number; headers?: Record<string, string>; body?: string };
+      return { statusCode: result.statusCode ?? 200, headers: result.headers ?? {}, body: result.body ?? '' };
+    };
   };
+}
+
+function invoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): Invoker {
+  return invokeEach(preparedInvoker(functionEnvironment, write));
 }
 
 async function startLocal(): Promise<LocalCloud> {
@@ -69,4 +79,9 @@ export const AWS_DEV: CloudDev = {
   ],
   invoker,
   startLocal,
+  rig: () => import('./rig.js').then((m) => m.startAwsRig()),
+  // The SDK finds the role's keys and endpoints in the process environment, as in Lambda; the
+  // caller is what the benchmark's warm requests carry too.
+  coldInvoke: `handler(${JSON.stringify(functionUrlEvent({ method: 'GET', path: '/credentials', query: '', caller: 'bench' }))}, { awsRequestId: 'bench-cold', functionName: 'regcred-bench-http', getRemainingTimeInMillis: () => 10000 })`,
+  preparedInvoker,
 };

@@ -1,16 +1,18 @@
 /**
- * The AWS rig: ECR and Secrets Manager on the SigV4-verifying loopback emulator
- * (emulator/aws), the real ECR provider and Secrets Manager store pointed at it.
+ * The AWS benchmark rig (bench/): ECR and Secrets Manager on the SigV4-verifying loopback
+ * emulator, the real ECR provider and Secrets Manager store pointed at it. Loaded only when the
+ * benchmark starts it (dev.ts), since it loads the SDKs.
  */
 import http from 'node:http';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { EcrProvider } from '../core/aws/ecr.js';
-import { SecretsManagerStore } from '../core/aws/secrets-manager.js';
-import { ecrService } from '../emulator/aws/ecr.js';
-import { secretsManagerService } from '../emulator/aws/secrets-manager.js';
-import { startAwsEmulator, TEST_SESSION_IDENTITY } from '../emulator/aws/server.js';
-import type { Rig } from './rigs.js';
+import { EcrProvider } from '../../core/aws/ecr.js';
+import { SecretsManagerStore } from '../../core/aws/secrets-manager.js';
+import type { Rig } from '../cloud-dev.js';
+import { ecrService } from './ecr.js';
+import { functionEnv } from './function-env.js';
+import { secretsManagerService } from './secrets-manager.js';
+import { startAwsEmulator, TEST_SESSION_IDENTITY } from './server.js';
 
 const ECR_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-1'];
 const SECRET = 'regcred-bench-pull';
@@ -29,7 +31,6 @@ export async function startAwsRig(): Promise<Rig> {
   await sm.send(new CreateSecretCommand({ Name: SECRET, Description: 'regcred benchmark' }));
 
   return {
-    cloud: 'aws',
     providerId: 'ecr',
     registries: ECR_REGIONS.map((region) => ({ provider: 'ecr', region })),
     refreshEveryMs: 4 * 3_600_000,
@@ -57,12 +58,8 @@ export async function startAwsRig(): Promise<Rig> {
     upstreamCalls: () => emu.count('ecr', 'GetAuthorizationToken'),
     handlerEnv: (registries) => ({
       REGCRED_REGISTRIES: registries.map((r) => `${r.provider}:${r.region}`).join(','),
-      AWS_REGION: 'us-east-1',
-      AWS_ENDPOINT_URL_ECR: emu.url,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: emu.url,
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_SESSION_TOKEN: credentials.sessionToken,
+      // Lambda's: the role's session keys, the region, the SDK's endpoint overrides.
+      ...functionEnv(emu.url),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       LOG_LEVEL: 'info',
     }),
