@@ -25,8 +25,8 @@ export interface BundleRow {
 
 /** Not shipped: bundled the same way for comparison in the cold-start table (cloud "reference"). */
 export const REFERENCE_BUNDLES: readonly HandlerSpec[] = [
-  { cloud: 'reference', name: 'client-ecr-only', entry: 'bench/reference/client-ecr.ts' },
-  { cloud: 'reference', name: 'client-ecr-deferred', entry: 'bench/reference/client-ecr-deferred.ts' },
+  { cloud: 'reference', name: 'sdk-client-only', entry: 'bench/aws/reference/client-ecr.ts' },
+  { cloud: 'reference', name: 'sdk-client-deferred', entry: 'bench/aws/reference/client-ecr-deferred.ts' },
 ];
 
 /** @example const rows = await bundleAll(); // one row per shipped handler */

@@ -50,13 +50,13 @@ export function verdicts(r: BenchResults): TargetVerdict[] {
 
 /** Why the cold-load target missed, from the reference rows measured in the same run. */
 function coldWhy(r: BenchResults, handlerRatio: number): string {
-  const sdk = r.cold.rows.find((c) => c.name === 'client-ecr-only')?.loadRatio?.median;
-  const deferred = r.cold.rows.find((c) => c.name === 'client-ecr-deferred')?.loadRatio?.median;
+  const sdk = r.cold.rows.find((c) => c.name === 'sdk-client-only')?.loadRatio?.median;
+  const deferred = r.cold.rows.find((c) => c.name === 'sdk-client-deferred')?.loadRatio?.median;
   if (sdk === undefined || deferred === undefined) return 'the reference bundles did not run';
   const bytes = r.bundles.find((b) => b.cloud === 'aws' && b.name === 'http')?.bytes ?? 0;
   return (
     `the handlers already load their SDKs on first use (core/aws/ecr.ts, ecr-public.ts, core/alibaba/client.ts). ` +
-    `For scale, in this run: @aws-sdk/client-ecr alone, loaded eagerly, costs ${fmt(sdk, 2)}× bare node; the same SDK deferred to first use, ` +
+    `For scale, in this run: the AWS registry SDK client alone (bench/aws/reference), loaded eagerly, costs ${fmt(sdk, 2)}× bare node; the same SDK deferred to first use, ` +
     `alone in a bundle, ${fmt(deferred, 2)}×; the aws/http bundle (two deferred SDK clients plus the handler) ${fmt(handlerRatio, 2)}×. ` +
     `What remains is V8 parsing ${fmt(bytes / 1000, 0)} KB of bundle; closing the gap means carrying less code (an ESM build with code splitting, ` +
     'so the deferred SDKs sit in chunks that are never parsed at load, or calling GetAuthorizationToken with a ' +
