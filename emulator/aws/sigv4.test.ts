@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalQuery, canonicalUri, formatAmzDate, parseAmzDate, verifySigV4, type AwsIdentity, type WireRequest } from './sigv4.js';
 
 // AWS's published SigV4 test suite, case "get-vanilla": GET / to example.amazonaws.com.
+// secretlint-disable-next-line @secretlint/secretlint-rule-aws -- AWS's published SigV4 test-suite key, not a credential
 const EXAMPLE: AwsIdentity = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const EXAMPLE_TIME = Date.UTC(2015, 7, 30, 12, 36, 0);
 const getVanilla = (signature = '5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31'): WireRequest => ({
