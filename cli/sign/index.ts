@@ -1,6 +1,6 @@
 /**
  * How the client signs a request for each cloud's trigger: one file per cloud, one entry each in
- * CLOUDS. Adding a cloud (Tencent TC3, Huawei SDK-HMAC-SHA256) is one file and one entry here.
+ * CLOUDS. Adding a cloud is one file and one entry here.
  *
  * Each cloud's module, and so its SDK, is imported only when that cloud signs a request: a cache
  * hit in the credential helper loads none of them.
@@ -43,6 +43,19 @@ export const CLOUDS = {
     host: /\.fcapp\.run$/,
     invokePermission: 'fc:InvokeFunction',
     load: async () => (await import('./alibaba.js')).alibabaSigner,
+  },
+  tencent: {
+    // An SCF function URL: <appid>-<url-id>.<region>.tencentscf.com.
+    host: /\.tencentscf\.com$/,
+    invokePermission: 'scf:InvokeFunctionUrl',
+    load: async () => (await import('./tencent.js')).tencentSigner,
+  },
+  huawei: {
+    // An API group's default subdomain: <group-id>.apig.<region>.huaweicloudapis.com.
+    host: /\.apig\.[a-z0-9-]+\.huaweicloudapis\.com$/,
+    // APIG's IAM authentication admits any valid IAM key; its access control policy restricts by account.
+    invokePermission: "a valid IAM key of an account the API's access control policy allows",
+    load: async () => (await import('./huawei.js')).huaweiSigner,
   },
 } satisfies Record<string, CloudEntry>;
 

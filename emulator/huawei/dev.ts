@@ -45,7 +45,11 @@ async function startLocal(): Promise<LocalCloud> {
       },
       banner: (url) => [
         'Requests must be SDK-HMAC-SHA256-signed, as an APIG API with IAM authentication requires.',
-        "Signed with the local caller's test key (not a real key), valid for 15 minutes:",
+        "The regcred client signs them with the local caller's test key (not a real key):",
+        '',
+        `  HUAWEICLOUD_SDK_AK=${LOCAL_CALLER.accessKeyId} HUAWEICLOUD_SDK_SK=${LOCAL_CALLER.secretAccessKey} npx tsx cli/main.ts get --cloud huawei --url ${url} --format dockerconfigjson`,
+        '',
+        'Or without the client, signed now and valid for 15 minutes:',
         '',
         `  ${signedCurl(`${url}/credentials?format=dockerconfigjson`)}`,
         '',

@@ -50,9 +50,9 @@ async function startLocal(): Promise<LocalCloud> {
       },
       banner: (url) => [
         'Requests must be TC3-HMAC-SHA256-signed, as an SCF function URL with CAM auth requires.',
-        "deploy/tencent/call.ts signs them with the local caller's test key (not a real key):",
+        "The regcred client signs them with the local caller's test key (not a real key):",
         '',
-        `  TENCENTCLOUD_SECRET_ID=${LOCAL_CALLER.secretId} TENCENTCLOUD_SECRET_KEY=${LOCAL_CALLER.secretKey} npx tsx deploy/tencent/call.ts "${url}/credentials?format=dockerconfigjson"`,
+        `  TENCENTCLOUD_SECRET_ID=${LOCAL_CALLER.secretId} TENCENTCLOUD_SECRET_KEY=${LOCAL_CALLER.secretKey} npx tsx cli/main.ts get --cloud tencent --url ${url} --format dockerconfigjson`,
       ],
     },
     faults: { expiredSession: { status: 401, code: 'AuthFailure.TokenFailure', message: 'The token is invalid or expired.' } },

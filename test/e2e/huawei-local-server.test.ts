@@ -22,6 +22,15 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 describe('local server --cloud huawei (APIG trigger with IAM auth)', () => {
+  it("answers the banner's regcred command with a dockerconfigjson for both emulated SWR regions", async () => {
+    // Prepare
+    const command = banner.find((l) => l.includes('npx tsx cli/main.ts get --cloud huawei'))!.trim();
+    // Act
+    const { stdout } = await sh(command);
+    // Assess
+    expect(Object.keys(JSON.parse(stdout).auths)).toEqual(['swr.cn-north-4.myhuaweicloud.com', 'swr.ap-southeast-1.myhuaweicloud.com']);
+  }, 70_000);
+
   it("answers the banner's signed curl with a dockerconfigjson for both emulated SWR regions", async () => {
     // Prepare
     const curl = banner.find((l) => l.trim().startsWith('curl '))!.trim();

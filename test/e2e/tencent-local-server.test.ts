@@ -1,13 +1,14 @@
 /**
- * `npm start -- --cloud tencent` end to end: the banner's command (deploy/tencent/call.ts, TC3 with
- * the local caller's test key) against the local function URL, which checks the signature as a
+ * `npm start -- --cloud tencent` end to end: the banner's command (the regcred client, TC3 with the
+ * local caller's test key) against the local function URL, which checks the signature as a
  * function URL with CAM auth does before the real SCF handler answers from the TCR emulator.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { serve, type LocalServer } from '../../cli/serve.js';
-import { tc3Get, tc3GetHeaders } from '../../deploy/tencent/call.js';
+import { tc3GetHeaders } from '../../cli/sign/tencent.js';
+import { tc3Get } from '../../deploy/tencent/call.js';
 import { LOCAL_CALLER } from '../../emulator/tencent/dev.js';
 import { PROJECT_DIR } from '../support/registry.js';
 
@@ -26,7 +27,7 @@ afterAll(() => server.close());
 describe('local server --cloud tencent', () => {
   it('the printed command, pasted into a shell, prints a dockerconfigjson for both emulated registries', async () => {
     // Prepare: the line of the banner that a developer pastes
-    const command = banner.split('\n').find((l) => l.includes('npx tsx deploy/tencent/call.ts'))!.trim();
+    const command = banner.split('\n').find((l) => l.includes('npx tsx cli/main.ts get --cloud tencent'))!.trim();
     // Act
     const { stdout } = await promisify(execFile)('sh', ['-c', command], { cwd: PROJECT_DIR, timeout: 60_000 });
     // Assess
