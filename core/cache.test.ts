@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CredentialCache, MIN_REMAINING_MS } from './cache.js';
+import { CredentialCache, FAILURE_HOLD_OFF_MS, LAST_GOOD_HOLD_OFF_MS, MIN_REMAINING_MS } from './cache.js';
 import type { RegistryCredential } from './credential.js';
-import { UpstreamError } from './errors.js';
+import { UpstreamError, UpstreamUnavailableError } from './errors.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 10, 23, 12);
@@ -81,6 +81,60 @@ describe('CredentialCache last-good after a failed refresh', () => {
   });
 });
 
+describe('CredentialCache during an outage: bounded upstream attempts, never one per request', () => {
+  const failing = (counter: { calls: number }) => async (): Promise<RegistryCredential[]> => {
+    counter.calls++;
+    throw new UpstreamError('UpstreamError', 'down', { retryable: true });
+  };
+
+  it.each([
+    ['1 ms before the hold-off ends', LAST_GOOD_HOLD_OFF_MS - 1, 1],
+    ['when the hold-off ends', LAST_GOOD_HOLD_OFF_MS, 2],
+  ])('serves the last good credential without an upstream try until the hold-off ends: %s → %i try', async (_name, after, tries) => {
+    const { cache, setNow } = await primed();
+    const counter = { calls: 0 };
+    const stale = T0 + 6 * HOUR;
+    setNow(stale);
+    await cache.get('k', failing(counter)); // the failed refresh
+    setNow(stale + after);
+    const entry = await cache.get('k', failing(counter));
+    expect(entry.credentials[0]!.password).toBe('p1');
+    expect(entry.refreshError?.code).toBe('UpstreamError');
+    expect(counter.calls).toBe(tries);
+  });
+
+  it('makes one upstream try per hold-off however many requests arrive, and recovers on the first try after the upstream heals', async () => {
+    const { cache, setNow } = await primed();
+    const counter = { calls: 0 };
+    const stale = T0 + 6 * HOUR;
+    for (let s = 0; s < 120; s++) {
+      setNow(stale + s * 1000);
+      for (let r = 0; r < 100; r++) await cache.get('k', failing(counter)); // 100 requests a second for 2 minutes
+    }
+    expect(counter.calls).toBe(4); // t = 0, 30, 60, 90 s
+    setNow(stale + 120_000);
+    const healed = await cache.get('k', async () => [credential(T0 + 18 * HOUR, 'p2')]);
+    expect([healed.credentials[0]!.password, healed.refreshError]).toEqual(['p2', undefined]);
+  });
+
+  it('answers a throttle at once for its Retry-After when there is nothing to serve', async () => {
+    let now = T0;
+    const cache = new CredentialCache({ now: () => now });
+    let calls = 0;
+    const throttled = async (): Promise<RegistryCredential[]> => {
+      calls++;
+      throw new UpstreamUnavailableError('UpstreamThrottled', 'slow down', { retryAfterSeconds: 20 });
+    };
+    await expect(cache.get('k', throttled)).rejects.toThrow('slow down');
+    now = T0 + 19_999;
+    await expect(cache.get('k', throttled)).rejects.toMatchObject({ code: 'UpstreamThrottled' });
+    expect(calls).toBe(1);
+    now = T0 + 20_000;
+    await expect(cache.get('k', throttled)).rejects.toThrow();
+    expect(calls).toBe(2);
+  });
+});
+
 describe('CredentialCache single-flight', () => {
   it('shares one upstream call among 1000 concurrent misses', async () => {
     // Prepare
@@ -98,8 +152,9 @@ describe('CredentialCache single-flight', () => {
     expect(new Set(results.map((r) => r.credentials[0]))).toHaveProperty('size', 1);
   });
 
-  it('shares a failure too, and the next call tries again', async () => {
-    const cache = new CredentialCache({ now: () => T0 });
+  it('shares a failure too; the same error is answered at once for the hold-off, and the first call after it tries again', async () => {
+    let now = T0;
+    const cache = new CredentialCache({ now: () => now });
     let calls = 0;
     const load = async (): Promise<RegistryCredential[]> => {
       calls++;
@@ -107,6 +162,10 @@ describe('CredentialCache single-flight', () => {
     };
     const results = await Promise.allSettled(Array.from({ length: 50 }, () => cache.get('k', load)));
     expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    now = T0 + FAILURE_HOLD_OFF_MS - 1;
+    await expect(cache.get('k', load)).rejects.toThrow('down');
+    expect(calls).toBe(1);
+    now = T0 + FAILURE_HOLD_OFF_MS;
     await expect(cache.get('k', load)).rejects.toThrow('down');
     expect(calls).toBe(2);
   });

@@ -1,6 +1,6 @@
 import type { RegistryCredential } from './credential.js';
 import type { RegcredError } from './errors.js';
-import { toRegcredError } from './errors.js';
+import { toRegcredError, UpstreamUnavailableError } from './errors.js';
 
 /** What the cache hands out: the credentials, and when they stop being fresh. */
 export interface CachedCredentials {
@@ -11,6 +11,8 @@ export interface CachedCredentials {
   freshUntil: number;
   /** Set when a refresh failed and this is the last good value, served inside its safety margin. */
   refreshError?: RegcredError;
+  /** True when served during the hold-off after that failure, with no new upstream try. */
+  heldOff?: boolean;
 }
 
 export interface CacheOptions {
@@ -20,12 +22,19 @@ export interface CacheOptions {
 }
 
 export const MIN_REMAINING_MS = 5 * 60_000;
+/** After a failed refresh with a last-good value to serve: how long before the next upstream try. */
+export const LAST_GOOD_HOLD_OFF_MS = 30_000;
+/** After a failure with nothing to serve: how long the same error is answered at once (or the throttle's Retry-After, if longer). */
+export const FAILURE_HOLD_OFF_MS = 5_000;
 
 /**
  * One cache per warm function instance, keyed by target. Values are fresh until their half-life
  * (as amazon-ecr-credential-helper does), so a caller always gets at least half the validity.
  * Concurrent misses share one upstream call (single-flight). A failed refresh falls back to the
  * last good value only while ≥ 5 min of its real validity remain; an expired value is never served.
+ * During an outage the upstream sees bounded attempts, never one per request: after a failed
+ * refresh the last good value is served without another upstream try for 30 s, and with nothing to
+ * serve the same error is answered at once (a fast 503) for 5 s or the throttle's Retry-After.
  * @example
  * const cache = new CredentialCache();
  * const { credentials } = await cache.get('ecr:us-east-1', () => provider.fetch(target, signal));
@@ -35,6 +44,8 @@ export class CredentialCache {
   readonly #minRemainingMs: number;
   readonly #entries = new Map<string, CachedCredentials>();
   readonly #inflight = new Map<string, Promise<CachedCredentials>>();
+  /** A key's last failed refresh and until when no new upstream try is made for it. */
+  readonly #holdOff = new Map<string, { error: RegcredError; until: number }>();
 
   constructor(options: CacheOptions = {}) {
     this.#now = options.now ?? Date.now;
@@ -44,6 +55,11 @@ export class CredentialCache {
   async get(key: string, load: () => Promise<RegistryCredential[]>): Promise<CachedCredentials> {
     const entry = this.#entries.get(key);
     if (entry && this.#now() < entry.freshUntil) return entry;
+    const held = this.#holdOff.get(key);
+    if (held && this.#now() < held.until) {
+      if (entry && this.#servableAfterFailure(entry)) return { ...entry, refreshError: held.error, heldOff: true };
+      if (!entry) throw held.error;
+    }
 
     let flight = this.#inflight.get(key);
     if (!flight) {
@@ -56,6 +72,7 @@ export class CredentialCache {
   /** Forget everything (tests, and the benchmark's cache-less baseline). */
   clear(): void {
     this.#entries.clear();
+    this.#holdOff.clear();
   }
 
   async #refresh(key: string, load: () => Promise<RegistryCredential[]>): Promise<CachedCredentials> {
@@ -65,11 +82,18 @@ export class CredentialCache {
       const expiresAt = Math.min(...credentials.map((c) => c.expiresAt.getTime()));
       const entry = { credentials, issuedAt, freshUntil: issuedAt + Math.floor((expiresAt - issuedAt) / 2) };
       this.#entries.set(key, entry);
+      this.#holdOff.delete(key);
       return entry;
     } catch (err) {
+      const error = toRegcredError(err);
       const lastGood = this.#entries.get(key);
-      if (lastGood && this.#servableAfterFailure(lastGood)) return { ...lastGood, refreshError: toRegcredError(err) };
+      if (lastGood && this.#servableAfterFailure(lastGood)) {
+        this.#holdOff.set(key, { error, until: this.#now() + LAST_GOOD_HOLD_OFF_MS });
+        return { ...lastGood, refreshError: error };
+      }
       if (lastGood) this.#entries.delete(key);
+      const retryAfterMs = error instanceof UpstreamUnavailableError ? error.retryAfterSeconds * 1000 : 0;
+      this.#holdOff.set(key, { error, until: this.#now() + Math.max(FAILURE_HOLD_OFF_MS, retryAfterMs) });
       throw err;
     }
   }

@@ -112,7 +112,8 @@ export class CredentialService {
       return this.#fetch(target, budget);
     });
     budget.metrics?.count(missed ? 'CacheMisses' : 'CacheHits', { provider: target.provider });
-    if (entry.refreshError) {
+    // Once per failed refresh, not once per request served during its hold-off.
+    if (entry.refreshError && !entry.heldOff) {
       (budget.log ?? this.#log).warn('refresh failed; serving last good credential', { registry: key, err: entry.refreshError });
     }
     return entry;
