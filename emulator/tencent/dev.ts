@@ -4,7 +4,7 @@
  * _SESSIONTOKEN, endpoint overrides), and a function URL with CAM auth in front of the real handler:
  * the trigger checks the caller's TC3 signature, then SCF hands the function the URL event.
  */
-import type { CloudDev, Invoker, LocalCloud } from '../cloud-dev.js';
+import { invokeEach, type CloudDev, type Invoker, type LocalCloud, type PreparedInvoker } from '../cloud-dev.js';
 import { CAM_USER_KEY, SCF_ROLE_SESSION, scfRoleEnvironment, startTencentEmulator } from './index.js';
 import { scfContext, scfUrlEvent } from './scf-event.js';
 import { verifyTc3 } from './tc3.js';
@@ -18,14 +18,28 @@ export const LOCAL_INSTANCES = {
   'tcr-second': { name: 'second', region: 'ap-shanghai' },
 };
 
-function invoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): Invoker {
+/** The function's timeout in the local context (scfContext's default). */
+const SCF_TIMEOUT_MS = 10_000;
+
+function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): PreparedInvoker {
   const ready = Promise.all([import('../../handlers/tencent/http.js'), import('../../handlers/tencent/runtime.js')]).then(([{ createHttpHandler }, { tencentRuntime }]) =>
     createHttpHandler(tencentRuntime(functionEnvironment, { ...(write && { write }) })),
   );
-  return async (req) => {
-    const handler = await ready;
-    return handler(scfUrlEvent(req), scfContext());
+  return (req) => {
+    // The function URL's event and SCF's context (the role's keys are in the environment, not here).
+    // The thunk may run many times: each run is an invocation with its own time budget, as on SCF.
+    const event = scfUrlEvent(req);
+    let deadline = 0;
+    const context = { ...scfContext(), getRemainingTimeInMillis: () => deadline - Date.now() };
+    return async () => {
+      deadline = Date.now() + SCF_TIMEOUT_MS;
+      return (await ready)(event, context);
+    };
   };
+}
+
+function invoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): Invoker {
+  return invokeEach(preparedInvoker(functionEnvironment, write));
 }
 
 async function startLocal(): Promise<LocalCloud> {
@@ -69,4 +83,8 @@ export const TENCENT_DEV: CloudDev = {
   ],
   invoker,
   startLocal,
+  rig: () => import('./rig.js').then((m) => m.startTencentRig()),
+  // SCF puts the role's keys in the environment (the rig's handlerEnv, a fresh process's whole one).
+  coldInvoke: `handler(${JSON.stringify(scfUrlEvent({ method: 'GET', path: '/credentials', query: '' }))}, { request_id: 'bench-cold', time_limit_in_ms: 10000, memory_limit_in_mb: 128, function_name: 'regcred', function_version: '$LATEST', namespace: 'default', tencentcloud_region: 'ap-guangzhou', getRemainingTimeInMillis: ((d) => () => d - Date.now())(Date.now() + 10000) })`,
+  preparedInvoker,
 };
