@@ -124,3 +124,12 @@ export class InternalError extends RegcredError {
     super('InternalError', 'internal error', options);
   }
 }
+
+/**
+ * An upstream error code fit to echo in a message: a short identifier, else nothing (a code is
+ * upstream text, and only an identifier is known to carry no secret or request id).
+ * @example safeCode('Throttling.User') // 'Throttling.User'
+ */
+export function safeCode(code: string): string {
+  return /^[A-Za-z0-9._-]{1,80}$/.test(code) ? code : '';
+}

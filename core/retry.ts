@@ -91,3 +91,28 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
   });
 }
+
+/**
+ * Settle with `promise`, or reject with `reason()` as soon as `signal` aborts: for SDK calls that
+ * cannot be cancelled themselves (their socket then ends at its own timeout). A late failure after
+ * the abort is nobody's business.
+ * @example const body = await abortable(sdk.callApi(params, request, runtime), signal, () => timeoutError);
+ */
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal, reason: () => unknown = () => signal.reason): Promise<T> {
+  promise.catch(() => {});
+  if (signal.aborted) return Promise.reject(reason());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(reason());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}

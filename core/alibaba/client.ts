@@ -9,7 +9,8 @@
 import type * as OpenApiNs from '@alicloud/openapi-client';
 import type * as CredentialsNs from '@alicloud/credentials';
 import type * as TeaUtilNs from '@alicloud/tea-util';
-import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
+import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError, safeCode } from '../errors.js';
+import { abortable } from '../retry.js';
 
 /**
  * The Darabonba packages are CommonJS with `exports.default`. Node gives an ESM importer the
@@ -148,7 +149,7 @@ export function createAlibabaClient(options: AlibabaClientOptions): AlibabaApiCl
       const sent = sdk.callApi(params, new OpenApi.OpenApiRequest({ query: request.query ?? {}, ...(request.body ? { body: request.body } : {}) }), runtime);
       let response: { body?: unknown };
       try {
-        response = await abortable(sent, signal);
+        response = await abortable(sent, signal, () => abortError(signal));
       } catch (err) {
         throw classifyAlibabaError(err, request.action);
       }
@@ -268,30 +269,7 @@ export function classifyAlibabaError(err: unknown, action: string): RegcredError
   return new UpstreamError('UpstreamError', `${action} failed (${safeCode(code) || status})`, { cause: err });
 }
 
-/** Upstream codes are short identifiers; anything else is not echoed. */
-function safeCode(code: string): string {
-  return /^[A-Za-z0-9._-]{1,80}$/.test(code) ? code : '';
-}
 
-/** Settle with `promise`, or reject as soon as `signal` aborts (the socket then ends at its read timeout). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  promise.catch(() => {}); // a late failure after an abort is nobody's business
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
 
 function abortError(signal: AbortSignal): RegcredError {
   return new UpstreamUnavailableError('UpstreamTimeout', 'call to the registry service was abandoned', { cause: signal.reason });

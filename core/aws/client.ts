@@ -3,7 +3,7 @@
  * 503, 5xx and network → retryable, denials and everything else final), the region check, and one
  * SDK client per region. Used by ECR, ECR Public and Secrets Manager.
  */
-import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
+import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError, safeCode } from '../errors.js';
 
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
@@ -75,10 +75,6 @@ function retryAfter(headers: Record<string, string | undefined> | undefined): nu
   return Number.isFinite(at) ? Math.max(0, (at - Date.now()) / 1000) : undefined;
 }
 
-/** AWS codes are short identifiers; anything else is not echoed. */
-function safeCode(code: string): string {
-  return /^[A-Za-z0-9._-]{1,80}$/.test(code) ? code : '';
-}
 
 /** AWS region ids (`us-east-1`, `ap-southeast-2`, `us-gov-west-1`). */
 export function assertAwsRegion(region: string): void {

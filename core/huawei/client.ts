@@ -18,6 +18,7 @@ import type * as HttpClientNs from '@huaweicloud/huaweicloud-sdk-core/http/Defau
 import type * as CredentialsNs from '@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials.js';
 import type { RoleKeys } from '../credential.js';
 import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
+import { abortable } from '../retry.js';
 
 /**
  * The SDK loads on the first call, not at cold start (it pulls axios, moment, lodash and log4js),
@@ -291,24 +292,6 @@ export function upstreamStatus(err: unknown): number | undefined {
   return cause instanceof HuaweiUpstreamFault ? cause.status : undefined;
 }
 
-/** Settle with `promise`, or reject as soon as `signal` aborts (axios also cancels the socket). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  promise.catch(() => {}); // a late failure after an abort is nobody's business
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
 
 function abandoned(action: string, signal: AbortSignal): RegcredError {
   return new UpstreamUnavailableError('UpstreamTimeout', `${action} was abandoned`, { cause: signal.reason });

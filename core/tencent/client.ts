@@ -9,7 +9,8 @@
  * (`TENCENTCLOUD_SECRET_ID`, …), so the composition root passes the keys in explicitly.
  */
 import type * as TencentCommonNs from 'tencentcloud-sdk-nodejs-common';
-import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
+import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError, safeCode } from '../errors.js';
+import { abortable } from '../retry.js';
 
 export type TencentProduct = 'tcr' | 'ssm';
 
@@ -93,7 +94,7 @@ export function createTencentClient(options: TencentClientOptions): TencentApiCl
       }
       let response: unknown;
       try {
-        response = await abortable(sdk.request(action, params, { signal }), signal);
+        response = await abortable(sdk.request(action, params, { signal }), signal, () => abortError(signal));
       } catch (err) {
         throw classifyTencentError(err, action);
       }
@@ -204,30 +205,7 @@ export function upstreamCode(err: unknown): string | undefined {
   return typeof cause?.code === 'string' ? cause.code : undefined;
 }
 
-/** Upstream codes are short identifiers; anything else is not echoed. */
-function safeCode(code: string): string {
-  return /^[A-Za-z0-9._-]{1,80}$/.test(code) ? code : '';
-}
 
-/** Settle with `promise`, or reject as soon as `signal` aborts (the SDK's fetch is aborted too). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  promise.catch(() => {}); // a late failure after an abort is nobody's business
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
 
 function abortError(signal: AbortSignal): RegcredError {
   return new UpstreamUnavailableError('UpstreamTimeout', 'call to the Tencent Cloud API was abandoned', { cause: signal.reason });
