@@ -8,7 +8,7 @@
  *   Signature        = hex(hmac-sha256(AccessKeySecret, StringToSign))
  *   Authorization    = ACS3-HMAC-SHA256 Credential=<AK>,SignedHeaders=<h1;h2>,Signature=<sig>
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const ACS3 = 'ACS3-HMAC-SHA256';
 /** Alibaba rejects requests whose x-acs-date is more than 15 minutes off. */
@@ -25,6 +25,7 @@ export interface AcsIdentity {
 }
 
 import type { WireRequest } from '../http-server.js';
+import { rfc3986Encode, sha256Hex, decodeQueryPart } from '../signing.js';
 export type { WireRequest };
 
 export interface AcsRejection {
@@ -155,22 +156,12 @@ export function parseQuery(rawQuery: string): Array<[string, string]> {
     });
 }
 
-/** RFC 3986 percent-encoding: everything but A-Z a-z 0-9 - _ . ~ */
-export function acsEncode(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
+/** RFC 3986 percent-encoding (emulator/signing.ts). */
+export const acsEncode = rfc3986Encode;
 
-export function sha256Hex(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+export { sha256Hex };
 
-function decode(s: string): string {
-  try {
-    return decodeURIComponent(s.replace(/\+/g, '%20'));
-  } catch {
-    return s;
-  }
-}
+const decode = decodeQueryPart;
 
 function parseAuthorization(value: string): { accessKeyId: string; signedHeaders: string[]; signature: string } | undefined {
   const m = /^ACS3-HMAC-SHA256 Credential=([^,\s]+),SignedHeaders=([^,\s]+),Signature=([0-9a-f]{64})$/.exec(value.trim());

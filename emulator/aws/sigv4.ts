@@ -11,7 +11,7 @@
  * Rejections carry the codes and messages AWS's JSON services answer with, so the SDK surfaces
  * the same error names as against the real cloud.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const SIGV4 = 'AWS4-HMAC-SHA256';
 /** AWS rejects requests whose X-Amz-Date is more than 5 minutes off its clock. */
@@ -26,6 +26,7 @@ export interface AwsIdentity {
 }
 
 import type { WireRequest } from '../http-server.js';
+import { rfc3986Encode, sha256Hex } from '../signing.js';
 export type { WireRequest };
 
 export interface SigV4Rejection {
@@ -154,10 +155,8 @@ export function canonicalQuery(rawQuery: string): string {
     .join('&');
 }
 
-/** RFC 3986 percent-encoding: everything but A-Z a-z 0-9 - _ . ~ */
-export function awsEncode(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
+/** RFC 3986 percent-encoding (emulator/signing.ts). */
+export const awsEncode = rfc3986Encode;
 
 export function signingKey(secret: string, date: string, region: string, service: string): Buffer {
   const kDate = hmac(`AWS4${secret}`, date);
@@ -173,9 +172,7 @@ function signatureFor(req: WireRequest, auth: ParsedAuthorization, secret: strin
   return createHmac('sha256', signingKey(secret, auth.date, auth.region, auth.service)).update(stringToSign).digest('hex');
 }
 
-export function sha256Hex(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+export { sha256Hex };
 
 /** `20240101T120000Z` → epoch ms. */
 export function parseAmzDate(value: string): number | undefined {

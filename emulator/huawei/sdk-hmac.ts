@@ -21,8 +21,9 @@
  *   its token (401, APIGW.0301 family). The SDK always signs that header; requiring it signed, and
  *   the exact APIG message texts, are this emulator's choices (not documented by Huawei).
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { WireRequest } from '../http-server.js';
+import { rfc3986Encode, sha256Hex, decodeQueryPart } from '../signing.js';
 
 export const SDK_HMAC = 'SDK-HMAC-SHA256';
 /** APIG rejects an X-Sdk-Date more than 15 minutes off its clock. */
@@ -154,22 +155,12 @@ export function parseQuery(rawQuery: string): Array<[string, string]> {
     });
 }
 
-/** RFC 3986: everything but A-Z a-z 0-9 - _ . ~ is percent-encoded (UTF-8, upper-case hex). */
-export function hmacEncode(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
+/** RFC 3986 percent-encoding (emulator/signing.ts). */
+export const hmacEncode = rfc3986Encode;
 
-export function sha256Hex(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+export { sha256Hex };
 
-function decode(s: string): string {
-  try {
-    return decodeURIComponent(s.replace(/\+/g, '%20'));
-  } catch {
-    return s;
-  }
-}
+const decode = decodeQueryPart;
 
 function parseAuthorization(value: string): { accessKeyId: string; signedHeaders: string[]; signature: string } | undefined {
   const m = /^SDK-HMAC-SHA256\s+Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/.exec(value.trim());

@@ -18,8 +18,9 @@
  * exactly that; for any other Host it expects the Host as sent and the product's real service name
  * (`tcr`, `ssm`), as Tencent's gateway does.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { WireRequest } from '../http-server.js';
+import { sha256Hex } from '../signing.js';
 
 export type { WireRequest };
 
@@ -148,9 +149,7 @@ export function tc3Signature(
   return createHmac('sha256', kSigning).update(stringToSign).digest('hex');
 }
 
-export function sha256Hex(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+export { sha256Hex };
 
 /** `YYYY-MM-DD` (UTC) of an epoch-ms instant: the credential-scope date. */
 export function utcDate(ms: number): string {
