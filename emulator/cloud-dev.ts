@@ -5,6 +5,7 @@
  * the benchmark run the real handler in. Adding a cloud adds its dev.ts and one table entry.
  */
 import type { CredentialProvider, ProviderId, RegistryTarget } from '../core/credential.js';
+import type { TargetOutcome } from '../core/refresh.js';
 import type { SecretStore, StoreId } from '../core/secret-store.js';
 import type { Fault, FrontEnd } from './front-end.js';
 import type { WireRequest } from './http-server.js';
@@ -42,13 +43,27 @@ export interface LocalCloud {
   /** The function's environment: the role's keys where the platform puts them there, endpoint overrides. */
   env: Record<string, string>;
   emulator: FrontEnd;
-  /** The registry-credential calls (one per provider), for counting and faults. */
-  mint: ReadonlyArray<{ service: string; operation: string }>;
+  /**
+   * The registry-credential calls, one per provider, for counting and faults, each with the
+   * REGCRED_REGISTRIES entry of `registries` it mints for.
+   */
+  mint: ReadonlyArray<{ service: string; operation: string; registry: string }>;
   /**
    * A fresh warm instance of the HTTP handler (its own cache) built from `env`: each request goes
    * in as the platform's event and context, the platform's answer comes back as HTTP.
    */
   http(env: Record<string, string>, write?: (line: string) => void): Invoker;
+  /**
+   * The same warm instance as {@link http}, invoked with a raw platform event (a malformed one,
+   * say) and the platform's context.
+   */
+  rawHttp(env: Record<string, string>, write?: (line: string) => void): (event: unknown) => Promise<LocalAnswer>;
+  /** The platform's event for a request, as {@link http} builds it (the fuzzer's seed). */
+  httpEvent(req: LocalRequest): unknown;
+  /** Malformed events of every HTTP trigger type this cloud has, each named (B2). */
+  malformedHttpEvents: ReadonlyArray<readonly [string, unknown]>;
+  /** The scheduled refresh handler in this world, writing into the cloud's secret store (absent: the cloud has none yet). */
+  refresh?: LocalRefresh;
   /** The HTTP trigger's own signature check (before the function runs), and how to call it. */
   trigger: {
     verify(req: WireRequest, now: number): { ok: true; caller: string } | { ok: false };
@@ -63,6 +78,28 @@ export interface LocalCloud {
 }
 
 export type Invoker = (req: LocalRequest) => Promise<LocalAnswer>;
+
+/** The refresh handler of a {@link LocalCloud} and the secret store it writes, seen at the emulator. */
+export interface LocalRefresh {
+  store: StoreId;
+  /** The store's call that writes a new value into a secret {@link createSecret} made, for counting and faults. */
+  write: { service: string; operation: string };
+  /** Create `secretId` in the store with `value` as its current version. */
+  createSecret(secretId: string, value: string): Promise<void>;
+  /** The secret's current value, read from the emulator's state. */
+  current(secretId: string): string | undefined;
+  /** How many versions the secret has (a store that replaces its one version in place keeps 1). */
+  versions(secretId: string): number;
+  /**
+   * A fresh warm instance of the refresh handler (its own cache) built from `env`: each call is
+   * one invocation with its own platform context, given `event` as it is, or the cloud's scheduled
+   * trigger event with no payload (so REGCRED_TARGETS applies) when `event` is omitted. Resolves
+   * or rejects as the handler does.
+   */
+  invoker(env: Record<string, string>, write?: (line: string) => void): (event?: unknown) => Promise<{ outcomes: TargetOutcome[] }>;
+  /** Malformed events of every trigger type the refresh handler takes, each named (B2). */
+  malformedEvents: ReadonlyArray<readonly [string, unknown]>;
+}
 
 /**
  * An {@link Invoker} in two steps: `prepare(req)` builds the platform's event and context for the

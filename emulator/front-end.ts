@@ -184,7 +184,8 @@ export interface FrontEnd {
 
 export async function startFrontEnd(options: FrontEndOptions): Promise<FrontEnd> {
   const { wire, services } = options;
-  const now = options.now ?? Date.now;
+  // Read at each call, not captured: a test that fakes Date moves the emulator's clock with the SDK's.
+  const now = options.now ?? (() => Date.now());
   const statusCode = (status: number) => wire.codeForStatus?.(status) ?? codeForStatus(status);
   const faultQueue = new FaultQueue();
   const calls: RecordedCall[] = [];
@@ -196,7 +197,8 @@ export async function startFrontEnd(options: FrontEndOptions): Promise<FrontEnd>
       .catch(() => wire.error(new ServiceError(500, statusCode(500), 'emulator failure'), undefined, requestId))
       .then((answer) => {
         if (!answer) return req.socket.destroy();
-        res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer.body), ...answer.headers });
+        // The Date header is the emulator's clock, as a cloud's is its own: SDKs correct their clock skew from it.
+        res.writeHead(answer.status, { date: new Date(now()).toUTCString(), 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer.body), ...answer.headers });
         res.end(answer.body);
       });
   });

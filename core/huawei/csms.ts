@@ -21,6 +21,11 @@
  * because CSMS caps the stages of a secret (12 per call in the reference; a per-secret limit is
  * mentioned but we could not read its number offline), and one stage per refresh would exhaust it.
  *
+ * Concurrent runs on one instance (FunctionGraph may run several invocations in one) would all
+ * read before any writes and each add a version of the same value, so identical writes in flight
+ * in this process share one call; runs on different instances mint different credentials, and a
+ * version each is what they should write.
+ *
  * A failed run leaves SYSCURRENT as it was: the only write is that one CreateSecretVersion call,
  * which either labels the new version or fails as a whole; this store never moves or deletes a
  * stage and never deletes a version.
@@ -43,6 +48,9 @@ const MAX_VALUE_BYTES = 32 * 1024;
  * const store = new CsmsSecretStore({ client: createHuaweiClient({ endpoint: 'https://kms.cn-north-4.myhuaweicloud.com', keys, projectId }) });
  * const { written } = await store.putVersion('regcred-dockerconfig', json, token, signal);
  */
+/** Writes in flight in this process, by secret and version token: the same write is made once. */
+const inflight = new Map<string, Promise<PutResult>>();
+
 export class CsmsSecretStore implements SecretStore {
   readonly id = 'csms' as const;
   readonly #client: HuaweiApiClient;
@@ -53,6 +61,15 @@ export class CsmsSecretStore implements SecretStore {
   }
 
   async putVersion(secretId: string, value: string, versionToken: string, signal: AbortSignal): Promise<PutResult> {
+    const key = `${secretId}\n${versionToken}`;
+    const running = inflight.get(key);
+    if (running) return { ...(await running), written: false };
+    const write = this.#put(secretId, value, versionToken, signal).finally(() => inflight.delete(key));
+    inflight.set(key, write);
+    return write;
+  }
+
+  async #put(secretId: string, value: string, versionToken: string, signal: AbortSignal): Promise<PutResult> {
     if (!SECRET_NAME.test(secretId)) throw new UpstreamError('UpstreamError', 'secret id is not a CSMS secret name');
     if (!VERSION_TOKEN.test(versionToken)) throw new UpstreamError('UpstreamError', 'version token is not a valid token');
     if (Buffer.byteLength(value) > MAX_VALUE_BYTES) throw new UpstreamError('UpstreamError', 'secret value is over the CSMS 32 KB limit');

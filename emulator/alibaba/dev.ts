@@ -11,17 +11,53 @@ import { DEFAULT_IDENTITY, startAlibabaEmulator } from './server.js';
 /** The developer's RAM key the local trigger accepts (a test key, never a real one). */
 export const LOCAL_CALLER: AcsIdentity = { accessKeyId: 'LTAI5tLocalDeveloperKey', accessKeySecret: 'local-developer-test-secret-0000' };
 
-function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): PreparedInvoker {
-  const ready = Promise.all([import('../../handlers/alibaba/http.js'), import('../../handlers/alibaba/runtime.js')]).then(([{ createHttpHandler }, { alibabaRuntime }]) =>
+/** FC's context of one invocation: it hands each one the role's STS keys (here the emulator's role session). */
+function fcContext() {
+  return { requestId: crypto.randomUUID(), credentials: { ...DEFAULT_IDENTITY }, function: { name: 'regcred', timeout: 10 }, region: 'cn-hangzhou' };
+}
+
+/** A warm instance of the HTTP handler; the promise rejects when the configuration is bad (a failed cold start). */
+function httpHandler(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void) {
+  return Promise.all([import('../../handlers/alibaba/http.js'), import('../../handlers/alibaba/runtime.js')]).then(([{ createHttpHandler }, { alibabaRuntime }]) =>
     createHttpHandler(alibabaRuntime(functionEnvironment, { ...(write && { write }) })),
   );
+}
+
+function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): PreparedInvoker {
+  const ready = httpHandler(functionEnvironment, write);
   return (req) => {
     const event = fcHttpEvent(req);
-    // FC hands each invocation the role's STS keys (here the emulator's role session).
-    const context = { requestId: crypto.randomUUID(), credentials: { ...DEFAULT_IDENTITY }, function: { name: 'regcred', timeout: 10 }, region: 'cn-hangzhou' };
+    const context = fcContext();
     return async () => (await ready)(event, context);
   };
 }
+
+/** FC's timer trigger event: the trigger's payload arrives as a string (empty: REGCRED_TARGETS). */
+const timerEvent = (payload: unknown) => Buffer.from(JSON.stringify({ triggerTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), triggerName: 'regcred-refresh', payload }));
+/** An EventBridge CloudEvent as FC receives it from an event rule. */
+const cloudEvent = (data: unknown) =>
+  Buffer.from(JSON.stringify({ id: crypto.randomUUID(), source: 'regcred.ops', specversion: '1.0', type: 'regcred.refresh', datacontenttype: 'application/json;charset=utf-8', time: new Date().toISOString(), data }));
+
+/** What an HTTP trigger or an InvokeFunction call could hand the HTTP function that it cannot read (B2). */
+const MALFORMED_HTTP_EVENTS = [
+  ['an event that is not JSON', Buffer.from('GET /credentials')],
+  ['an event that is a JSON array', Buffer.from('[]')],
+  ['an event without rawPath', Buffer.from('{"version":"v1"}')],
+  ['queryParameters that are not strings', Buffer.from('{"rawPath":"/credentials","queryParameters":{"format":["json"]}}')],
+  ['headers that are not strings', Buffer.from('{"rawPath":"/credentials","headers":{"Authorization":1}}')],
+  ['a requestContext.http.method that is not a method', Buffer.from('{"rawPath":"/credentials","requestContext":{"http":{"method":7}}}')],
+] as const;
+
+/** What a timer, an EventBridge rule or an InvokeFunction call could hand the refresh function that it cannot read (B2). */
+const MALFORMED_REFRESH_EVENTS = [
+  ['an event that is not JSON', Buffer.from('targets=all')],
+  ['an event that is a JSON array', Buffer.from('[]')],
+  ['a timer payload that is not JSON', timerEvent('targets=all')],
+  ['a timer payload that is not a string', timerEvent({ targets: [] })],
+  ['a CloudEvent whose data is not JSON', cloudEvent('{targets')],
+  ['a CloudEvent whose data.targets is not an array', cloudEvent({ targets: 'all' })],
+  ['an InvokeFunction event whose targets are not objects', Buffer.from('{"targets":["regcred/pull"]}')],
+] as const;
 
 function invoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): Invoker {
   return invokeEach(preparedInvoker(functionEnvironment, write));
@@ -35,8 +71,31 @@ async function startLocal(): Promise<LocalCloud> {
     hosts: ['registry.cn-shanghai.aliyuncs.com', 'emulator-registry.cn-hangzhou.cr.aliyuncs.com'],
     env: { ALIBABA_CLOUD_ENDPOINT_URL_CR: emulator.url, ALIBABA_CLOUD_ENDPOINT_URL_KMS: emulator.url },
     emulator,
-    mint: [{ service: 'cr', operation: 'GetAuthorizationToken' }, { service: 'cr-ee', operation: 'GetAuthorizationToken' }],
+    mint: [
+      { service: 'cr', operation: 'GetAuthorizationToken', registry: 'acr:cn-shanghai' },
+      { service: 'cr-ee', operation: 'GetAuthorizationToken', registry: 'acr-ee:cn-hangzhou:cri-emulator' },
+    ],
     http: invoker,
+    rawHttp(functionEnvironment, write) {
+      const ready = httpHandler(functionEnvironment, write);
+      return async (event) => (await ready)(event as Buffer, fcContext());
+    },
+    httpEvent: fcHttpEvent,
+    malformedHttpEvents: MALFORMED_HTTP_EVENTS,
+    refresh: {
+      store: 'kms',
+      write: { service: 'kms', operation: 'PutSecretValue' },
+      createSecret: async (secretId, value) => emulator.kms.createSecret(secretId, value, Date.now()),
+      current: (secretId) => emulator.kms.current(secretId),
+      versions: (secretId) => emulator.kms.versions(secretId).length,
+      invoker(functionEnvironment, write) {
+        const ready = Promise.all([import('../../handlers/alibaba/refresh.js'), import('../../handlers/alibaba/runtime.js')]).then(([{ createRefreshHandler }, { alibabaRuntime }]) =>
+          createRefreshHandler(alibabaRuntime(functionEnvironment, { ...(write && { write }) })),
+        );
+        return async (event = timerEvent('')) => (await ready)(event as Buffer, fcContext());
+      },
+      malformedEvents: MALFORMED_REFRESH_EVENTS,
+    },
     trigger: {
       verify(req, now) {
         const verdict = verifyAcs3(req, { identities: [LOCAL_CALLER], now, nonces, requiredSigned: TRIGGER_SIGNED });

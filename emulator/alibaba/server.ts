@@ -47,7 +47,7 @@ export interface AlibabaEmulator extends FrontEnd {
  * await emu.stop();
  */
 export async function startAlibabaEmulator(options: AlibabaEmulatorOptions = {}): Promise<AlibabaEmulator> {
-  const now = options.now ?? Date.now;
+  const now = options.now ?? (() => Date.now());
   const identities = options.identities ?? [DEFAULT_IDENTITY];
   const tokenSettings = {
     username: options.tokens?.username ?? 'cr_temp_user',

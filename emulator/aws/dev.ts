@@ -3,9 +3,10 @@
  * Lambda function environment pointed at it, and the function URL (AuthType AWS_IAM) in front of
  * the real handler.
  */
-import { invokeEach, type CloudDev, type Invoker, type LocalCloud, type PreparedInvoker } from '../cloud-dev.js';
+import { invokeEach, type CloudDev, type Invoker, type LocalAnswer, type LocalCloud, type PreparedInvoker } from '../cloud-dev.js';
 import { ECR_ACCOUNT_ID, ecrService } from './ecr.js';
 import { ecrPublicService } from './ecr-public.js';
+import { scheduledEvent } from './events.js';
 import { functionEnv } from './function-env.js';
 import { functionUrlEvent } from './function-url.js';
 import { secretsManagerService } from './secrets-manager.js';
@@ -16,21 +17,31 @@ import { verifySigV4 } from './sigv4.js';
 const LOCAL_CALLER_ARN = 'arn:aws:iam::000000000000:user/local-dev';
 
 /** Lambda's invocation context; the remaining time is read once per invocation, at its start. */
-function lambdaContext(awsRequestId: string) {
-  return { awsRequestId, functionName: 'regcred-local-http', getRemainingTimeInMillis: () => 10_000 };
+function lambdaContext(awsRequestId: string = crypto.randomUUID()) {
+  return { awsRequestId, functionName: 'regcred-local', getRemainingTimeInMillis: () => 10_000 };
+}
+
+type HttpResult = { statusCode?: number; headers?: Record<string, string>; body?: string } | string;
+
+/** What the function URL makes of a handler's result (a string is a 200 JSON body). */
+function answerOf(result: HttpResult): LocalAnswer {
+  if (typeof result === 'string') return { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: result };
+  return { statusCode: result.statusCode ?? 200, headers: result.headers ?? {}, body: result.body ?? '' };
+}
+
+/** A warm instance of the HTTP handler; the promise rejects when the configuration is bad (a failed cold start). */
+function httpHandler(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void) {
+  return Promise.all([import('../../handlers/aws/http.js'), import('../../handlers/aws/runtime.js')]).then(([{ createHttpHandler }, { awsRuntime }]) =>
+    createHttpHandler(awsRuntime(functionEnvironment, { ...(write && { write }) })),
+  );
 }
 
 function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): PreparedInvoker {
-  const ready = Promise.all([import('../../handlers/aws/http.js'), import('../../handlers/aws/runtime.js')]).then(([{ createHttpHandler }, { awsRuntime }]) =>
-    createHttpHandler(awsRuntime(functionEnvironment, { ...(write && { write }) })),
-  );
+  const ready = httpHandler(functionEnvironment, write);
   return (req) => {
     const event = functionUrlEvent(req);
     const context = lambdaContext(event.requestContext.requestId);
-    return async () => {
-      const result = (await (await ready)(event, context as never)) as { statusCode?: number; headers?: Record<string, string>; body?: string };
-      return { statusCode: result.statusCode ?? 200, headers: result.headers ?? {}, body: result.body ?? '' };
-    };
+    return async () => answerOf((await (await ready)(event, context)) as HttpResult);
   };
 }
 
@@ -38,19 +49,67 @@ function invoker(functionEnvironment: Record<string, string | undefined>, write?
   return invokeEach(preparedInvoker(functionEnvironment, write));
 }
 
+/** What a direct invocation of the HTTP function could send that is no function URL event (B2). */
+const MALFORMED_HTTP_EVENTS = [
+  ['an empty event', {}],
+  ['an event that is a string', 'GET /credentials'],
+  ['an event that is an array', [functionUrlEvent({ method: 'GET', path: '/credentials', query: '' })]],
+  ['an event without requestContext', { version: '2.0', rawPath: '/credentials', rawQueryString: '' }],
+  ['a requestContext.http.method that is not a method', { ...functionUrlEvent({ method: 'GET', path: '/credentials', query: '' }), requestContext: { http: { method: 42 } } }],
+  ['a rawPath that is not a path', { ...functionUrlEvent({ method: 'GET', path: '/credentials', query: '' }), rawPath: 'credentials' }],
+  ['a rawQueryString that is not a string', { ...functionUrlEvent({ method: 'GET', path: '/credentials', query: '' }), rawQueryString: { format: 'json' } }],
+] as const;
+
+/** What a schedule's input, an EventBridge rule or a direct invocation could send the refresh function that it cannot read (B2). */
+const MALFORMED_REFRESH_EVENTS = [
+  ['an event that is an array', [scheduledEvent()]],
+  ['an event that is a number', 42],
+  ['an event that is a string', 'refresh'],
+  ['a regcred.refresh event whose detail.targets is not an array', { ...scheduledEvent({ targets: 'all' }), 'detail-type': 'regcred.refresh' }],
+  ['a schedule input whose targets are not objects', { targets: ['regcred/pull'] }],
+  ['a schedule input with an unknown field', { targets: [], force: true }],
+] as const;
+
 async function startLocal(): Promise<LocalCloud> {
-  const emulator = await startAwsEmulator({ services: [ecrService(), ecrPublicService(), secretsManagerService()] });
+  const sm = secretsManagerService();
+  const emulator = await startAwsEmulator({ services: [ecrService(), ecrPublicService(), sm] });
   const env = { ...functionEnv(emulator.url), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  // As in Lambda, the SDK finds the role's keys and endpoints in the process environment.
+  const lambdaEnvironment = () => Object.assign(process.env, env);
   return {
     registries: 'ecr:us-east-1,ecr-public:us-east-1',
     hosts: [`${ECR_ACCOUNT_ID}.dkr.ecr.us-east-1.amazonaws.com`, 'public.ecr.aws'],
     env,
     emulator,
-    mint: [{ service: 'ecr', operation: 'GetAuthorizationToken' }, { service: 'ecr-public', operation: 'GetAuthorizationToken' }],
+    mint: [
+      { service: 'ecr', operation: 'GetAuthorizationToken', registry: 'ecr:us-east-1' },
+      { service: 'ecr-public', operation: 'GetAuthorizationToken', registry: 'ecr-public:us-east-1' },
+    ],
     http(functionEnvironment, write) {
-      // As in Lambda, the SDK finds the role's keys and endpoints in the process environment.
-      Object.assign(process.env, env);
+      lambdaEnvironment();
       return invoker(functionEnvironment, write);
+    },
+    rawHttp(functionEnvironment, write) {
+      lambdaEnvironment();
+      const ready = httpHandler(functionEnvironment, write);
+      return async (event) => answerOf((await (await ready)(event, lambdaContext())) as HttpResult);
+    },
+    httpEvent: functionUrlEvent,
+    malformedHttpEvents: MALFORMED_HTTP_EVENTS,
+    refresh: {
+      store: 'secrets-manager',
+      write: { service: 'secretsmanager', operation: 'PutSecretValue' },
+      createSecret: async (secretId, value) => sm.state.createSecret(secretId, value),
+      current: (secretId) => sm.state.valueOf(secretId),
+      versions: (secretId) => Object.keys(sm.state.stagesOf(secretId)).length,
+      invoker(functionEnvironment, write) {
+        lambdaEnvironment();
+        const ready = Promise.all([import('../../handlers/aws/refresh.js'), import('../../handlers/aws/secrets-runtime.js')]).then(([{ createRefreshHandler }, { awsSecretsRuntime }]) =>
+          createRefreshHandler(awsSecretsRuntime(functionEnvironment, { ...(write && { write }) })),
+        );
+        return async (event = scheduledEvent()) => (await ready)(event, lambdaContext());
+      },
+      malformedEvents: MALFORMED_REFRESH_EVENTS,
     },
     trigger: {
       verify(req, now) {

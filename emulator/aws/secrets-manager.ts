@@ -86,7 +86,7 @@ export class SecretsManagerState {
   readonly putWithRotationToken = new Set<string>();
 
   constructor(options: SecretsManagerOptions = {}) {
-    this.#now = options.now ?? Date.now;
+    this.#now = options.now ?? (() => Date.now());
     this.rotationFunction = options.rotationFunction;
   }
 
@@ -110,6 +110,11 @@ export class SecretsManagerState {
   /** Test view: the value of the version holding `stage` (AWSCURRENT by default). */
   valueOf(secretId: string, stage = CURRENT): string | undefined {
     return [...this.#find(secretId).versions.values()].find((v) => v.stages.has(stage))?.value;
+  }
+
+  /** Test setup: create `name` holding `value` as its AWSCURRENT version, as CreateSecret would. */
+  createSecret(name: string, value: string, region = 'us-east-1'): void {
+    this.#create({ Name: name, SecretString: value }, region);
   }
 
   /** Test view: the ARN of a secret. */

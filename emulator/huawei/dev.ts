@@ -9,6 +9,22 @@ import { apigEvent, functionGraphContext, LOCAL_CALLER, signedCurl } from './api
 import { AGENCY_SESSION, DEFAULT_PROJECT_ID, startHuaweiEmulator } from './index.js';
 import { verifySdkHmac } from './sdk-hmac.js';
 
+/** The agency's keys for a function environment: the emulator's session, else the developer's own (see preparedInvoker). */
+function agencyKeys(functionEnvironment: Record<string, string | undefined>, agency?: typeof AGENCY_SESSION): typeof AGENCY_SESSION {
+  return agency ?? {
+    accessKeyId: functionEnvironment.HUAWEICLOUD_SDK_AK ?? '',
+    secretAccessKey: functionEnvironment.HUAWEICLOUD_SDK_SK ?? '',
+    securityToken: functionEnvironment.HUAWEICLOUD_SDK_SECURITY_TOKEN ?? '',
+  };
+}
+
+/** A warm instance of the HTTP handler; the promise rejects when the configuration is bad (a failed cold start). */
+function httpHandler(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void) {
+  return Promise.all([import('../../handlers/huawei/http.js'), import('../../handlers/huawei/runtime.js')]).then(([{ createHttpHandler }, { huaweiRuntime }]) =>
+    createHttpHandler(huaweiRuntime(functionEnvironment, { ...(write && { write }) })),
+  );
+}
+
 /**
  * The HTTP handler as a warm instance, each request split into building the APIG event and the
  * FunctionGraph context (once) and running the handler (the thunk). Its agency keys: the
@@ -17,14 +33,8 @@ import { verifySdkHmac } from './sdk-hmac.js';
  * agency's (the benchmark rig's handlerEnv puts its emulator's session there).
  */
 function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void, agency?: typeof AGENCY_SESSION): PreparedInvoker {
-  const keys = agency ?? {
-    accessKeyId: functionEnvironment.HUAWEICLOUD_SDK_AK ?? '',
-    secretAccessKey: functionEnvironment.HUAWEICLOUD_SDK_SK ?? '',
-    securityToken: functionEnvironment.HUAWEICLOUD_SDK_SECURITY_TOKEN ?? '',
-  };
-  const ready = Promise.all([import('../../handlers/huawei/http.js'), import('../../handlers/huawei/runtime.js')]).then(([{ createHttpHandler }, { huaweiRuntime }]) =>
-    createHttpHandler(huaweiRuntime(functionEnvironment, { ...(write && { write }) })),
-  );
+  const keys = agencyKeys(functionEnvironment, agency);
+  const ready = httpHandler(functionEnvironment, write);
   return (req) => {
     const event = apigEvent(req);
     // The remaining time is read once per invocation, at its start: a prepared context run many
@@ -33,6 +43,28 @@ function preparedInvoker(functionEnvironment: Record<string, string | undefined>
     return async () => (await ready)(event, context);
   };
 }
+
+/** A FunctionGraph timer trigger's event: the trigger's additional information arrives as `user_event` (empty: REGCRED_TARGETS). */
+const timerEvent = (userEvent: unknown) => ({ version: 'v1.0', time: new Date().toISOString(), trigger_type: 'TIMER', trigger_name: 'regcred-refresh', user_event: userEvent });
+
+/** What an APIG trigger or an InvokeFunction call could hand the HTTP function that it cannot read (B2). */
+const MALFORMED_HTTP_EVENTS = [
+  ['a string event that is not JSON', 'GET /credentials'],
+  ['an event that is an array', []],
+  ['an event without httpMethod', { path: '/credentials' }],
+  ['query values that are not strings', { httpMethod: 'GET', path: '/credentials', queryStringParameters: { format: [1] } }],
+  ['headers that are not strings', { httpMethod: 'GET', path: '/credentials', headers: { authorization: 1 } }],
+  ['a requestContext that is not an object', { httpMethod: 'GET', path: '/credentials', requestContext: 'apig' }],
+] as const;
+
+/** What a timer or an InvokeFunction call could hand the refresh function that it cannot read (B2). */
+const MALFORMED_REFRESH_EVENTS = [
+  ['a string event that is not JSON', 'targets=all'],
+  ['an event that is an array', []],
+  ['a timer user_event that is not JSON', timerEvent('targets=all')],
+  ['a timer user_event that is not a string', timerEvent({ targets: [] })],
+  ['an InvokeFunction event whose targets are not objects', { targets: ['regcred-pull'] }],
+] as const;
 
 function invoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void, agency?: typeof AGENCY_SESSION): Invoker {
   return invokeEach(preparedInvoker(functionEnvironment, write, agency));
@@ -45,8 +77,28 @@ async function startLocal(): Promise<LocalCloud> {
     hosts: ['swr.cn-north-4.myhuaweicloud.com', 'swr.ap-southeast-1.myhuaweicloud.com'],
     env: { HUAWEICLOUD_ENDPOINT_URL_SWR: emulator.url, HUAWEICLOUD_ENDPOINT_URL_CSMS: emulator.url, HUAWEICLOUD_REGION: emulator.region },
     emulator: emulator.frontEnd,
-    mint: [{ service: 'swr', operation: 'CreateSecret' }],
+    mint: [{ service: 'swr', operation: 'CreateSecret', registry: 'swr:cn-north-4' }],
     http: (env, write) => invoker(env, write, AGENCY_SESSION),
+    rawHttp(functionEnvironment, write) {
+      const ready = httpHandler(functionEnvironment, write);
+      return async (event) => (await ready)(event, functionGraphContext(AGENCY_SESSION));
+    },
+    httpEvent: apigEvent,
+    malformedHttpEvents: MALFORMED_HTTP_EVENTS,
+    refresh: {
+      store: 'csms',
+      write: { service: 'csms', operation: 'CreateSecretVersion' },
+      createSecret: async (secretId, value) => emulator.csms.createSecret(secretId, value, Date.now()),
+      current: (secretId) => emulator.csms.valueAt(secretId),
+      versions: (secretId) => emulator.csms.versions(secretId).length,
+      invoker(functionEnvironment, write) {
+        const ready = Promise.all([import('../../handlers/huawei/refresh.js'), import('../../handlers/huawei/runtime.js')]).then(([{ createRefreshHandler }, { huaweiRuntime }]) =>
+          createRefreshHandler(huaweiRuntime(functionEnvironment, { ...(write && { write }) })),
+        );
+        return async (event = timerEvent('')) => (await ready)(event, functionGraphContext(AGENCY_SESSION));
+      },
+      malformedEvents: MALFORMED_REFRESH_EVENTS,
+    },
     trigger: {
       verify(req, now) {
         const verdict = verifySdkHmac(req, { identities: [LOCAL_CALLER], now });

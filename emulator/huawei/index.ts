@@ -86,7 +86,7 @@ export interface HuaweiEmulator {
 }
 
 export async function startHuaweiEmulator(options: HuaweiEmulatorOptions = {}): Promise<HuaweiEmulator> {
-  const now = options.now ?? Date.now;
+  const now = options.now ?? (() => Date.now());
   const region = options.region ?? DEFAULT_REGION;
   const projectId = options.projectId ?? DEFAULT_PROJECT_ID;
   const agencySession: HuaweiIdentity = { ...AGENCY_SESSION, sessionExpiresAt: now() + (options.sessionLifetimeMs ?? 60 * 60_000) };

@@ -21,10 +21,36 @@ export const LOCAL_INSTANCES = {
 /** The function's timeout in the local context (scfContext's default). */
 const SCF_TIMEOUT_MS = 10_000;
 
-function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): PreparedInvoker {
-  const ready = Promise.all([import('../../handlers/tencent/http.js'), import('../../handlers/tencent/runtime.js')]).then(([{ createHttpHandler }, { tencentRuntime }]) =>
+/** A warm instance of the HTTP handler; the promise rejects when the configuration is bad (a failed cold start). */
+function httpHandler(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void) {
+  return Promise.all([import('../../handlers/tencent/http.js'), import('../../handlers/tencent/runtime.js')]).then(([{ createHttpHandler }, { tencentRuntime }]) =>
     createHttpHandler(tencentRuntime(functionEnvironment, { ...(write && { write }) })),
   );
+}
+
+/** The SCF timer trigger's event: `Message` is the trigger's free text (empty: REGCRED_TARGETS). */
+const timerEvent = (Message: unknown) => ({ Type: 'Timer', TriggerName: 'regcred-refresh', Time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), Message });
+
+/** What a function URL, an API gateway or an Invoke call could hand the HTTP function that it cannot read (B2). */
+const MALFORMED_HTTP_EVENTS = [
+  ['an event that is not JSON', 'GET /credentials'],
+  ['an event that is an array', []],
+  ['an event without path', { httpMethod: 'GET' }],
+  ['a queryString whose values are not strings', { httpMethod: 'GET', path: '/credentials', queryString: { format: 1 } }],
+  ['headers that are not strings', { httpMethod: 'GET', path: '/credentials', headers: { authorization: ['x'] } }],
+] as const;
+
+/** What a timer or an Invoke call could hand the refresh function that it cannot read (B2). */
+const MALFORMED_REFRESH_EVENTS = [
+  ['an event that is not JSON', 'targets=all'],
+  ['an event that is an array', []],
+  ['a timer Message that is not JSON', timerEvent('user define msg body')],
+  ['a timer Message that is not a string', timerEvent({ targets: [] })],
+  ['an Invoke event whose targets are not objects', { targets: ['regcred-pull'] }],
+] as const;
+
+function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): PreparedInvoker {
+  const ready = httpHandler(functionEnvironment, write);
   return (req) => {
     // The function URL's event and SCF's context (the role's keys are in the environment, not here).
     // The thunk may run many times: each run is an invocation with its own time budget, as on SCF.
@@ -54,8 +80,29 @@ async function startLocal(): Promise<LocalCloud> {
       TENCENTCLOUD_ENDPOINT_URL_SSM: emulator.url,
     },
     emulator,
-    mint: [{ service: 'tcr', operation: 'CreateInstanceToken' }],
+    mint: [{ service: 'tcr', operation: 'CreateInstanceToken', registry: 'tcr:ap-guangzhou:tcr-emulator' }],
     http: invoker,
+    rawHttp(functionEnvironment, write) {
+      const ready = httpHandler(functionEnvironment, write);
+      return async (event) => (await ready)(event, scfContext() as never);
+    },
+    httpEvent: scfUrlEvent,
+    malformedHttpEvents: MALFORMED_HTTP_EVENTS,
+    refresh: {
+      store: 'ssm',
+      // regcred keeps the credential in one SSM version, `current`, replaced in place (core/tencent/ssm.ts).
+      write: { service: 'ssm', operation: 'UpdateSecret' },
+      createSecret: async (secretId, value) => emulator.ssm.createSecret(secretId, { versionId: 'current', value }),
+      current: (secretId) => emulator.ssm.value(secretId, 'current'),
+      versions: (secretId) => emulator.ssm.versionIds(secretId).length,
+      invoker(functionEnvironment, write) {
+        const ready = Promise.all([import('../../handlers/tencent/refresh.js'), import('../../handlers/tencent/runtime.js')]).then(([{ createRefreshHandler }, { tencentRuntime }]) =>
+          createRefreshHandler(tencentRuntime(functionEnvironment, { ...(write && { write }) })),
+        );
+        return async (event = timerEvent('')) => (await ready)(event, scfContext() as never);
+      },
+      malformedEvents: MALFORMED_REFRESH_EVENTS,
+    },
     trigger: {
       verify(req, now) {
         // A function URL checks the URL the client called: the Host as sent, service `scf`.

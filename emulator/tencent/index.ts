@@ -74,7 +74,7 @@ export interface TencentEmulator extends FrontEnd {
  * await emu.stop();
  */
 export async function startTencentEmulator(options: TencentEmulatorOptions = {}): Promise<TencentEmulator> {
-  const now = options.now ?? Date.now;
+  const now = options.now ?? (() => Date.now());
   const identities = options.identities ?? [SCF_ROLE_SESSION, CAM_USER_KEY];
   const ssm = new SsmState();
   for (const [name, value] of Object.entries(options.secrets ?? {})) ssm.createSecret(name, value === undefined ? undefined : { value }, now());

@@ -1,37 +1,44 @@
-import middy from '@middy/core';
-import type { Context, LambdaFunctionURLEventWithIAMAuthorizer, LambdaFunctionURLResult } from 'aws-lambda';
-import { createApi, errorResponse } from '../../core/api.js';
-import { InternalError } from '../../core/errors.js';
+import type { Context, LambdaFunctionURLResult } from 'aws-lambda';
+import { createApi, errorResponse, type ApiRequest } from '../../core/api.js';
+import { BadRequestError, InternalError } from '../../core/errors.js';
 import { coldStart, type Started } from '../shared/cold-start.js';
-import { errorBoundary } from '../shared/error-boundary.js';
+import { isObject } from '../shared/event.js';
+import { answerHttp } from '../shared/http-answer.js';
 import { awsRuntime, type AwsRuntime } from './runtime.js';
 
 /**
  * Lambda function URL (payload 2.0, AuthType AWS_IAM): the caller is whoever signed the request,
- * as IAM authenticated it in `requestContext.authorizer.iam`.
+ * as IAM authenticated it in `requestContext.authorizer.iam`. The event is checked before it is
+ * read: Lambda writes a function URL's event itself, but a direct invocation writes its own, so
+ * a malformed one is a 400 naming the field, never a TypeError answered as a 500.
  */
 export function createHttpHandler(runtime: AwsRuntime) {
   const api = createApi({ service: runtime.service, log: runtime.log, allowedCallers: runtime.config.allowedCallers });
-  return middy<LambdaFunctionURLEventWithIAMAuthorizer, LambdaFunctionURLResult, Error, Context>()
-    .use(errorBoundary(runtime.log))
-    .handler(async (event, context) => {
-      const invocation = runtime.invocation(context);
-      try {
-        return await api(
-          {
-            method: event.requestContext.http.method,
-            path: event.rawPath,
-            query: event.rawQueryString ?? '',
-            caller: event.requestContext.authorizer?.iam?.userArn,
-            // IAM verified it, provided callers hold lambda:InvokeFunction only via the function URL (README, "Security").
-            callerVerified: event.requestContext.authorizer?.iam?.userArn !== undefined,
-          },
-          invocation,
-        );
-      } finally {
-        invocation.metrics?.flush();
-      }
-    });
+  return async function handle(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Context>): Promise<LambdaFunctionURLResult> {
+    const invocation = runtime.invocation(context);
+    return answerHttp(api, () => toApiRequest(event), invocation, invocation.log ?? runtime.log);
+  };
+}
+
+/** Translate a function URL event (payload 2.0) into the cloud-neutral request; BadRequestError names what is wrong. */
+export function toApiRequest(event: unknown): ApiRequest {
+  if (!isObject(event)) throw new BadRequestError('event must be a JSON object');
+  const { requestContext, rawPath, rawQueryString } = event;
+  if (!isObject(requestContext) || !isObject(requestContext.http)) throw new BadRequestError('event.requestContext.http must be an object');
+  const { method } = requestContext.http;
+  if (typeof method !== 'string' || !/^[A-Z]{1,16}$/.test(method)) throw new BadRequestError('event.requestContext.http.method must be an HTTP method');
+  if (typeof rawPath !== 'string' || !rawPath.startsWith('/')) throw new BadRequestError('event.rawPath must be a path starting with /');
+  if (rawQueryString !== undefined && typeof rawQueryString !== 'string') throw new BadRequestError('event.rawQueryString must be a string');
+  const iam = isObject(requestContext.authorizer) && isObject(requestContext.authorizer.iam) ? requestContext.authorizer.iam : undefined;
+  const caller = typeof iam?.userArn === 'string' ? iam.userArn : undefined;
+  return {
+    method,
+    path: rawPath,
+    query: rawQueryString ?? '',
+    ...(caller && { caller }),
+    // IAM verified it, provided callers hold lambda:InvokeFunction only via the function URL (README, "Security").
+    callerVerified: caller !== undefined,
+  };
 }
 
 let started: Started<ReturnType<typeof createHttpHandler>> | undefined;
@@ -41,7 +48,7 @@ let started: Started<ReturnType<typeof createHttpHandler>> | undefined;
  * handler's (importing the module has no side effect). A misconfigured function answers a generic
  * 500; the cold-start log line names the variable.
  */
-export const handler = async (event: LambdaFunctionURLEventWithIAMAuthorizer, context: Context): Promise<LambdaFunctionURLResult> => {
+export const handler = async (event: unknown, context: Context): Promise<LambdaFunctionURLResult> => {
   started ??= coldStart(() => createHttpHandler(awsRuntime(process.env)));
   return started.ok ? started.runtime(event, context) : errorResponse(new InternalError());
 };

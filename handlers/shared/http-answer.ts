@@ -9,7 +9,7 @@ type Api = (request: ApiRequest, budget: Invocation) => Promise<ApiResponse>;
  * One HTTP invocation of a handler whose platform hands it a JSON event: translate the event (a
  * RegcredError from the translation is the caller's fault and answered as such), ask the core API,
  * and behind both a last line of defence — the core API never throws, but if anything ever does,
- * the caller gets a JSON 500 without a stack (the same answer as error-boundary.ts gives on AWS).
+ * the caller gets a JSON 500 without a stack.
  * The invocation's metrics are flushed at the end, whatever happened.
  * @example return fcResult(await answerHttp(api, () => toApiRequest(event), budget, log));
  */

@@ -122,7 +122,7 @@ describe('AWS HTTP handler: formats', () => {
   });
 });
 
-describe('AWS HTTP handler: caller identity and routing (the rest of the HTTP API: test/contract)', () => {
+describe('AWS HTTP handler: caller identity and routing (the rest of the HTTP API: test/matrix)', () => {
   it('a caller outside REGCRED_ALLOWED_CALLERS → 403 with a JSON error naming it', async () => {
     const res = await call(lambda(), urlEvent('/credentials', '', { caller: 'arn:aws:iam::123456789012:user/intruder' }));
     expect(res.statusCode).toBe(403);

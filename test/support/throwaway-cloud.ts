@@ -9,11 +9,12 @@ import { createApi } from '../../core/api.js';
 import type { CloudModule } from '../../core/cloud.js';
 import { loadConfig } from '../../core/config.js';
 import type { CredentialProvider, RegistryCredential, RegistryTarget } from '../../core/credential.js';
-import { UpstreamError, UpstreamUnavailableError } from '../../core/errors.js';
+import { BadRequestError, UpstreamError, UpstreamUnavailableError } from '../../core/errors.js';
 import { createLogger } from '../../core/log.js';
 import { createMetrics } from '../../core/metrics.js';
 import { CredentialService } from '../../core/service.js';
-import type { CloudDev, Invoker, LocalCloud } from '../../emulator/cloud-dev.js';
+import type { CloudDev, Invoker, LocalAnswer, LocalCloud, LocalRequest } from '../../emulator/cloud-dev.js';
+import { answerHttp } from '../../handlers/shared/http-answer.js';
 import { ServiceError, startFrontEnd, type CloudWire } from '../../emulator/front-end.js';
 import type { WireRequest } from '../../emulator/http-server.js';
 
@@ -73,20 +74,32 @@ class ToyProvider implements CredentialProvider {
 
 export const THROWAWAY: CloudModule = { id: 'throwaway', providers: [{ id: 'toy' }], stores: [], endpointVariables: [ENDPOINT], sdkPackages: [] };
 
+/** The toy platform's event is the request itself; anything else is a 400 naming what is wrong. */
+function toyEvent(event: unknown): LocalRequest {
+  const e = event as Partial<Record<keyof LocalRequest, unknown>> | null;
+  if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new BadRequestError('event must be a JSON object');
+  for (const field of ['method', 'path', 'query'] as const) if (typeof e[field] !== 'string') throw new BadRequestError(`event.${field} must be a string`);
+  return e as LocalRequest;
+}
+
 function invoker(env: Record<string, string | undefined>, write?: (line: string) => void): Invoker {
+  const handle = rawHttp(env, write);
+  return (req) => handle(req);
+}
+
+function rawHttp(env: Record<string, string | undefined>, write?: (line: string) => void): (event: unknown) => Promise<LocalAnswer> {
   const config = loadConfig(env, THROWAWAY);
   const log = createLogger({ level: config.logLevel, ...(write && { write }) });
   const service = new CredentialService({ registries: config.registries, providers: { toy: () => new ToyProvider(config.endpoints[ENDPOINT]!) }, retry: config.retry, log });
   const api = createApi({ service, log });
-  return async (req) => {
+  return async (event) => {
     const requestId = randomUUID();
     const metrics = createMetrics({ function: 'throwaway-http', sink: 'log', context: { requestId }, ...(write && { write }) });
     const invocation = { deadline: Date.now() + 9_500, requestId, log: log.child({ requestId }), metrics };
-    try {
-      return await api({ method: req.method, path: req.path, query: req.query, ...(req.caller && { caller: req.caller, callerVerified: true }) }, invocation);
-    } finally {
-      metrics.flush();
-    }
+    return answerHttp(api, () => {
+      const req = toyEvent(event);
+      return { method: req.method, path: req.path, query: req.query, ...(req.caller && { caller: req.caller, callerVerified: true }) };
+    }, invocation, log);
   };
 }
 
@@ -100,8 +113,11 @@ async function startLocal(): Promise<LocalCloud> {
     hosts: [registryOf('north-1'), registryOf('south-1')],
     env: { [ENDPOINT]: emulator.url },
     emulator,
-    mint: [{ service: 'toy', operation: 'MintToken' }],
+    mint: [{ service: 'toy', operation: 'MintToken', registry: 'toy:north-1' }],
     http: invoker,
+    rawHttp,
+    httpEvent: (req) => req,
+    malformedHttpEvents: [['an event that is not an object', 'GET /credentials'], ['an event without path', { method: 'GET', query: '' }]],
     trigger: {
       verify: (req) => (verified(req, CALLER) ? { ok: true, caller: CALLER.id } : { ok: false }),
       banner: (url) => [`  curl -s -H "Authorization: Toy ${CALLER.id}:${sign(CALLER.secret, 'GET /credentials')}" "${url}/credentials"`],

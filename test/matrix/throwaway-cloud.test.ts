@@ -9,13 +9,13 @@ import { registerCloud } from '../../core/clouds.js';
 import { loadConfig } from '../../core/config.js';
 import { registerDevCloud } from '../../emulator/clouds.js';
 import { callerAuthorization, THROWAWAY, THROWAWAY_DEV } from '../support/throwaway-cloud.js';
-import { httpApiContract } from './http-api.js';
+import { httpMatrix } from './http.js';
 
 // At collection time, as a cloud in the tables would be.
 registerCloud(THROWAWAY);
 registerDevCloud(THROWAWAY_DEV);
 
-httpApiContract('throwaway');
+httpMatrix('throwaway');
 
 describe('a throwaway cloud registered through the tables', () => {
   it('is a cloud REGCRED_REGISTRIES accepts, with its endpoint variable, and only on its own cloud', () => {

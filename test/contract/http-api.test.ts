@@ -1,4 +1,0 @@
-import { devClouds } from '../../emulator/clouds.js';
-import { httpApiContract } from './http-api.js';
-
-for (const cloud of devClouds()) httpApiContract(cloud.id);

@@ -1,0 +1,8 @@
+import { devClouds } from '../../emulator/clouds.js';
+import { httpMatrix } from './http.js';
+import { refreshMatrix } from './refresh.js';
+
+for (const cloud of devClouds()) {
+  httpMatrix(cloud.id);
+  refreshMatrix(cloud.id);
+}
