@@ -78,11 +78,11 @@ describe('deploy:alibaba --dry-run', () => {
 
 describe('RAM policy', () => {
   const policy = (env: Record<string, string>, fn: 'http' | 'refresh' = 'refresh') => ramPolicy(loadConfig(env), { region: 'cn-hangzhou', accountId: ACCOUNT }, fn).Statement;
-  it('grants only cr:GetAuthorizationToken for ACR personal (the API has no narrower resource)', () => {
+  it('[S3] grants only cr:GetAuthorizationToken for ACR personal (the API has no narrower resource) (matrix: alibaba/refresh)', () => {
     expect(policy({ REGCRED_REGISTRIES: 'acr:cn-shanghai' })).toEqual([{ Effect: 'Allow', Action: ['cr:GetAuthorizationToken'], Resource: ['*'] }]);
   });
 
-  it('scopes ACR EE token and endpoint calls to the named instance', () => {
+  it('[S3] scopes ACR EE token and endpoint calls to the named instance (matrix: alibaba/refresh)', () => {
     expect(policy({ REGCRED_REGISTRIES: 'acr-ee:cn-hangzhou:cri-abc' })).toEqual([
       { Effect: 'Allow', Action: ['cr:GetAuthorizationToken', 'cr:GetInstanceEndpoint'], Resource: [`acs:cr:cn-hangzhou:${ACCOUNT}:instance/cri-abc`] },
     ]);
@@ -92,11 +92,11 @@ describe('RAM policy', () => {
     expect(policy({ REGCRED_REGISTRIES: 'acr-ee:cn-hangzhou:cri-abc=abc-registry.cn-hangzhou.cr.aliyuncs.com' })[0]!.Action).toEqual(['cr:GetAuthorizationToken']);
   });
 
-  it('grants the internet-facing HTTP function no KMS action, even with refresh targets configured', () => {
+  it('[S3] grants the internet-facing HTTP function no KMS action, even with refresh targets configured (matrix: alibaba/http)', () => {
     expect(policy({ REGCRED_REGISTRIES: 'acr:cn-shanghai', REGCRED_TARGETS: TARGETS }, 'http').flatMap((s) => s.Action)).toEqual(['cr:GetAuthorizationToken']);
   });
 
-  it('grants the refresh function\'s KMS store its read-then-write only on the named secrets', () => {
+  it('[S3] grants the refresh function\'s KMS store its read-then-write only on the named secrets (matrix: alibaba/refresh)', () => {
     expect(policy({ REGCRED_REGISTRIES: 'acr:cn-shanghai', REGCRED_TARGETS: TARGETS })[1]).toEqual({
       Effect: 'Allow',
       Action: ['kms:GetSecretValue', 'kms:PutSecretValue'],

@@ -46,11 +46,18 @@ describe('deploy:huawei --dry-run', () => {
     expect(fg.calls).toEqual([]);
   });
 
-  it('gives the HTTP agency the SWR login action only and the refresh agency the CSMS actions on the configured secret only', async () => {
+  const policies = async () => {
     await main([...ARGS, '--dry-run'], { ...APP_ENV }, (text) => out.push(text));
     const [http, refresh] = JSON.parse(out.join('\n')).functions;
-    expect(http.agencyPolicy.Statement).toEqual([{ Effect: 'Allow', Action: ['swr::createLoginSecret'] }]);
-    expect(refresh.agencyPolicy.Statement).toEqual([
+    return { http: http.agencyPolicy.Statement, refresh: refresh.agencyPolicy.Statement };
+  };
+
+  it('[S3] gives the HTTP agency the SWR login action only (matrix: huawei/http)', async () => {
+    expect((await policies()).http).toEqual([{ Effect: 'Allow', Action: ['swr::createLoginSecret'] }]);
+  });
+
+  it('[S3] gives the refresh agency the SWR login and the CSMS actions on the configured secret only (matrix: huawei/refresh)', async () => {
+    expect((await policies()).refresh).toEqual([
       { Effect: 'Allow', Action: ['swr::createLoginSecret'] },
       { Effect: 'Allow', Action: ['csms:secret:getStage', 'csms:secret:getVersion', 'csms:secret:createVersion'], Resource: [`csms:cn-north-4:${ACCOUNT}:secret:regcred-pull`] },
     ]);

@@ -72,7 +72,7 @@ describe('CAM policy', () => {
   const config = loadConfig(APP_ENV, TENCENT);
   const options = { region: 'ap-guangzhou', uin: UIN };
 
-  it('gives the HTTP function the two TCR actions on the configured instances and no SSM action', () => {
+  it('[S3] gives the HTTP function the two TCR actions on the configured instances and no SSM action (matrix: tencent/http)', () => {
     expect(camPolicy(config, options, 'http').statement).toEqual([
       { effect: 'allow', action: ['tcr:CreateInstanceToken'], resource: [`qcs::tcr:ap-guangzhou:uin/${UIN}:instance/tcr-abc123`, `qcs::tcr:ap-shanghai:uin/${UIN}:instance/tcr-def456`] },
       // The shanghai instance names its host, so only the guangzhou one is described.
@@ -80,7 +80,7 @@ describe('CAM policy', () => {
     ]);
   });
 
-  it('gives the refresh function its targets\' instance and the store\'s three SSM actions on the configured secret only', () => {
+  it('[S3] gives the refresh function its targets\' instance and the store\'s three SSM actions on the configured secret only (matrix: tencent/refresh)', () => {
     expect(camPolicy(config, options, 'refresh').statement).toEqual([
       { effect: 'allow', action: ['tcr:CreateInstanceToken'], resource: [`qcs::tcr:ap-guangzhou:uin/${UIN}:instance/tcr-abc123`] },
       { effect: 'allow', action: ['tcr:DescribeInstances'], resource: [`qcs::tcr:ap-guangzhou:uin/${UIN}:instance/tcr-abc123`] },

@@ -1,11 +1,8 @@
-import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_RETRY_POLICY } from '../../core/retry.js';
 import { DEFAULT_IDENTITY, alibabaFaults, startAlibabaEmulator, type AlibabaEmulator } from '../../emulator/alibaba/server.js';
 import { createHttpHandler, type FcHttpEvent } from './http.js';
 import { alibabaRuntime, type FcContext } from './runtime.js';
 
-const PERSONAL = 'registry.cn-shanghai.aliyuncs.com';
 const EE = 'emulator-registry.cn-hangzhou.cr.aliyuncs.com';
 const CALLER_AK = 'LTAI5tCallerKeyId0001';
 /** What a signed call carries once FC's gateway has verified it (shape of an ACS3 header). */
@@ -94,9 +91,6 @@ describe('FC HTTP trigger: bad requests', () => {
     ['an unknown route', httpEvent({ path: '/tokens' }), 404, 'NotFound'],
     ['a POST', httpEvent({ method: 'POST' }), 405, 'MethodNotAllowed'],
     ['an unknown format', httpEvent({ query: { format: 'yaml' } }), 400, 'BadRequest'],
-    ['an event that is not JSON', Buffer.from('GET /credentials'), 400, 'BadRequest'],
-    ['an event without rawPath', Buffer.from('{"version":"v1"}'), 400, 'BadRequest'],
-    ['queryParameters that are not strings', Buffer.from('{"rawPath":"/credentials","queryParameters":{"format":["json"]}}'), 400, 'BadRequest'],
   ];
   it.each(cases)('answers %s with %s %s and calls no registry', async (_name, event, status, code) => {
     const res = await fcFunction()(event, context);
@@ -200,39 +194,4 @@ describe('FC HTTP trigger: an explicit invocation', () => {
     expect(lines.length).toBeGreaterThan(2);
     expect(lines.map((l) => JSON.parse(l).requestId)).toEqual(lines.map(() => context.requestId));
   });
-});
-
-describe('FC HTTP trigger: safety', () => {
-  it('never answers 500 or a stack trace to 10 000 fuzzed events', async () => {
-    const handler = fcFunction();
-    const text = fc.oneof(fc.string(), fc.constantFrom('/credentials', `/credentials/${PERSONAL}`, '/credentials/%ZZ', '/', ''));
-    const structured = fc.record(
-      {
-        version: fc.oneof(fc.constant('v1'), fc.anything()),
-        rawPath: fc.oneof(text, fc.anything()),
-        headers: fc.oneof(fc.dictionary(fc.string(), fc.string()), fc.anything()),
-        queryParameters: fc.oneof(
-          fc.dictionary(fc.constantFrom('format', 'name', 'namespace', 'x', ''), fc.oneof(fc.string(), fc.constantFrom('json', 'kubelet', 'kubernetes', 'credential-helper'))),
-          fc.anything(),
-        ),
-        requestContext: fc.oneof(fc.record({ http: fc.record({ method: fc.oneof(fc.constantFrom('GET', 'POST', 'get', ''), fc.anything()) }) }), fc.anything()),
-        body: fc.oneof(fc.string(), fc.anything()),
-        isBase64Encoded: fc.oneof(fc.boolean(), fc.anything()),
-      },
-      { requiredKeys: [] },
-    );
-    const event = fc.oneof(
-      structured.map((e) => Buffer.from(JSON.stringify(e) ?? '')),
-      fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v))),
-      fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
-    );
-    await fc.assert(
-      fc.asyncProperty(event, async (e) => {
-        const res = await handler(e, context);
-        expect(res.statusCode).not.toBe(500);
-        expect(res.body).not.toMatch(/\n\s+at |Error:/);
-      }),
-      { numRuns: 10_000 },
-    );
-  }, 120_000);
 });

@@ -1,6 +1,4 @@
-import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_RETRY_POLICY } from '../../core/retry.js';
 import { apigEvent, functionGraphContext } from '../../emulator/huawei/apig.js';
 import { AGENCY_SESSION, faults, startHuaweiEmulator, type HuaweiEmulator } from '../../emulator/huawei/index.js';
 import { createHttpHandler } from './http.js';
@@ -91,9 +89,6 @@ describe('APIG trigger: bad requests', () => {
     ['a registry host that is not configured', event({ path: '/credentials/swr.cn-east-3.myhuaweicloud.com' }), 404, 'NotFound'],
     ['a POST', event({ method: 'POST' }), 405, 'MethodNotAllowed'],
     ['an unknown format', event({ query: { format: 'yaml' } }), 400, 'BadRequest'],
-    ['an event without httpMethod', { path: '/credentials' }, 400, 'BadRequest'],
-    ['a string event that is not JSON', 'GET /credentials', 400, 'BadRequest'],
-    ['query values that are not strings', { ...event(), queryStringParameters: { format: [1] } }, 400, 'BadRequest'],
   ];
   it.each(cases)('answers %s with %s %s and mints nothing', async (_name, e, status, code) => {
     const res = await fgFunction()(e, context);
@@ -174,71 +169,4 @@ describe('APIG trigger: the invocation', () => {
     expect(lines.length).toBeGreaterThan(2);
     expect(lines.map((l) => JSON.parse(l).requestId)).toEqual(lines.map(() => context.getRequestID()));
   });
-});
-
-describe('APIG trigger: cache and faults', () => {
-  it('answers 1000 concurrent requests on a cold instance with one SWR call', async () => {
-    const handler = fgFunction({ REGCRED_REGISTRIES: 'swr:cn-north-4' });
-    const results = await Promise.all(Array.from({ length: 1000 }, () => handler(event(), context)));
-    expect(results.every((r) => r.statusCode === 200)).toBe(true);
-    expect(mints()).toHaveLength(1);
-  });
-
-  it('answers 503 with Retry-After when SWR keeps throttling', async () => {
-    emu.inject('swr', 'CreateSecret', { ...faults.throttle(), times: Infinity });
-    const res = await fgFunction({ REGCRED_REGISTRIES: 'swr:cn-north-4' })(event(), context);
-    expect([res.statusCode, JSON.parse(res.body).error.code]).toEqual([503, 'UpstreamThrottled']);
-    expect(Number(res.headers['Retry-After'])).toBeGreaterThanOrEqual(1);
-  });
-
-  it('answers 502 after the bounded attempts when SWR keeps failing with 5xx', async () => {
-    emu.inject('swr', 'CreateSecret', { ...faults.serverError(503), times: Infinity });
-    const res = await fgFunction({ REGCRED_REGISTRIES: 'swr:cn-north-4' })(event(), context);
-    expect([res.statusCode, JSON.parse(res.body).error.code]).toEqual([502, 'UpstreamError']);
-    expect(mints()).toHaveLength(DEFAULT_RETRY_POLICY.maxAttempts);
-  });
-});
-
-describe('APIG trigger: safety', () => {
-  it('keeps SWR passwords, auth strings and agency keys out of every log line', async () => {
-    // Prepare
-    const ok = await fgFunction()(event({ query: { format: 'dockerconfigjson' } }), context);
-    emu.inject('swr', 'CreateSecret', { ...faults.serverError(500), times: Infinity });
-    // Act
-    await fgFunction()(event(), context);
-    // Assess
-    const { auths } = JSON.parse(ok.body) as { auths: Record<string, { password: string; auth: string }> };
-    const secrets = [...Object.values(auths).flatMap((a) => [a.password, a.auth]), AGENCY_SESSION.secretAccessKey, AGENCY_SESSION.securityToken!];
-    expect(lines.length).toBeGreaterThanOrEqual(3);
-    for (const secret of secrets) expect(lines.filter((l) => l.includes(secret))).toEqual([]);
-  });
-
-  it('never answers 500 or a stack trace to 5 000 fuzzed events', async () => {
-    const handler = fgFunction();
-    const text = fc.oneof(fc.string(), fc.constantFrom('/credentials', `/credentials/${NORTH}`, '/credentials/%ZZ', '/', ''));
-    const structured = fc.record(
-      {
-        httpMethod: fc.oneof(fc.constantFrom('GET', 'POST', 'get', ''), fc.anything()),
-        path: fc.oneof(text, fc.anything()),
-        headers: fc.oneof(fc.dictionary(fc.string(), fc.string()), fc.anything()),
-        queryStringParameters: fc.oneof(
-          fc.dictionary(fc.constantFrom('format', 'name', 'namespace', 'x', ''), fc.oneof(fc.string(), fc.array(fc.string()), fc.constantFrom('json', 'kubelet', 'kubernetes', 'credential-helper'))),
-          fc.anything(),
-        ),
-        requestContext: fc.oneof(fc.record({ apiId: fc.string(), requestId: fc.string() }), fc.anything()),
-        body: fc.oneof(fc.string(), fc.anything()),
-        isBase64Encoded: fc.oneof(fc.boolean(), fc.anything()),
-      },
-      { requiredKeys: [] },
-    );
-    const anyEvent = fc.oneof(structured, structured.map((e) => JSON.stringify(e) ?? ''), fc.jsonValue(), fc.anything(), fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)));
-    await fc.assert(
-      fc.asyncProperty(anyEvent, async (e) => {
-        const res = await handler(e, context);
-        expect(res.statusCode).not.toBe(500);
-        expect(res.body).not.toMatch(/\n\s+at |Error:/);
-      }),
-      { numRuns: 5_000 },
-    );
-  }, 120_000);
 });

@@ -95,19 +95,6 @@ describe.each(Object.entries(EVENTS))('SCF http handler, %s event: bad requests'
   });
 });
 
-describe('SCF http handler: malformed events', () => {
-  it.each([
-    ['an event that is not JSON', 'GET /credentials'],
-    ['an event without path', { httpMethod: 'GET' }],
-    ['a queryString whose values are not strings', { path: '/credentials', queryString: { format: 1 } }],
-    ['headers that are not strings', { path: '/credentials', headers: { authorization: ['x'] } }],
-  ])('answers %s with 400 and calls no registry', async (_name, event) => {
-    const res = await scfFunction()(event, context);
-    expect([res.statusCode, JSON.parse(res.body).error.code]).toEqual([400, 'BadRequest']);
-    expect(emu.calls).toHaveLength(0);
-  });
-});
-
 describe('SCF http handler: caller identity', () => {
   it('records the SecretId a function URL request\'s TC3 Authorization names, marked unverified', async () => {
     await scfFunction()(EVENTS['function URL'](), context);

@@ -2,7 +2,6 @@
  * The AWS function URL handler end to end: real event shapes in, the real ECR / ECR Public SDK
  * clients out to the signature-checking loopback emulator, responses and log lines checked.
  */
-import fc from 'fast-check';
 import type { Context, LambdaFunctionURLEventWithIAMAuthorizer } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ecrPublicService } from '../../emulator/aws/ecr-public.js';

@@ -77,13 +77,13 @@ describe('osls package (offline, no credentials)', () => {
     expect(ofType(ecrOnly, 'AWS::IAM::Role')).toHaveLength(3);
   });
 
-  it('grants the http role exactly ecr:GetAuthorizationToken on * when only ECR is configured', () => {
+  it('[S3] grants the http role exactly ecr:GetAuthorizationToken on * when only ECR is configured (matrix: aws/http)', () => {
     expect(roleOf(ecrOnly, 'Http').filter((s) => !isLogging(s)).map((s) => [s.Effect, s.Action, s.Resource])).toEqual([
       ['Allow', ['ecr:GetAuthorizationToken'], '*'],
     ]);
   });
 
-  it('adds ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken only when ecr-public is configured', () => {
+  it('[S3] adds ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken only when ecr-public is configured (matrix: aws/http)', () => {
     expect(actionsOf(roleOf(withPublic, 'Http'))).toEqual(['ecr-public:GetAuthorizationToken', 'ecr:GetAuthorizationToken', 'sts:GetServiceBearerToken']);
     expect(actionsOf(roleOf(ecrOnly, 'Refresh'))).not.toContain('sts:GetServiceBearerToken');
   });
@@ -105,7 +105,7 @@ describe('osls package: refresh, rotation and Secrets Manager', () => {
     roleOf(template(), fn).filter((s) => s.Action.some((a) => a.startsWith('secretsmanager:'))).map((s) => [s.Action.sort(), s.Resource]);
   const secrets = [{ Ref: 'RegcredPullSecret' }, extraArn];
 
-  it('grants refresh only DescribeSecret and PutSecretValue, on the example secret and the configured ARNs', () => {
+  it('[S3] grants refresh only DescribeSecret and PutSecretValue, on the example secret and the configured ARNs (matrix: aws/refresh)', () => {
     expect(onSecrets('Refresh')).toEqual([[['secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue'], secrets]]);
   });
 
@@ -115,7 +115,7 @@ describe('osls package: refresh, rotation and Secrets Manager', () => {
     ]);
   });
 
-  it('grants the http function no secretsmanager action', () => {
+  it('[S3] grants the http function no secretsmanager action (matrix: aws/http)', () => {
     expect(onSecrets('Http')).toEqual([]);
   });
 

@@ -6,7 +6,7 @@
  */
 import type { Reporter, TestModule } from 'vitest/node';
 
-const TARGET = /\bmatrix: (\S+)/;
+const TARGET = /\bmatrix: ([\w-]+\/[\w-]+)/;
 const CASE = /\[([A-Z]\d+)\]/;
 
 export default class MatrixReporter implements Reporter {
