@@ -186,6 +186,22 @@ describe('log-line sink', () => {
     expect(logFields).toEqual(emfFields);
     expect(Object.keys(logFields)).toEqual(expect.arrayContaining(['CacheMisses', 'UpstreamCalls', 'UpstreamLatency', 'CredentialsIssued', 'ValiditySecondsLeft', 'UpstreamErrors']));
   });
+
+  it('holds a number in every field, writing a line per value when an invocation recorded several', () => {
+    // Prepare
+    const { metrics, lines } = recorder('log');
+    // Act
+    metrics.count('UpstreamCalls', { provider: 'ecr' }, 2);
+    metrics.value('UpstreamLatency', { provider: 'ecr' }, 40);
+    metrics.value('UpstreamLatency', { provider: 'ecr' }, 60);
+    metrics.value('ValiditySecondsLeft', { provider: 'ecr' }, 43_000);
+    metrics.flush();
+    // Assess
+    expect(lines().map(({ UpstreamCalls, UpstreamLatency, ValiditySecondsLeft }) => [UpstreamCalls, UpstreamLatency, ValiditySecondsLeft])).toEqual([
+      [2, 40, 43_000],
+      [undefined, 60, undefined],
+    ]);
+  });
 });
 
 describe('dimensions are a closed set', () => {

@@ -118,8 +118,12 @@ export interface MetricsOptions {
 const OPTIONS = ['function', 'sink', 'context', 'write', 'now'];
 /** Fields a line owns, which `context` may not overwrite. */
 const RESERVED = new Set(['_aws', 'level', 'time', 'msg', 'function', 'provider', 'format', 'errorCode']);
-/** EMF allows at most 100 values per metric in one document. */
-const MAX_VALUES = 100;
+/**
+ * Values of one metric per line: EMF allows 100 in one document (CloudWatch gets each); a log
+ * line holds one, so every field is a number a log service's SQL can sum, average or take the
+ * minimum of (an invocation that made two upstream calls writes two lines, its counts in the first).
+ */
+const MAX_VALUES = { emf: 100, log: 1 } as const;
 /** Function names on every supported cloud: letters, digits, `-`, `_`, at most 64 characters (Lambda's limit). */
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -186,7 +190,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     const fits = (doc: Doc) => {
       if (!keys.every((k) => doc.dims[k] === undefined || doc.dims[k] === dims[k])) return false;
       const entry = doc.entries.get(name);
-      return !entry || kind === 'count' || entry.values.length < MAX_VALUES;
+      return !entry || kind === 'count' || entry.values.length < MAX_VALUES[options.sink];
     };
     let doc = docs.find(fits);
     if (!doc) docs.push((doc = { dims: {}, entries: new Map() }));
