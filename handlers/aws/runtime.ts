@@ -40,8 +40,17 @@ export function awsRuntime(env: Env, options: AwsRuntimeOptions = {}): AwsRuntim
     log,
     service,
     invocation(context) {
-      const tags = tagged({ requestId: context.awsRequestId, functionName: context.functionName, sink: 'emf', log, ...(options.write && { write: options.write }) });
+      const traceId = xrayTraceId(env._X_AMZN_TRACE_ID);
+      const tags = tagged({ requestId: context.awsRequestId, traceId, functionName: context.functionName, sink: 'emf', log, ...(options.write && { write: options.write }) });
       return { ...budgetFor(context.getRemainingTimeInMillis()), ...tags };
     },
   };
+}
+
+/**
+ * The X-Ray trace id of this invocation: the `Root` of the `_X_AMZN_TRACE_ID` header Lambda sets
+ * in the environment before each invocation (`Root=1-5759e988-bd862e3fe1be46a994272793;Parent=…;Sampled=1`).
+ */
+export function xrayTraceId(header: string | undefined): string | undefined {
+  return /(?:^|;)Root=(1-[0-9a-f]{8}-[0-9a-f]{24})(?:;|$)/.exec(header ?? '')?.[1];
 }

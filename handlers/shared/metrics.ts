@@ -11,14 +11,16 @@ export function invocationMetrics(options: {
   functionName: string | undefined;
   sink: 'emf' | 'log';
   requestId: string | undefined;
+  traceId?: string | undefined;
   log: Logger;
   write?: (line: string) => void;
 }): Metrics | undefined {
+  const context = { ...(options.requestId && { requestId: options.requestId }), ...(options.traceId && { traceId: options.traceId }) };
   try {
     return createMetrics({
       function: options.functionName || 'regcred',
       sink: options.sink,
-      ...(options.requestId && { context: { requestId: options.requestId } }),
+      ...(Object.keys(context).length && { context }),
       ...(options.write && { write: options.write }),
     });
   } catch (err) {
@@ -28,13 +30,14 @@ export function invocationMetrics(options: {
 }
 
 /**
- * What every cloud's invocation carries whatever its platform: the request id, a logger bound to
- * it, and the invocation's metrics recorder.
+ * What every cloud's invocation carries whatever its platform: the request id (and on AWS the
+ * X-Ray trace id, when there is one), a logger bound to them, and the invocation's metrics recorder.
  * @example return { ...budgetFor(ms), ...tagged({ requestId, functionName, sink: 'log', log, write }) };
  */
-export function tagged(options: { requestId: string | undefined; functionName: string | undefined; sink: 'emf' | 'log'; log: Logger; write?: (line: string) => void }) {
-  const { requestId } = options;
-  const log = requestId ? options.log.child({ requestId }) : options.log;
+export function tagged(options: { requestId: string | undefined; traceId?: string | undefined; functionName: string | undefined; sink: 'emf' | 'log'; log: Logger; write?: (line: string) => void }) {
+  const { requestId, traceId } = options;
+  const ids = { ...(requestId && { requestId }), ...(traceId && { traceId }) };
+  const log = Object.keys(ids).length ? options.log.child(ids) : options.log;
   const metrics = invocationMetrics({ ...options, log });
   return { ...(requestId && { requestId }), log, ...(metrics && { metrics }) };
 }

@@ -111,6 +111,19 @@ describe('AWS HTTP handler: formats', () => {
     expect(emu.calls.every((c) => c.accessKeyId === TEST_SESSION_IDENTITY.accessKeyId && c.status === 200)).toBe(true);
   });
 
+  it('tags every line of an invocation, the metrics line included, with its request id and X-Ray trace id', async () => {
+    // Prepare: Lambda sets _X_AMZN_TRACE_ID in the environment before each invocation.
+    const env = { _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1' };
+    lines = [];
+    // Act
+    await lambda(env)(urlEvent('/credentials', '', { caller: CI_ROLE }), { ...context(), awsRequestId: 'req-traced' });
+    // Assess
+    const tagged = lines.map((l) => JSON.parse(l)).filter((l) => !/^cold start/.test(l.msg));
+    expect(tagged.length).toBeGreaterThan(2);
+    expect(tagged.some((l) => l._aws)).toBe(true);
+    expect(tagged.map((l) => [l.requestId, l.traceId])).toEqual(tagged.map(() => ['req-traced', '1-5759e988-bd862e3fe1be46a994272793']));
+  });
+
   it('writes one audit line per credential issued, with caller and fingerprint', async () => {
     lines = [];
     await call(lambda(), urlEvent('/credentials'));
