@@ -228,13 +228,12 @@ export function refreshMatrix(cloudId: string): void {
         expect(targets.targets[0]!.secretId).toBe(secretId);
       });
 
-      it('[F10] 100 concurrent refreshes on one instance → one registry call, one new value', async () => {
+      it('[F10] 100 concurrent refreshes on one instance (far more than any schedule or event rule sends) → one registry call, one new value', async () => {
         const { secretId, invoke } = await setUp();
         const before = local.emulator.calls.length;
         const results = await Promise.all(Array.from({ length: 100 }, () => invoke()));
         expect(results.every((r) => r.outcomes.every((o) => o.ok))).toBe(true);
         expect(attemptsOf(local.mint[0]!, before)).toBe(1);
-        expect(results.filter((r) => r.outcomes[0]!.written)).not.toHaveLength(0);
         expect(refresh.versions(secretId)).toBe(refresh.store === 'ssm' ? 1 : 2);
         expect(refresh.current(secretId)).not.toBe(OLD);
       });
