@@ -38,7 +38,9 @@ describe('bench quick run', () => {
   });
 
   it('makes one upstream call per request and registry in the baseline without a cache', () => {
-    for (const a of results.amplification) expect(a.baselineCalls.min).toBe(a.concurrency * a.registries);
+    const run = results.amplification.filter((a) => a.concurrency * a.registries <= results.options.baselineMaxCalls);
+    expect(run.length).toBeGreaterThan(0);
+    for (const a of run) expect(a.baselineCalls.min).toBe(a.concurrency * a.registries);
   });
 
   it('calls upstream again only once the half-life has passed', () => {

@@ -91,6 +91,8 @@ export function renderMarkdown(r: BenchResults): string {
       `${o.repeats} repeats (cold start: ${o.coldRounds} rounds).`,
     '',
   );
+  const sections = Object.entries(r.sectionsMs ?? {});
+  if (sections.length) out.push(`Wall time per section: ${sections.map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`).join(', ')}.`, '');
   if (r.rigs.some((x) => x.status !== 'ok')) {
     out.push(`Rigs not available: ${r.rigs.filter((x) => x.status !== 'ok').map((x) => `${x.cloud} (${x.reason})`).join('; ')}.`, '');
   }
@@ -150,7 +152,9 @@ export function renderMarkdown(r: BenchResults): string {
   out.push('## 4. Upstream amplification', '');
   out.push(
     'N concurrent `GET /credentials` on a fresh instance (empty cache), every configured registry, counted by the emulator. ' +
-      'Baseline: the same API → service → provider path with a cache that holds nothing (bench/baseline.ts), i.e. no cache and no single-flight.',
+      'Baseline: the same API → service → provider path with a cache that holds nothing (bench/baseline.ts), i.e. no cache and no single-flight. ' +
+      `Every burst runs on a fresh emulator. Baseline bursts of more than ${o.baselineMaxCalls} upstream calls are not run (–): they make concurrency × registries calls by construction, ` +
+      'and 4000 loopback connections at once overwhelm this 2-core machine (calls time out on the client).',
     '',
   );
   out.push(
@@ -241,7 +245,8 @@ export function renderChart(rows: AmplificationRow[]): string {
   }
   const clouds = [...new Set(rows.map((r) => r.cloud))];
   let legend = 0;
-  for (const [key, points] of series) {
+  for (const [key, measured] of series) {
+    const points = measured.filter(([, y]) => !Number.isNaN(y));
     const [mode, registries, cloud] = key.split('|') as [string, string, string];
     const color = COLORS[`${mode}-${registries}` as keyof typeof COLORS] ?? '#555';
     const dash = clouds.indexOf(cloud) > 0 ? ' stroke-dasharray="6 4"' : '';
