@@ -1,5 +1,7 @@
 /** Renders bench results: the targets verdict, RESULTS.md tables and the upstream-calls SVG chart. */
 import type { AmplificationRow } from './amplification.js';
+import { MIN_REMAINING_MS } from '../core/cache.js';
+import { OUTAGE_BOUNDS, OUTAGE_MS, OUTAGE_STARTS_BEFORE_EXPIRY_MS, THROTTLE_RETRY_AFTER_S } from './outage.js';
 import type { BenchResults } from './run.js';
 import type { Spread } from './stats.js';
 
@@ -199,7 +201,39 @@ export function renderMarkdown(r: BenchResults): string {
     '',
   );
 
-  out.push('## 6. Packaging', '');
+  out.push('## 6. Outage', '');
+  out.push(
+    `The registry API fails for ${fmt(OUTAGE_MS / 60_000, 0)} simulated minutes, then heals; ${r.outage[0]?.callers ?? o.outageCallers} callers each send \`GET /credentials\` (one registry) every simulated second and wait for the answer, ` +
+      'through the real API → service → cache → provider path (production retry policy, 10 s function budget) against a fresh emulator of the cloud that answers every ' +
+      `registry-credential call with HTTP 500 ("5xx") or its throttling error with \`Retry-After: ${THROTTLE_RETRY_AFTER_S}\` ("throttle"). The outage starts ${fmt(OUTAGE_STARTS_BEFORE_EXPIRY_MS / 60_000, 0)} min before ` +
+      'the cached credential expires (past its half-life): what the last quarter hour of any long outage looks like (one over 6 h for ECR, 25 min for ACR and TCR). ' +
+      `How to read it: the first ${fmt((OUTAGE_STARTS_BEFORE_EXPIRY_MS - MIN_REMAINING_MS) / 60_000, 0)} minutes are answered 200 from the last good credential (while ≥ 5 min of it remain) with one upstream try per 30 s; then, with nothing ` +
+      'servable, the error is answered at once (5xx → 502, throttle → 503 with Retry-After) and the registry is tried again once per 5 s hold-off (or the Retry-After the cloud\'s client read); ' +
+      '"attempts" are counted by the emulator (every answer, retries included) and are what the registry sees, against requests what the callers sent. ' +
+      `Bounds the cache promises (asserted in bench.test.ts): at most ${OUTAGE_BOUNDS.attemptsPerMinute} attempts per minute, recovery within ${fmt(OUTAGE_BOUNDS.recoveryMs / 1000, 0)} s of the heal, and no credential served with < 5 min left.`,
+    '',
+  );
+  out.push(
+    table(
+      ['cloud', 'fault', 'requests', '200 (of which last good)', '502', '503 (with Retry-After)', 'other', 'attempts/min in outage, max / mean', 'attempts in all', 'recovery after heal', 'least validity served'],
+      r.outage.map((x) => [
+        x.cloud,
+        x.fault,
+        String(x.requests),
+        `${x.ok} (${x.okLastGood})`,
+        String(x.status502),
+        `${x.status503} (${x.status503RetryAfter})`,
+        String(x.other),
+        `${x.attemptsPerMinute.max} / ${fmt(x.attemptsPerMinute.mean, 1)}`,
+        String(x.attempts),
+        x.recoveryMs === undefined ? 'none' : `${fmt(x.recoveryMs / 1000, 1)} s`,
+        `${fmt(x.leastValidityServedMs / 60_000, 1)} min`,
+      ]),
+    ),
+    '',
+  );
+
+  out.push('## 7. Packaging', '');
   const p = r.packaging;
   out.push(p.status === 'ok' ? `\`npx osls package\`: ${(p.ms! / 1000).toFixed(1)} s wall (one run).` : `\`npx osls package\`: ${p.status}${p.reason ? ` (${p.reason})` : ''}${p.ms ? ` after ${(p.ms / 1000).toFixed(1)} s` : ''}.`, '');
   return out.join('\n');

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: starts the rig of every cloud in the table of clouds (emulator/clouds.ts),
- * measures bundles, cold start, the warm path, upstream amplification, refresh cost and packaging,
+ * measures bundles, cold start, the warm path, upstream amplification, refresh cost, an outage and packaging,
  * then writes bench/results.json, bench/RESULTS.md and bench/upstream-calls.svg. Stops by itself;
  * `--quick` is the smallest configuration (what bench.test.ts runs), `--no-package` skips
  * `osls package`, `--cloud <id>` (repeatable) measures only those clouds, `--render` only
@@ -15,6 +15,7 @@ import type { CloudDev } from '../emulator/cloud-dev.js';
 import { ROOT, shippedHandlers } from '../scripts/bundle.js';
 import { amplification, perHalfLife, type AmplificationRow, type HalfLifeRow } from './amplification.js';
 import { bundleAll, coldStart, firstLine, REFERENCE_BUNDLES, type BundleRow, type ColdResult } from './cold.js';
+import { outages, type OutageRow } from './outage.js';
 import { packageWallTime, type PackagingResult } from './packaging.js';
 import { refreshCost, SIMULATED_MS, type RefreshRow } from './refresh-cost.js';
 import { renderChart, renderMarkdown } from './report.js';
@@ -39,6 +40,8 @@ export interface BenchOptions {
   /** autocannon connections: about one per core. */
   rpsConnections: number;
   simulatedMs: number;
+  /** Callers in the outage run, each asking once per simulated second. */
+  outageCallers: number;
   packaging: boolean;
   packagingTimeoutMs: number;
   /** Measure only these clouds of the table (ids); every cloud when absent. */
@@ -56,6 +59,7 @@ export const FULL: BenchOptions = {
   rpsSeconds: 3,
   rpsConnections: Math.max(1, cpus().length),
   simulatedMs: SIMULATED_MS,
+  outageCallers: 100,
   packaging: true,
   packagingTimeoutMs: 120_000,
 };
@@ -71,6 +75,7 @@ export const QUICK: BenchOptions = {
   rpsSeconds: 1,
   rpsConnections: 1,
   simulatedMs: SIMULATED_MS,
+  outageCallers: 10,
   packaging: false,
   packagingTimeoutMs: 120_000,
 };
@@ -90,6 +95,7 @@ export interface BenchResults {
   amplification: AmplificationRow[];
   halfLife: HalfLifeRow[];
   refresh: RefreshRow[];
+  outage: OutageRow[];
   packaging: PackagingResult;
 }
 
@@ -112,6 +118,7 @@ export async function runBench(options: BenchOptions, progress: (msg: string) =>
     amplification: [],
     halfLife: [],
     refresh: [],
+    outage: [],
     packaging: { status: 'skipped' },
   };
 
@@ -173,6 +180,9 @@ export async function runBench(options: BenchOptions, progress: (msg: string) =>
       next(`refresh cost (${cloud.id})`);
       results.refresh.push(await onFreshRig(cloud, (rig) => refreshCost(rig, options.simulatedMs)));
     }
+
+    next('outage');
+    results.outage = await outages(clouds.filter((c) => rigs.has(c.id)), { callers: options.outageCallers, stepMs: 1_000 });
 
     if (options.packaging) {
       next('osls package');
