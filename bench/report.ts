@@ -233,7 +233,27 @@ export function renderMarkdown(r: BenchResults): string {
     '',
   );
 
-  out.push('## 7. Packaging', '');
+  out.push('## 7. Metrics cold-start cost', '');
+  const m = r.metricsCost;
+  if (m?.status === 'ok') {
+    out.push(
+      `What publishing metrics costs a cold start (bench/metrics-cost.ts): a tiny handler records one invocation's metrics and flushes them as EMF, bundled as shipped, ` +
+        `each run in ${m.rounds} fresh \`node\` processes per option, rounds interleaved. "none" writes one stdout line and no metrics (the floor); ` +
+        '"regcred" is core/metrics.ts; "powertools" is @aws-lambda-powertools/metrics (not a dependency: installed into a throwaway folder for the run).',
+      '',
+    );
+    out.push(
+      table(
+        ['option', 'bundle', 'zipped', 'require ms', 'first flush ms', 'require + flush over none, ms', 'spawn to exit ms'],
+        m.rows.map((x) => [x.option, `${(x.bytes / KB).toFixed(1)} KB`, `${(x.zippedBytes / KB).toFixed(1)} KB`, s(x.requireMs, 2), s(x.flushMs, 2), x.overNoneMs === undefined ? '–' : fmt(x.overNoneMs, 2), s(x.wallMs)]),
+      ),
+      '',
+    );
+  } else {
+    out.push(`Not measured in this run: ${m?.status === 'failed' ? `failed (${m.reason})` : 'skipped (quick configuration)'}.`, '');
+  }
+
+  out.push('## 8. Packaging', '');
   const p = r.packaging;
   out.push(p.status === 'ok' ? `\`npx osls package\`: ${(p.ms! / 1000).toFixed(1)} s wall (one run).` : `\`npx osls package\`: ${p.status}${p.reason ? ` (${p.reason})` : ''}${p.ms ? ` after ${(p.ms / 1000).toFixed(1)} s` : ''}.`, '');
   return out.join('\n');

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: starts the rig of every cloud in the table of clouds (emulator/clouds.ts),
- * measures bundles, cold start, the warm path, upstream amplification, refresh cost, an outage and packaging,
+ * measures bundles, cold start, the warm path, upstream amplification, refresh cost, an outage, the
+ * metrics' cold-start cost and packaging,
  * then writes bench/results.json, bench/RESULTS.md and bench/upstream-calls.svg. Stops by itself;
  * `--quick` is the smallest configuration (what bench.test.ts runs), `--no-package` skips
  * `osls package`, `--cloud <id>` (repeatable) measures only those clouds, `--render` only
@@ -15,6 +16,7 @@ import type { CloudDev } from '../emulator/cloud-dev.js';
 import { ROOT, shippedHandlers } from '../scripts/bundle.js';
 import { amplification, perHalfLife, type AmplificationRow, type HalfLifeRow } from './amplification.js';
 import { bundleAll, coldStart, firstLine, REFERENCE_BUNDLES, type BundleRow, type ColdResult } from './cold.js';
+import { metricsCost, type MetricsCostRow } from './metrics-cost.js';
 import { outages, type OutageRow } from './outage.js';
 import { packageWallTime, type PackagingResult } from './packaging.js';
 import { refreshCost, SIMULATED_MS, type RefreshRow } from './refresh-cost.js';
@@ -42,6 +44,8 @@ export interface BenchOptions {
   simulatedMs: number;
   /** Callers in the outage run, each asking once per simulated second. */
   outageCallers: number;
+  /** Fresh processes per option in the metrics cold-start run (bench/metrics-cost.ts); 0 skips it. */
+  metricsRounds: number;
   packaging: boolean;
   packagingTimeoutMs: number;
   /** Measure only these clouds of the table (ids); every cloud when absent. */
@@ -60,6 +64,7 @@ export const FULL: BenchOptions = {
   rpsConnections: Math.max(1, cpus().length),
   simulatedMs: SIMULATED_MS,
   outageCallers: 100,
+  metricsRounds: 11,
   packaging: true,
   packagingTimeoutMs: 120_000,
 };
@@ -76,9 +81,12 @@ export const QUICK: BenchOptions = {
   rpsConnections: 1,
   simulatedMs: SIMULATED_MS,
   outageCallers: 10,
+  metricsRounds: 0,
   packaging: false,
   packagingTimeoutMs: 120_000,
 };
+
+export type MetricsCostResult = { status: 'ok'; rounds: number; rows: MetricsCostRow[] } | { status: 'skipped' } | { status: 'failed'; reason: string };
 
 export interface BenchResults {
   machine: { cores: number; cpu: string; node: string; platform: string; loadavgAtStart: number[]; shared: true };
@@ -96,6 +104,7 @@ export interface BenchResults {
   halfLife: HalfLifeRow[];
   refresh: RefreshRow[];
   outage: OutageRow[];
+  metricsCost: MetricsCostResult;
   packaging: PackagingResult;
 }
 
@@ -119,6 +128,7 @@ export async function runBench(options: BenchOptions, progress: (msg: string) =>
     halfLife: [],
     refresh: [],
     outage: [],
+    metricsCost: { status: 'skipped' },
     packaging: { status: 'skipped' },
   };
 
@@ -183,6 +193,16 @@ export async function runBench(options: BenchOptions, progress: (msg: string) =>
 
     next('outage');
     results.outage = await outages(clouds.filter((c) => rigs.has(c.id)), { callers: options.outageCallers, stepMs: 1_000 });
+
+    if (options.metricsRounds) {
+      next('metrics cold-start cost');
+      try {
+        results.metricsCost = { status: 'ok', rounds: options.metricsRounds, rows: await metricsCost({ rounds: options.metricsRounds }) };
+      } catch (err) {
+        // It installs powertools from the npm registry: without it, the row says why.
+        results.metricsCost = { status: 'failed', reason: firstLine(err) };
+      }
+    }
 
     if (options.packaging) {
       next('osls package');
