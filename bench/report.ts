@@ -1,6 +1,7 @@
 /** Renders bench results: the targets verdict, RESULTS.md tables and the upstream-calls SVG chart. */
 import type { AmplificationRow } from './amplification.js';
 import { MIN_REMAINING_MS } from '../core/cache.js';
+import { DEFAULT_RETRY_POLICY } from '../core/retry.js';
 import { OUTAGE_BOUNDS, OUTAGE_MS, OUTAGE_STARTS_BEFORE_EXPIRY_MS, THROTTLE_RETRY_AFTER_S } from './outage.js';
 import type { BenchResults } from './run.js';
 import type { Spread } from './stats.js';
@@ -206,9 +207,10 @@ export function renderMarkdown(r: BenchResults): string {
     `The registry API fails for ${fmt(OUTAGE_MS / 60_000, 0)} simulated minutes, then heals; ${r.outage[0]?.callers ?? o.outageCallers} callers each send \`GET /credentials\` (one registry) every simulated second and wait for the answer, ` +
       'through the real API → service → cache → provider path (production retry policy, 10 s function budget) against a fresh emulator of the cloud that answers every ' +
       `registry-credential call with HTTP 500 ("5xx") or its throttling error with \`Retry-After: ${THROTTLE_RETRY_AFTER_S}\` ("throttle"). The outage starts ${fmt(OUTAGE_STARTS_BEFORE_EXPIRY_MS / 60_000, 0)} min before ` +
-      'the cached credential expires (past its half-life): what the last quarter hour of any long outage looks like (one over 6 h for ECR, 25 min for ACR and TCR). ' +
-      `How to read it: the first ${fmt((OUTAGE_STARTS_BEFORE_EXPIRY_MS - MIN_REMAINING_MS) / 60_000, 0)} minutes are answered 200 from the last good credential (while ≥ 5 min of it remain) with one upstream try per 30 s; then, with nothing ` +
-      'servable, the error is answered at once (5xx → 502, throttle → 503 with Retry-After) and the registry is tried again once per 5 s hold-off (or the Retry-After the cloud\'s client read); ' +
+      'the cached credential expires (past its half-life): what the last quarter hour of any outage longer than half the credential\'s validity less 5 min looks like (25 min for ACR and TCR, about 6 h for ECR, 12 h for SWR). ' +
+      `How to read it: the first ${fmt((OUTAGE_STARTS_BEFORE_EXPIRY_MS - MIN_REMAINING_MS) / 60_000, 0)} minutes are answered 200 from the last good credential (while ≥ 5 min of it remain) with one refresh per 30 s; then, with nothing ` +
+      'servable, the error is answered at once (5xx → 502, throttle → 503 with Retry-After) and one refresh is tried per 5 s hold-off (or the Retry-After the cloud\'s client read). ' +
+      `A refresh is up to ${DEFAULT_RETRY_POLICY.maxAttempts} attempts (the retry policy's, backoff and Retry-After waits within the budget); ` +
       '"attempts" are counted by the emulator (every answer, retries included) and are what the registry sees, against requests what the callers sent. ' +
       `Bounds the cache promises (asserted in bench.test.ts): at most ${OUTAGE_BOUNDS.attemptsPerMinute} attempts per minute, recovery within ${fmt(OUTAGE_BOUNDS.recoveryMs / 1000, 0)} s of the heal, and no credential served with < 5 min left.`,
     '',
