@@ -10,7 +10,8 @@ import { silentLogger } from '../core/log.js';
 import { CredentialService } from '../core/service.js';
 import { NoCache } from './baseline.js';
 import { SimClock } from './clock.js';
-import type { CloudRig } from './rigs.js';
+import type { CloudDev } from '../emulator/cloud-dev.js';
+import { onFreshRig, type CloudRig } from './rigs.js';
 import { msSince, spread, type Spread } from './stats.js';
 
 /** Generous: a baseline burst of 4000 calls must not time out and retry (that would inflate its count). */
@@ -22,10 +23,11 @@ export interface AmplificationRow {
   concurrency: number;
   /** Upstream calls per run (identical across runs when the cache works). */
   regcredCalls: Spread;
+  /** Empty (n = 0) where the burst would exceed `baselineMaxCalls`: by construction it is concurrency × registries. */
   baselineCalls: Spread;
   /** Upstream calls per registry, regcred, worst run (the target: exactly 1). */
   regcredPerRegistryMax: number;
-  /** baseline calls ÷ regcred calls, per run. */
+  /** baseline calls ÷ regcred calls, per run (empty with the baseline). */
   ratio: Spread;
   regcredMs: Spread;
   baselineMs: Spread;
@@ -64,30 +66,33 @@ export async function burst(rig: CloudRig, registries: RegistryTarget[], concurr
 }
 
 /**
- * @example await amplification(rig, { concurrency: [1, 10], registryCounts: [1, 4], repeats: 3 })
+ * Every burst runs on a fresh rig: a baseline call still in flight when its burst ends (one that
+ * timed out on the client) cannot be counted in the next burst.
+ * @example await amplification(devCloud('aws')!, { concurrency: [1, 10], registryCounts: [1, 4], repeats: 3 })
  */
 export async function amplification(
-  rig: CloudRig,
-  options: { concurrency: number[]; registryCounts: number[]; repeats: number },
+  cloud: CloudDev,
+  options: { concurrency: number[]; registryCounts: number[]; repeats: number; baselineMaxCalls: number },
 ): Promise<AmplificationRow[]> {
   const rows: AmplificationRow[] = [];
+  const onFresh = (count: number, concurrency: number, mode: 'regcred' | 'baseline') =>
+    onFreshRig(cloud, (rig) => burst(rig, rig.registries.slice(0, count), concurrency, mode));
   for (const count of options.registryCounts) {
-    const registries = rig.registries.slice(0, count);
     for (const concurrency of options.concurrency) {
       const regcred: Burst[] = [];
       const baseline: Burst[] = [];
       for (let i = 0; i < options.repeats; i++) {
-        regcred.push(await burst(rig, registries, concurrency, 'regcred'));
-        baseline.push(await burst(rig, registries, concurrency, 'baseline'));
+        regcred.push(await onFresh(count, concurrency, 'regcred'));
+        if (count * concurrency <= options.baselineMaxCalls) baseline.push(await onFresh(count, concurrency, 'baseline'));
       }
       rows.push({
-        cloud: rig.cloud,
+        cloud: cloud.id,
         registries: count,
         concurrency,
         regcredCalls: spread(regcred.map((b) => b.calls)),
         baselineCalls: spread(baseline.map((b) => b.calls)),
         regcredPerRegistryMax: Math.max(...regcred.map((b) => b.calls / count)),
-        ratio: spread(regcred.map((b, j) => baseline[j]!.calls / b.calls)),
+        ratio: spread(baseline.map((b, j) => b.calls / regcred[j]!.calls)),
         regcredMs: spread(regcred.map((b) => b.ms)),
         baselineMs: spread(baseline.map((b) => b.ms)),
         failures: [...regcred, ...baseline].reduce((n, b) => n + b.failures, 0),

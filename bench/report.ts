@@ -1,5 +1,8 @@
 /** Renders bench results: the targets verdict, RESULTS.md tables and the upstream-calls SVG chart. */
 import type { AmplificationRow } from './amplification.js';
+import { MIN_REMAINING_MS } from '../core/cache.js';
+import { DEFAULT_RETRY_POLICY } from '../core/retry.js';
+import { OUTAGE_BOUNDS, OUTAGE_MS, OUTAGE_STARTS_BEFORE_EXPIRY_MS, THROTTLE_RETRY_AFTER_S } from './outage.js';
 import type { BenchResults } from './run.js';
 import type { Spread } from './stats.js';
 
@@ -91,6 +94,8 @@ export function renderMarkdown(r: BenchResults): string {
       `${o.repeats} repeats (cold start: ${o.coldRounds} rounds).`,
     '',
   );
+  const sections = Object.entries(r.sectionsMs ?? {});
+  if (sections.length) out.push(`Wall time per section: ${sections.map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`).join(', ')}.`, '');
   if (r.rigs.some((x) => x.status !== 'ok')) {
     out.push(`Rigs not available: ${r.rigs.filter((x) => x.status !== 'ok').map((x) => `${x.cloud} (${x.reason})`).join('; ')}.`, '');
   }
@@ -150,7 +155,9 @@ export function renderMarkdown(r: BenchResults): string {
   out.push('## 4. Upstream amplification', '');
   out.push(
     'N concurrent `GET /credentials` on a fresh instance (empty cache), every configured registry, counted by the emulator. ' +
-      'Baseline: the same API → service → provider path with a cache that holds nothing (bench/baseline.ts), i.e. no cache and no single-flight.',
+      'Baseline: the same API → service → provider path with a cache that holds nothing (bench/baseline.ts), i.e. no cache and no single-flight. ' +
+      `Every burst runs on a fresh emulator. Baseline bursts of more than ${o.baselineMaxCalls} upstream calls are not run (–): they make concurrency × registries calls by construction, ` +
+      'and 4000 loopback connections at once overwhelm this 2-core machine (calls time out on the client).',
     '',
   );
   out.push(
@@ -195,7 +202,60 @@ export function renderMarkdown(r: BenchResults): string {
     '',
   );
 
-  out.push('## 6. Packaging', '');
+  out.push('## 6. Outage', '');
+  out.push(
+    `The registry API fails for ${fmt(OUTAGE_MS / 60_000, 0)} simulated minutes, then heals; ${r.outage[0]?.callers ?? o.outageCallers} callers each send \`GET /credentials\` (one registry) every simulated second and wait for the answer, ` +
+      'through the real API → service → cache → provider path (production retry policy, 10 s function budget) against a fresh emulator of the cloud that answers every ' +
+      `registry-credential call with HTTP 500 ("5xx") or its throttling error with \`Retry-After: ${THROTTLE_RETRY_AFTER_S}\` ("throttle"). The outage starts ${fmt(OUTAGE_STARTS_BEFORE_EXPIRY_MS / 60_000, 0)} min before ` +
+      'the cached credential expires (past its half-life): what the last quarter hour of any outage longer than half the credential\'s validity less 5 min looks like (25 min for ACR and TCR, about 6 h for ECR, 12 h for SWR). ' +
+      `How to read it: the first ${fmt((OUTAGE_STARTS_BEFORE_EXPIRY_MS - MIN_REMAINING_MS) / 60_000, 0)} minutes are answered 200 from the last good credential (while ≥ 5 min of it remain) with one refresh per 30 s; then, with nothing ` +
+      'servable, the error is answered at once (5xx → 502, throttle → 503 with Retry-After) and one refresh is tried per 5 s hold-off (or the Retry-After the cloud\'s client read). ' +
+      `A refresh is up to ${DEFAULT_RETRY_POLICY.maxAttempts} attempts (the retry policy's, backoff and Retry-After waits within the budget); ` +
+      '"attempts" are counted by the emulator (every answer, retries included) and are what the registry sees, against requests what the callers sent. ' +
+      `Bounds the cache promises (asserted in bench.test.ts): at most ${OUTAGE_BOUNDS.attemptsPerMinute} attempts per minute, recovery within ${fmt(OUTAGE_BOUNDS.recoveryMs / 1000, 0)} s of the heal, and no credential served with < 5 min left.`,
+    '',
+  );
+  out.push(
+    table(
+      ['cloud', 'fault', 'requests', '200 (of which last good)', '502', '503 (with Retry-After)', 'other', 'attempts/min in outage, max / mean', 'attempts in all', 'recovery after heal', 'least validity served'],
+      r.outage.map((x) => [
+        x.cloud,
+        x.fault,
+        String(x.requests),
+        `${x.ok} (${x.okLastGood})`,
+        String(x.status502),
+        `${x.status503} (${x.status503RetryAfter})`,
+        String(x.other),
+        `${x.attemptsPerMinute.max} / ${fmt(x.attemptsPerMinute.mean, 1)}`,
+        String(x.attempts),
+        x.recoveryMs === undefined ? 'none' : `${fmt(x.recoveryMs / 1000, 1)} s`,
+        `${fmt(x.leastValidityServedMs / 60_000, 1)} min`,
+      ]),
+    ),
+    '',
+  );
+
+  out.push('## 7. Metrics cold-start cost', '');
+  const m = r.metricsCost;
+  if (m?.status === 'ok') {
+    out.push(
+      `What publishing metrics costs a cold start (bench/metrics-cost.ts): a tiny handler records one invocation's metrics and flushes them as EMF, bundled as shipped, ` +
+        `each run in ${m.rounds} fresh \`node\` processes per option, rounds interleaved. "none" writes one stdout line and no metrics (the floor); ` +
+        '"regcred" is core/metrics.ts; "powertools" is @aws-lambda-powertools/metrics (not a dependency: installed into a throwaway folder for the run).',
+      '',
+    );
+    out.push(
+      table(
+        ['option', 'bundle', 'zipped', 'require ms', 'first flush ms', 'require + flush over none, ms', 'spawn to exit ms'],
+        m.rows.map((x) => [x.option, `${(x.bytes / KB).toFixed(1)} KB`, `${(x.zippedBytes / KB).toFixed(1)} KB`, s(x.requireMs, 2), s(x.flushMs, 2), x.overNoneMs === undefined ? '–' : fmt(x.overNoneMs, 2), s(x.wallMs)]),
+      ),
+      '',
+    );
+  } else {
+    out.push(`Not measured in this run: ${m?.status === 'failed' ? `failed (${m.reason})` : 'skipped (quick configuration)'}.`, '');
+  }
+
+  out.push('## 8. Packaging', '');
   const p = r.packaging;
   out.push(p.status === 'ok' ? `\`npx osls package\`: ${(p.ms! / 1000).toFixed(1)} s wall (one run).` : `\`npx osls package\`: ${p.status}${p.reason ? ` (${p.reason})` : ''}${p.ms ? ` after ${(p.ms / 1000).toFixed(1)} s` : ''}.`, '');
   return out.join('\n');
@@ -241,7 +301,8 @@ export function renderChart(rows: AmplificationRow[]): string {
   }
   const clouds = [...new Set(rows.map((r) => r.cloud))];
   let legend = 0;
-  for (const [key, points] of series) {
+  for (const [key, measured] of series) {
+    const points = measured.filter(([, y]) => !Number.isNaN(y));
     const [mode, registries, cloud] = key.split('|') as [string, string, string];
     const color = COLORS[`${mode}-${registries}` as keyof typeof COLORS] ?? '#555';
     const dash = clouds.indexOf(cloud) > 0 ? ' stroke-dasharray="6 4"' : '';

@@ -46,6 +46,20 @@ export async function startRig(cloud: CloudDev): Promise<CloudRig> {
 }
 
 /**
+ * Run one measurement on a rig of its own (a fresh emulator), stopped after it: a call that
+ * outlives its measurement cannot be counted in another's row.
+ * @example const row = await onFreshRig(cloud, (rig) => refreshCost(rig));
+ */
+export async function onFreshRig<T>(cloud: CloudDev, measure: (rig: CloudRig) => Promise<T>): Promise<T> {
+  const rig = await startRig(cloud);
+  try {
+    return await measure(rig);
+  } finally {
+    await rig.stop();
+  }
+}
+
+/**
  * A fresh warm instance of the cloud's HTTP handler in this process, configured for the rig's
  * first registry (undefined: the cloud's dev entry has no `preparedInvoker`).
  * @example const request = warmRequests(cloud, rig)!; await request({ path: '/credentials', query: '' })();

@@ -1,7 +1,7 @@
 /**
  * A cloud registered through the table of clouds gets the whole benchmark with no other file
  * edited: its handlers are bundled, its rig started, and it gets cold-start, warm-path,
- * amplification, half-life and refresh rows. The throwaway cloud is test-only: the Alibaba handlers,
+ * amplification, half-life, refresh and outage rows. The throwaway cloud is test-only: the Alibaba handlers,
  * emulator and rig under another id, so nothing in bench/ or scripts/ can be keyed by 'alibaba'.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { ALIBABA_DEV } from '../emulator/alibaba/dev.js';
 import type { CloudDev } from '../emulator/cloud-dev.js';
 import { registerDevCloud } from '../emulator/clouds.js';
 import { shippedHandlers } from '../scripts/bundle.js';
+import { OUTAGE_FAULTS } from './outage.js';
 import { benchClouds } from './rigs.js';
 import { QUICK, runBench, type BenchResults } from './run.js';
 
@@ -62,6 +63,12 @@ describe('a throwaway cloud registered with registerDevCloud()', () => {
     const rows = results.amplification.map((a) => ({ cloud: a.cloud, r: a.registries, n: a.concurrency, calls: a.regcredCalls.max, baseline: a.baselineCalls.min }));
     expect(rows).toEqual(QUICK.registryCounts.flatMap((r) => QUICK.concurrency.map((n) => ({ cloud: 'throwaway', r, n, calls: r, baseline: r * n }))));
     expect(results.halfLife.map((h) => [h.cloud, h.cold, h.beforeHalfLife, h.pastHalfLife])).toEqual(QUICK.registryCounts.map((r) => ['throwaway', r, 0, r]));
+  });
+
+  it('gets outage rows for both faults, run on its own emulator', () => {
+    expect(results.outage.map((o) => ({ cloud: o.cloud, fault: o.fault, lastGood: o.okLastGood > 0, other: o.other }))).toEqual(
+      Object.keys(OUTAGE_FAULTS).map((fault) => ({ cloud: 'throwaway', fault, lastGood: true, other: 0 })),
+    );
   });
 
   it('gets a refresh-cost row', () => {

@@ -50,6 +50,21 @@ describe('withRetry', () => {
     expect(Date.now() - started).toBeLessThan(700);
   });
 
+  it('waits out Retry-After with the injected sleep and clock (simulated time), not the wall clock', async () => {
+    const throttled = new UpstreamUnavailableError('UpstreamThrottled', 'slow down', { retryAfterSeconds: 30 });
+    const { attempt, calls } = scripted([throttled, 'ok']);
+    let simulated = 0;
+    const waits: number[] = [];
+    const sleep = async (ms: number) => {
+      waits.push(ms);
+      simulated += ms;
+    };
+    const started = Date.now();
+    await expect(withRetry(attempt, { policy, deadline: 60_000, now: () => simulated, sleep })).resolves.toBe('ok');
+    expect({ calls: calls(), waits, simulated }).toEqual({ calls: 2, waits: [30_000], simulated: 30_000 });
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
   it('waits Retry-After after a throttle only while the deadline allows it', async () => {
     const throttled = new UpstreamUnavailableError('UpstreamThrottled', 'slow down', { retryAfterSeconds: 2 });
     const { attempt, calls } = scripted([throttled, 'ok']);

@@ -31,6 +31,8 @@ export interface RetryOptions {
   random?: () => number;
   /** Cancels the whole operation (e.g. the invocation is ending). */
   signal?: AbortSignal;
+  /** Waits out a backoff; injected with `now` where time is simulated (the benchmark's outage run). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** What is being called, for the timeout message (e.g. `registry service ecr:us-east-1`, `secret store kms`). */
   service?: string;
 }
@@ -50,6 +52,7 @@ export async function withRetry<T>(
   const service = options.service ?? 'the upstream service';
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
+  const wait = options.sleep ?? sleep;
   let lastError: RegcredError | undefined;
 
   for (let n = 0; n < policy.maxAttempts; n++) {
@@ -68,13 +71,13 @@ export async function withRetry<T>(
       if (!lastError.retryable || n + 1 >= policy.maxAttempts) break;
 
       const backoff = random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** n);
-      const wait =
+      const delay =
         lastError instanceof UpstreamUnavailableError && lastError.code === 'UpstreamThrottled'
           ? Math.max(backoff, lastError.retryAfterSeconds * 1000)
           : backoff;
       // Only wait if there is still room for a useful attempt afterwards.
-      if (now() + wait >= deadline) break;
-      await sleep(wait, signal);
+      if (now() + delay >= deadline) break;
+      await wait(delay, signal);
     }
   }
   throw lastError ?? new UpstreamUnavailableError('UpstreamTimeout', `no time left to call ${service}`);

@@ -16,6 +16,8 @@ export interface ServiceOptions {
   /** Config.retry: REGCRED_ATTEMPT_TIMEOUT_MS governs every upstream call. */
   retry: RetryPolicy;
   now?: () => number;
+  /** How a retry waits out its backoff; given with `now` where time is simulated (bench/outage.ts). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -62,6 +64,7 @@ export class CredentialService {
   readonly #retry: RetryPolicy;
   readonly #log: Logger;
   readonly #now: () => number;
+  readonly #sleep: ServiceOptions['sleep'];
 
   constructor(options: ServiceOptions) {
     const missing = options.registries.find((t) => !options.providers[t.provider]);
@@ -70,6 +73,7 @@ export class CredentialService {
     this.#factories = options.providers;
     this.#log = options.log;
     this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep;
     this.cache = options.cache ?? new CredentialCache({ now: this.#now });
     this.#retry = options.retry;
   }
@@ -140,6 +144,7 @@ export class CredentialService {
       service: `registry service ${targetKey(target)}`,
       deadline: budget.deadline,
       now: this.#now,
+      ...(this.#sleep && { sleep: this.#sleep }),
       ...(budget.signal && { signal: budget.signal }),
     });
     if (!credentials.length) throw new UpstreamError('UpstreamInvalidResponse', `${target.provider} returned no credential`);

@@ -28,6 +28,8 @@ export async function startAlibabaRig(): Promise<Rig> {
         ...(options.now && { now: options.now }),
       }),
     upstreamCalls: () => emu.count('cr', 'GetAuthorizationToken'),
+    emulator: emu,
+    mint: { service: 'cr', operation: 'GetAuthorizationToken' },
     handlerEnv: (registries) => ({
       REGCRED_REGISTRIES: registries.map((r) => `${r.provider}:${r.region}`).join(','),
       ALIBABA_CLOUD_ENDPOINT_URL_CR: emu.url,

@@ -56,6 +56,8 @@ export async function startAwsRig(): Promise<Rig> {
         ...(options.now && { now: options.now }),
       }),
     upstreamCalls: () => emu.count('ecr', 'GetAuthorizationToken'),
+    emulator: emu,
+    mint: { service: 'ecr', operation: 'GetAuthorizationToken' },
     handlerEnv: (registries) => ({
       REGCRED_REGISTRIES: registries.map((r) => `${r.provider}:${r.region}`).join(','),
       // Lambda's: the role's session keys, the region, the SDK's endpoint overrides.

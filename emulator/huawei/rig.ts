@@ -50,6 +50,8 @@ export async function startHuaweiRig(): Promise<Rig> {
       return withAgencyKeys(swr, agencyKeys);
     },
     upstreamCalls: () => emu.count('swr', 'CreateSecret'),
+    emulator: emu,
+    mint: { service: 'swr', operation: 'CreateSecret' },
     handlerEnv: (registries) => ({
       REGCRED_REGISTRIES: registries.map((r) => `${r.provider}:${r.region}`).join(','),
       HUAWEICLOUD_ENDPOINT_URL_SWR: emu.url,

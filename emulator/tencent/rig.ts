@@ -48,6 +48,8 @@ export async function startTencentRig(): Promise<Rig> {
         ...(options.now && { now: options.now }),
       }),
     upstreamCalls: () => emu.count('tcr', 'CreateInstanceToken'),
+    emulator: emu,
+    mint: { service: 'tcr', operation: 'CreateInstanceToken' },
     handlerEnv: (targets) => ({
       ...scfRoleEnvironment(),
       TENCENTCLOUD_ENDPOINT_URL_TCR: emu.url,
