@@ -8,8 +8,8 @@
  * The window opens 15 min before the cached credential expires, past its half-life: the state of
  * the last quarter hour of any outage longer than half the credential's validity less 5 min (25 min
  * for ACR and TCR, about 6 h for ECR, 12 h for SWR). The cache first serves the last good
- * credential (≥ 5 min left), then, with nothing servable, answers the upstream's error at once
- * (5xx → 502, throttle → 503 with Retry-After) until the API heals.
+ * credential (≥ 5 min left), then, with nothing servable, answers at once with 503 and Retry-After
+ * (the callers that share a refresh that tried a 5xx get its 502) until the API heals.
  */
 import { createApi, type ApiResponse } from '../core/api.js';
 import { FAILURE_HOLD_OFF_MS, LAST_GOOD_HOLD_OFF_MS } from '../core/cache.js';

@@ -209,7 +209,8 @@ export function renderMarkdown(r: BenchResults): string {
       `registry-credential call with HTTP 500 ("5xx") or its throttling error with \`Retry-After: ${THROTTLE_RETRY_AFTER_S}\` ("throttle"). The outage starts ${fmt(OUTAGE_STARTS_BEFORE_EXPIRY_MS / 60_000, 0)} min before ` +
       'the cached credential expires (past its half-life): what the last quarter hour of any outage longer than half the credential\'s validity less 5 min looks like (25 min for ACR and TCR, about 6 h for ECR, 12 h for SWR). ' +
       `How to read it: the first ${fmt((OUTAGE_STARTS_BEFORE_EXPIRY_MS - MIN_REMAINING_MS) / 60_000, 0)} minutes are answered 200 from the last good credential (while ≥ 5 min of it remain) with one refresh per 30 s; then, with nothing ` +
-      'servable, the error is answered at once (5xx → 502, throttle → 503 with Retry-After) and one refresh is tried per 5 s hold-off (or the Retry-After the cloud\'s client read). ' +
+      'servable, every request is answered at once with 503 and Retry-After (the seconds left of the hold-off), and one refresh is tried per 5 s hold-off (or the Retry-After the cloud\'s client read); ' +
+      'the callers that share a refresh that tried get its own answer (502 after a 5xx, 503 after throttling). ' +
       `A refresh is up to ${DEFAULT_RETRY_POLICY.maxAttempts} attempts (the retry policy's, backoff and Retry-After waits within the budget); ` +
       '"attempts" are counted by the emulator (every answer, retries included) and are what the registry sees, against requests what the callers sent. ' +
       `Bounds the cache promises (asserted in bench.test.ts): at most ${OUTAGE_BOUNDS.attemptsPerMinute} attempts per minute, recovery within ${fmt(OUTAGE_BOUNDS.recoveryMs / 1000, 0)} s of the heal, and no credential served with < 5 min left.`,

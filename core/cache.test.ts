@@ -170,6 +170,26 @@ describe('CredentialCache single-flight', () => {
     expect(calls).toBe(2);
   });
 
+  it.each([
+    ['a 5xx', () => new UpstreamError('UpstreamError', 'GetAuthorizationToken failed (500)', { retryable: true }), 'UpstreamUnavailable', FAILURE_HOLD_OFF_MS],
+    ['a timeout', () => new UpstreamUnavailableError('UpstreamTimeout', 'ecr did not answer within 3000 ms'), 'UpstreamTimeout', FAILURE_HOLD_OFF_MS],
+    ['a throttle (Retry-After 20 s)', () => new UpstreamUnavailableError('UpstreamThrottled', 'slow down', { retryAfterSeconds: 20 }), 'UpstreamThrottled', 20_000],
+  ])('answers a request during the hold-off after %s with nothing to serve as a 503 whose Retry-After is the time left', async (_name, failure, code, holdOffMs) => {
+    // Prepare
+    let now = T0;
+    const cache = new CredentialCache({ now: () => now });
+    const load = async (): Promise<RegistryCredential[]> => {
+      throw failure();
+    };
+    await cache.get('k', load).catch(() => undefined);
+    // Act
+    now = T0 + holdOffMs - 1_500;
+    const held = await cache.get('k', load).catch((err: unknown) => err);
+    // Assess
+    expect(held).toBeInstanceOf(UpstreamUnavailableError);
+    expect(held).toMatchObject({ status: 503, code, headers: { 'Retry-After': '2' } });
+  });
+
   it('keeps keys apart', async () => {
     const cache = new CredentialCache({ now: () => T0 });
     const a = await cache.get('a', async () => [credential(T0 + HOUR, 'aaaa')]);

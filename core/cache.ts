@@ -34,7 +34,8 @@ export const FAILURE_HOLD_OFF_MS = 5_000;
  * last good value only while ≥ 5 min of its real validity remain; an expired value is never served.
  * During an outage the upstream sees bounded attempts, never one per request: after a failed
  * refresh the last good value is served without another upstream try for 30 s, and with nothing to
- * serve the same error is answered at once (a fast 503) for 5 s or the throttle's Retry-After.
+ * serve the failure is answered at once for 5 s or the throttle's Retry-After: a 503 whose
+ * Retry-After is the time left, when the failure was one a retry may cure.
  * @example
  * const cache = new CredentialCache();
  * const { credentials } = await cache.get('ecr:us-east-1', () => provider.fetch(target, signal));
@@ -58,7 +59,7 @@ export class CredentialCache {
     const held = this.#holdOff.get(key);
     if (held && this.#now() < held.until) {
       if (entry && this.#servableAfterFailure(entry)) return { ...entry, refreshError: held.error, heldOff: true };
-      if (!entry) throw held.error;
+      if (!entry) throw heldOffError(held.error, held.until - this.#now());
     }
 
     let flight = this.#inflight.get(key);
@@ -102,4 +103,16 @@ export class CredentialCache {
     const expiresAt = Math.min(...entry.credentials.map((c) => c.expiresAt.getTime()));
     return expiresAt - this.#now() >= this.#minRemainingMs;
   }
+}
+
+/**
+ * The answer to a request that arrives while a failed refresh holds off the next upstream try: a
+ * failure a retry may cure (5xx, timeout, throttling) is a 503 whose Retry-After is the time left,
+ * since nothing was asked; one it cannot (access denied, a malformed answer) stays what it was.
+ */
+function heldOffError(error: RegcredError, leftMs: number): RegcredError {
+  if (!error.retryable) return error;
+  const code = error instanceof UpstreamUnavailableError ? (error.code as 'UpstreamThrottled' | 'UpstreamTimeout') : 'UpstreamUnavailable';
+  const message = error instanceof UpstreamUnavailableError ? error.message : `the registry API failed (${error.code}); not asked again for ${Math.ceil(leftMs / 1000)} s`;
+  return new UpstreamUnavailableError(code, message, { cause: error, retryAfterSeconds: leftMs / 1000 });
 }

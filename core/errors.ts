@@ -89,7 +89,7 @@ export class UpstreamUnavailableError extends RegcredError {
   readonly status = 503;
   readonly retryAfterSeconds: number;
   constructor(
-    code: 'UpstreamThrottled' | 'UpstreamTimeout',
+    code: 'UpstreamThrottled' | 'UpstreamTimeout' | 'UpstreamUnavailable',
     message: string,
     options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {

@@ -56,7 +56,7 @@ export const NAMESPACE = 'regcred';
 
 type UpstreamCode = ConstructorParameters<typeof UpstreamError>[0] | ConstructorParameters<typeof UpstreamUnavailableError>[0];
 /** Every upstream error code (core/errors.ts), and `Other` for anything else that failed a call. */
-export const ERROR_CODES = ['UpstreamInvalidResponse', 'UpstreamError', 'UpstreamAccessDenied', 'UpstreamThrottled', 'UpstreamTimeout', 'Other'] as const;
+export const ERROR_CODES = ['UpstreamInvalidResponse', 'UpstreamError', 'UpstreamAccessDenied', 'UpstreamThrottled', 'UpstreamTimeout', 'UpstreamUnavailable', 'Other'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 // Compile-time: a new upstream code in core/errors.ts must be added above.
 const everyUpstreamCode: Exclude<UpstreamCode, ErrorCode> extends never ? true : never = true;

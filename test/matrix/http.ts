@@ -229,7 +229,7 @@ export function httpMatrix(cloudId: string): void {
         });
       });
 
-      it('[F2] a persistent 5xx → 502 after 2-4 attempts, inside the budget', async () => {
+      it('[F2] a persistent 5xx → 502 after 2-4 attempts, inside the budget; then a fast 503 with Retry-After', async () => {
         await eachProvider(async (m, invoke) => {
           local.emulator.inject(m.service, m.operation, { status: 500, times: Infinity });
           const before = local.emulator.calls.length;
@@ -239,6 +239,11 @@ export function httpMatrix(cloudId: string): void {
           expect(Date.now() - started).toBeLessThan(10_000); // the function's own timeout
           expect(attemptsOf(m, before), m.registry).toBeGreaterThanOrEqual(2);
           expect(attemptsOf(m, before), m.registry).toBeLessThanOrEqual(4);
+          // The next caller, inside the hold-off, gets a fast 503 with Retry-After and asks nothing upstream.
+          const attempts = attemptsOf(m, before);
+          const again = await get(invoke, '/credentials');
+          expect([again.statusCode, again.json.error.code, attemptsOf(m, before)], m.registry).toEqual([503, 'UpstreamUnavailable', attempts]);
+          expect(Number(again.headers['Retry-After'])).toBeGreaterThanOrEqual(1);
         });
       });
 
