@@ -66,7 +66,7 @@ export async function refreshTargets(targets: RefreshTarget[], options: RefreshO
       const base = { store: target.store, secretId: target.secretId, registries: target.registries.map((r) => `${r.provider}:${r.region}`) };
       try {
         const store = storeFor(target.store);
-        const { credentials } = await options.service.issue(target.registries, budget);
+        const { credentials } = await options.service.issue(target.registries, budget, { lastGood: false });
         const value = secretValue(target.format, credentials);
         const token = versionToken(target.secretId, target.format, credentials);
         const result = await withRetry((signal) => store.putVersion(target.secretId, value, token, signal), {

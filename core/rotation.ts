@@ -146,7 +146,7 @@ export async function rotateStep(request: RotationRequest, options: RotationOpti
     case 'createSecret': {
       const existing = await attempt((signal) => store.getValue(secretId, token, PENDING, signal));
       if (existing !== undefined) return done('alreadyPending');
-      const { credentials } = await options.service.issue(target.registries, budget);
+      const { credentials } = await options.service.issue(target.registries, budget, { lastGood: false });
       const value = secretValue(target.format, credentials);
       await attempt((signal) => store.putPending(secretId, value, token, request.rotationToken, signal));
       for (const c of credentials) auditIssued(log, `rotation:${secret.arn}`, c);

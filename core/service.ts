@@ -100,8 +100,15 @@ export class CredentialService {
     return { credentials, freshUntil: issued.freshUntil };
   }
 
-  async issue(targets: readonly RegistryTarget[], budget: Budget): Promise<Issued> {
+  /**
+   * Credentials for `targets`. With `lastGood: false` (a refresh), a last good credential served
+   * because its refresh failed is refused: the failure is thrown instead, so the run fails loudly
+   * (the platform retries it, the alarm sees it) and the secret keeps the value it already holds.
+   */
+  async issue(targets: readonly RegistryTarget[], budget: Budget, options: { lastGood?: boolean } = {}): Promise<Issued> {
     const entries = await Promise.all(targets.map((t) => this.#cached(t, budget)));
+    const failed = options.lastGood === false ? entries.find((e) => e.refreshError) : undefined;
+    if (failed) throw failed.refreshError;
     return {
       credentials: entries.flatMap((e) => e.credentials),
       freshUntil: Math.min(...entries.map((e) => e.freshUntil)),
