@@ -44,19 +44,37 @@ export async function getSigned(options: ClientOptions, path: string, query: Rec
   const cloud = options.cloud ?? cloudOf(base, undefined);
 
   const signer = await signerOf(cloud);
-  const headers = await signer.sign(url, { ...(options.region && { region: options.region }), ...(options.credentials && { credentials: options.credentials }) });
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  let response: Response;
-  let body: { error?: { code?: unknown; message?: unknown } } | undefined;
-  try {
-    response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
-    body = (await response.json().catch(() => undefined)) as typeof body;
-  } catch (err) {
-    if ((err as Error).name === 'TimeoutError') throw new FunctionTimeoutError(`${base.origin} did not answer within ${timeoutMs / 1000} s`);
-    throw new UnreachableError(`cannot reach ${base.origin} (${networkReason(err)})`);
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    // Signed again for each attempt: a signature carries its time (and, on some clouds, a nonce).
+    const headers = await signer.sign(url, { ...(options.region && { region: options.region }), ...(options.credentials && { credentials: options.credentials }) });
+    let response: Response;
+    let body: { error?: { code?: unknown; message?: unknown } } | undefined;
+    try {
+      response = await fetch(url, { headers, signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) });
+      body = (await response.json().catch(() => undefined)) as typeof body;
+    } catch (err) {
+      if ((err as Error).name === 'TimeoutError') throw new FunctionTimeoutError(`${base.origin} did not answer within ${timeoutMs / 1000} s`);
+      throw new UnreachableError(`cannot reach ${base.origin} (${networkReason(err)})`);
+    }
+    if (response.ok) return body;
+    const waitMs = retryWaitMs(response, attempt, deadline);
+    if (waitMs === undefined) throw refusal(response.status, body?.error, cloud);
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
-  if (!response.ok) throw refusal(response.status, body?.error, cloud);
-  return body;
+}
+
+/** A 503 with Retry-After is waited out and asked again, at most twice and 10 s a wait, inside the timeout. */
+const MAX_ATTEMPTS = 3;
+const MAX_WAIT_MS = 10_000;
+
+/** How long to wait before asking again, or undefined to give up with the answer. */
+function retryWaitMs(response: Response, attempt: number, deadline: number): number | undefined {
+  const seconds = Number(response.headers.get('retry-after'));
+  if (response.status !== 503 || attempt >= MAX_ATTEMPTS || !Number.isFinite(seconds) || seconds < 0) return undefined;
+  const waitMs = Math.min(seconds * 1000, MAX_WAIT_MS);
+  return Date.now() + waitMs < deadline ? waitMs : undefined;
 }
 
 /**

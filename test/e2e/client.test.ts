@@ -329,17 +329,20 @@ describe('regcred login (no Docker)', () => {
 });
 
 describe('clear messages and exit codes', () => {
-  /** A stand-in for the function that answers `status` with `body`, or never (`status` 0). */
-  async function fakeFunction(status: number, body: unknown): Promise<{ url: string; close(): Promise<void> }> {
-    const s = http.createServer((_req, res) => {
+  /** A stand-in for the function that answers `status` with `body`, or never (`status` 0); `answers` overrides the first ones. */
+  async function fakeFunction(status: number, body: unknown, answers: Array<{ status: number; headers?: Record<string, string>; body: unknown }> = []): Promise<{ url: string; requests: number; signatures: string[]; close(): Promise<void> }> {
+    const fn = { url: '', requests: 0, signatures: [] as string[], close: async () => {} };
+    const s = http.createServer((req, res) => {
+      fn.signatures.push(/Signature=(\w+)/.exec(req.headers.authorization ?? '')?.[1] ?? '');
+      const next = answers[fn.requests++];
+      if (next) return void res.writeHead(next.status, { 'Content-Type': 'application/json', ...next.headers }).end(JSON.stringify(next.body));
       if (!status) return; // hang, as a function that times out
       res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
     });
     await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-    return {
-      url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`,
-      close: () => new Promise((resolve) => { s.closeAllConnections(); s.close(() => resolve()); }),
-    };
+    fn.url = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+    fn.close = () => new Promise((resolve) => { s.closeAllConnections(); s.close(() => resolve()); });
+    return fn;
   }
   const helperGet = (env: Record<string, string>, host = registry.host) => client('docker-credential-regcred', ['get'], `${host}\n`, clientEnv(newCache(), env));
   const noStack = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at |node:internal|Error:/);
@@ -384,6 +387,25 @@ describe('clear messages and exit codes', () => {
     const r = await helperGet({ REGCRED_URL: fn.url, REGCRED_TIMEOUT_MS: '500' });
     await fn.close();
     expect([r.code, r.stderr]).toEqual([1, `regcred: ${fn.url} did not answer within 0.5 s\n`]);
+  });
+
+  it('a 503 with Retry-After (the registry API throttled or held off) is waited out and asked again, signed anew', async () => {
+    const unavailable = { status: 503, headers: { 'Retry-After': '1' }, body: { error: { code: 'UpstreamUnavailable', message: 'the registry API failed (UpstreamError); not asked again for 1 s' } } };
+    const fn = await fakeFunction(200, { registry: registry.host, username: 'AWS', password: 'after-the-wait', expiresAt: new Date(Date.now() + 3_600_000).toISOString() }, [unavailable]);
+    const started = Date.now();
+    const r = await helperGet({ REGCRED_URL: fn.url });
+    await fn.close();
+    expect([r.code, fn.requests, JSON.parse(r.stdout).Secret]).toEqual([0, 2, 'after-the-wait']);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    expect(new Set(fn.signatures).size).toBe(2);
+  });
+
+  it('a 503 that keeps coming is given up after 3 attempts, with its code: exit 1', async () => {
+    const unavailable = { status: 503, headers: { 'Retry-After': '1' }, body: { error: { code: 'UpstreamThrottled', message: 'the registry API is throttling' } } };
+    const fn = await fakeFunction(200, {}, [unavailable, unavailable, unavailable]);
+    const r = await helperGet({ REGCRED_URL: fn.url });
+    await fn.close();
+    expect([r.code, fn.requests, r.stderr]).toEqual([1, 3, 'regcred: 503 UpstreamThrottled: the registry API is throttling\n']);
   });
 
   it('the platform reports the function timed out (504): exit 1', async () => {
