@@ -1,7 +1,8 @@
 /**
  * The client's one call: a signed GET of a regcred route, with every failure turned into an error
- * that says what happened (cli/errors.ts). This module imports node built-ins only; the chosen
- * cloud's signer, and so its SDK, loads on the first signed call.
+ * that says what happened (cli/errors.ts). It travels through the function's HTTP trigger, or on
+ * Alibaba Cloud through FC's InvokeFunction API (cli/invoke.ts). This module imports node built-ins
+ * only; the chosen cloud's signer, and so its SDK, loads on the first signed call.
  */
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { FunctionTimeoutError, RegcredClientError, UnreachableError } from './errors.js';
@@ -21,6 +22,33 @@ export interface ClientOptions {
   credentials?: CallerKeys;
   /** Give up on an answer after this long (default 30 s). */
   timeoutMs?: number;
+  /**
+   * Alibaba only: call this FC function (`name` or `name:qualifier`) through InvokeFunction at
+   * `url`, FC's API endpoint `https://<account-id>.<region>.fc.aliyuncs.com`, instead of its trigger.
+   */
+  invoke?: string;
+}
+
+/** The error document of the API (`{"error":{"code","message"}}`). */
+export interface ErrorBody {
+  error?: { code?: unknown; message?: unknown };
+}
+
+/** What the function answered, however it travelled. */
+export interface FunctionAnswer {
+  status: number;
+  /** The Retry-After header of the answer, if any. */
+  retryAfter: string | null;
+  /** The parsed JSON body; undefined when it is not JSON. */
+  body: unknown;
+}
+
+/** How a request reaches the function: its HTTP trigger, or FC's InvokeFunction (cli/invoke.ts). */
+export interface Transport {
+  /** The request of one attempt, signed anew (a signature carries its time and, on some clouds, a nonce). */
+  request(): Promise<{ url: URL; init: RequestInit }>;
+  /** The function's answer in a response; throws when the platform refused before the function ran. */
+  answer(response: Response, text: string): FunctionAnswer;
 }
 
 /** The json format's one credential (`/credentials/{host}`). */
@@ -39,29 +67,46 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  */
 export async function getSigned(options: ClientOptions, path: string, query: Record<string, string> = {}): Promise<unknown> {
   const base = new URL(options.url);
-  const url = new URL(path, base);
-  for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
   const cloud = options.cloud ?? cloudOf(base, undefined);
-
-  const signer = await signerOf(cloud);
+  const transport = options.invoke !== undefined ? await (await import('./invoke.js')).invokeTransport(options, path, query) : await triggerTransport(options, cloud, path, query);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 1; ; attempt++) {
-    // Signed again for each attempt: a signature carries its time (and, on some clouds, a nonce).
-    const headers = await signer.sign(url, { ...(options.region && { region: options.region }), ...(options.credentials && { credentials: options.credentials }) });
+    const { url, init } = await transport.request();
     let response: Response;
-    let body: { error?: { code?: unknown; message?: unknown } } | undefined;
+    let text: string;
     try {
-      response = await fetch(url, { headers, signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) });
-      body = (await response.json().catch(() => undefined)) as typeof body;
+      response = await fetch(url, { ...init, signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) });
+      text = await response.text().catch(() => '');
     } catch (err) {
       if ((err as Error).name === 'TimeoutError') throw new FunctionTimeoutError(`${base.origin} did not answer within ${timeoutMs / 1000} s`);
       throw new UnreachableError(`cannot reach ${base.origin} (${networkReason(err)})`);
     }
-    if (response.ok) return body;
-    const waitMs = retryWaitMs(response, attempt, deadline);
-    if (waitMs === undefined) throw refusal(response.status, body?.error, cloud);
+    const answer = transport.answer(response, text);
+    if (answer.status >= 200 && answer.status < 300) return answer.body;
+    const waitMs = retryWaitMs(answer, attempt, deadline);
+    if (waitMs === undefined) throw refusal(answer.status, (answer.body as ErrorBody | undefined)?.error, cloud);
     await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+}
+
+/** A signed GET of the function's HTTP trigger (function URL, FC HTTP trigger, APIG API). */
+async function triggerTransport(options: ClientOptions, cloud: CloudId, path: string, query: Record<string, string>): Promise<Transport> {
+  const url = new URL(path, options.url);
+  for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+  const signer = await signerOf(cloud);
+  return {
+    request: async () => ({ url, init: { headers: await signer.sign(url, { ...(options.region && { region: options.region }), ...(options.credentials && { credentials: options.credentials }) }) } }),
+    answer: (response, text) => ({ status: response.status, retryAfter: response.headers.get('retry-after'), body: parseJson(text) }),
+  };
+}
+
+/** The value of a JSON text, or undefined when it is not JSON. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 
@@ -70,9 +115,9 @@ const MAX_ATTEMPTS = 3;
 const MAX_WAIT_MS = 10_000;
 
 /** How long to wait before asking again, or undefined to give up with the answer. */
-function retryWaitMs(response: Response, attempt: number, deadline: number): number | undefined {
-  const seconds = Number(response.headers.get('retry-after'));
-  if (response.status !== 503 || attempt >= MAX_ATTEMPTS || !Number.isFinite(seconds) || seconds < 0) return undefined;
+function retryWaitMs(answer: FunctionAnswer, attempt: number, deadline: number): number | undefined {
+  const seconds = Number(answer.retryAfter);
+  if (answer.status !== 503 || attempt >= MAX_ATTEMPTS || !Number.isFinite(seconds) || seconds < 0) return undefined;
   const waitMs = Math.min(seconds * 1000, MAX_WAIT_MS);
   return Date.now() + waitMs < deadline ? waitMs : undefined;
 }

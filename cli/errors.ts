@@ -14,6 +14,13 @@ export class RegcredClientError extends Error {
   }
 }
 
+/**
+ * FC's InvokeFunction API refused the call or failed before the function ran (no such function,
+ * no fc:InvokeFunction, wrong keys). Not a {@link RegcredClientError}: a 404 here is a wrong
+ * --invoke, not a registry the function does not serve, so the helpers must not go on anonymously.
+ */
+export class InvokeFunctionError extends Error {}
+
 /** The cloud's credential chain found no identity for the caller. */
 export class NoCallerCredentialsError extends Error {}
 

@@ -40,6 +40,12 @@ describe('the credential helper\'s hit path', () => {
     expect(files.filter((f) => f.startsWith('cli/sign/'))).toEqual(['cli/sign/index.ts']);
   });
 
+  it('--invoke (cli/invoke.ts, loaded by import()) imports no SDK either: it reaches the Alibaba signer through the lazy table', () => {
+    const { files, packages } = graph('cli/invoke.ts');
+    expect(packages.every((p) => p.startsWith('node:')), packages.join(', ')).toBe(true);
+    expect(files.filter((f) => f.startsWith('cli/sign/'))).toEqual(['cli/sign/index.ts']);
+  });
+
   it('sees through the check: a signer does import its SDK', () => {
     expect(graph('cli/sign/aws.ts').packages).toContain('@aws-sdk/credential-provider-node');
   });

@@ -2,7 +2,9 @@
 /**
  * regcred's client. Every command signs with the caller's own cloud identity (that cloud's standard
  * credential chain) for the function URL / HTTP trigger in --url or REGCRED_URL; the cloud comes
- * from the URL's host, else --cloud / REGCRED_CLOUD, else AWS.
+ * from the URL's host, else --cloud / REGCRED_CLOUD, else AWS. On Alibaba Cloud, --invoke NAME[:QUALIFIER]
+ * (REGCRED_INVOKE) calls the function through FC's InvokeFunction instead, --url being FC's API
+ * endpoint https://<account-id>.<region>.fc.aliyuncs.com (cli/invoke.ts).
  *
  *   regcred get [--registry HOST] [--format F] [--name N] [--namespace NS]
  *   regcred login --registry HOST [--authfile F | --docker]   write the login into the auth file (or docker login)
@@ -36,6 +38,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     allowPositionals: true,
     options: {
       url: { type: 'string' },
+      invoke: { type: 'string' },
       cloud: { type: 'string' },
       region: { type: 'string' },
       registry: { type: 'string' },
@@ -59,7 +62,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   if (command === 'docker-credential' && positionals[0] !== 'get') return dockerCredential(positionals[0], undefined);
   // Docker and kubelet run the helper with no flags: everything also comes from the environment.
   const url = values.url ?? env.REGCRED_URL;
-  if (!url) throw new UsageError('--url (or REGCRED_URL) is required: the regcred function URL');
+  const invoke = values.invoke || env.REGCRED_INVOKE || undefined;
+  if (!url) throw new UsageError(`--url (or REGCRED_URL) is required: ${invoke ? "FC's endpoint https://<account-id>.<region>.fc.aliyuncs.com" : 'the regcred function URL'}`);
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -70,7 +74,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`REGCRED_TIMEOUT_MS must be a positive whole number of milliseconds, not '${env.REGCRED_TIMEOUT_MS}'`);
   const client: ClientOptions = {
     url,
-    cloud: cloudOf(parsed, values.cloud ?? env.REGCRED_CLOUD),
+    cloud: invoke ? invokeCloud(parsed, values.cloud ?? env.REGCRED_CLOUD) : cloudOf(parsed, values.cloud ?? env.REGCRED_CLOUD),
+    ...(invoke && { invoke }),
     ...(values.region && { region: values.region }),
     timeoutMs,
   };
@@ -94,6 +99,13 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   }
 }
 
+/** InvokeFunction is FC's API: --invoke means Alibaba Cloud, and no other cloud may be named. */
+function invokeCloud(url: URL, named: string | undefined): 'alibaba' {
+  const cloud = cloudOf(url, named || 'alibaba');
+  if (cloud !== 'alibaba') throw new UsageError(`--invoke (or REGCRED_INVOKE) calls Alibaba Cloud FC's InvokeFunction, not ${cloud}`);
+  return cloud;
+}
+
 type CredentialFor = (registry: string) => Promise<{ entry: CacheEntry; now: number }>;
 
 /** A credential from the per-user cache, else from the function (then cached for the others). */
@@ -101,7 +113,8 @@ function cachedCredential(client: ClientOptions, env: NodeJS.ProcessEnv, timeout
   // Test-only: a fixed "now" (epoch ms) so tests can step past a half-life without waiting.
   const fixedNow = Number.isFinite(Number(env.REGCRED_TEST_NOW_MS || NaN)) ? Number(env.REGCRED_TEST_NOW_MS) : undefined;
   const now = () => fixedNow ?? Date.now();
-  const key = (registry: string) => JSON.stringify([client.cloud, client.url.replace(/\/+$/, ''), registry]);
+  // An invoked function is part of the key: one FC endpoint serves every function of the account.
+  const key = (registry: string) => JSON.stringify([client.cloud, client.url.replace(/\/+$/, ''), registry, ...(client.invoke ? [client.invoke] : [])]);
   return async (registry) => {
     const entry = await cached(key(registry), { dir: cacheDir(env), now, staleLockMs: timeoutMs + 5_000 }, () => fetchCredential(client, registry));
     return { entry, now: now() };

@@ -83,3 +83,11 @@ export function cloudOf(url: URL, named: string | undefined): CloudId {
 export function signerOf(cloud: CloudId): Promise<Signer> {
   return CLOUDS[cloud].load();
 }
+
+/**
+ * Alibaba's ACS3 signer for any request, not only the trigger's GET: FC's InvokeFunction
+ * (cli/invoke.ts) signs a POST with a body. Loaded like the signers, as its own file in the bundle.
+ */
+export async function alibabaAcs3(): Promise<typeof import('./alibaba.js').acs3Headers> {
+  return (await import('./alibaba.js')).acs3Headers;
+}
