@@ -116,8 +116,10 @@ const MAX_WAIT_MS = 10_000;
 
 /** How long to wait before asking again, or undefined to give up with the answer. */
 function retryWaitMs(answer: FunctionAnswer, attempt: number, deadline: number): number | undefined {
+  // Only the API's own 503s carry Retry-After; a bare one (a platform's) is reported, not hammered.
+  if (answer.status !== 503 || attempt >= MAX_ATTEMPTS || !answer.retryAfter?.trim()) return undefined;
   const seconds = Number(answer.retryAfter);
-  if (answer.status !== 503 || attempt >= MAX_ATTEMPTS || !Number.isFinite(seconds) || seconds < 0) return undefined;
+  if (!Number.isFinite(seconds) || seconds < 0) return undefined;
   const waitMs = Math.min(seconds * 1000, MAX_WAIT_MS);
   return Date.now() + waitMs < deadline ? waitMs : undefined;
 }

@@ -408,6 +408,13 @@ describe('clear messages and exit codes', () => {
     expect([r.code, fn.requests, r.stderr]).toEqual([1, 3, 'regcred: 503 UpstreamThrottled: the registry API is throttling\n']);
   });
 
+  it('a 503 without Retry-After (a platform\'s, not the API\'s) is reported at once: exit 1', async () => {
+    const fn = await fakeFunction(503, { message: 'Service Unavailable' });
+    const r = await helperGet({ REGCRED_URL: fn.url });
+    await fn.close();
+    expect([r.code, fn.requests, r.stderr]).toEqual([1, 1, 'regcred: 503 HttpError: HTTP 503\n']);
+  });
+
   it('the platform reports the function timed out (504): exit 1', async () => {
     const fn = await fakeFunction(504, { message: 'Endpoint request timed out' });
     const r = await helperGet({ REGCRED_URL: fn.url });
