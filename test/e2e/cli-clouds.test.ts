@@ -3,13 +3,11 @@
  * (Tencent's function URL with CAM auth, Huawei's APIG API with IAM authentication): a child process
  * signs with the caller's keys from that cloud's standard variables, as a user runs it.
  */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type LocalServer } from '../../cli/serve.js';
 import { LOCAL_CALLER as HUAWEI_CALLER } from '../../emulator/huawei/apig.js';
 import { LOCAL_CALLER as TENCENT_CALLER } from '../../emulator/tencent/dev.js';
-import { PROJECT_DIR } from '../support/registry.js';
+import { runRegcred } from '../support/regcred-process.js';
 
 const WRONG_SECRET = 'wrong-secret-value-5678';
 
@@ -28,17 +26,7 @@ const CLOUDS = [
   },
 ];
 
-/** Run `regcred <args>` with only the given environment (and PATH): stdout, stderr, exit code. */
-function regcred(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', join(PROJECT_DIR, 'cli/main.ts'), ...args],
-      { cwd: PROJECT_DIR, env: { PATH: process.env.PATH!, ...env }, timeout: 30_000 },
-      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const regcred = (args: string[], env: Record<string, string>) => runRegcred(args, env);
 
 describe.each(CLOUDS)('regcred get --cloud $cloud against the local server', ({ cloud, keys, registries, permission }) => {
   let server: LocalServer;

@@ -4,7 +4,6 @@
  * (body hash included) against the caller's key and runs the real HTTP handler in process, itself
  * minting from the CR emulator with the role's keys; the client is a child process, as a user runs it.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,7 @@ import type { LocalCloud } from '../../emulator/cloud-dev.js';
 import type { AcsIdentity } from '../../emulator/alibaba/acs3.js';
 import { ALIBABA_DEV, LOCAL_CALLER } from '../../emulator/alibaba/dev.js';
 import { startFcEmulator, type FcEmulator, type FcFunction } from '../../emulator/alibaba/fc.js';
-import { PROJECT_DIR } from '../support/registry.js';
+import { runRegcred, type ProcessResult } from '../support/regcred-process.js';
 
 const WRONG_SECRET = 'wrong-invoke-secret-value-9876';
 /** A caller with temporary (STS) keys: the security token must travel, signed. */
@@ -62,27 +61,18 @@ beforeEach(() => {
 let caches = 0;
 
 /** Run `regcred <args>` with only the caller's Alibaba keys (and PATH, an empty HOME and cache) in its environment. */
-function regcred(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      ['--import', 'tsx', join(PROJECT_DIR, 'cli/main.ts'), ...args],
-      {
-        cwd: PROJECT_DIR,
-        env: {
-          PATH: process.env.PATH!,
-          HOME: work,
-          XDG_CACHE_HOME: join(work, `cache-${++caches}`),
-          ALIBABA_CLOUD_ACCESS_KEY_ID: LOCAL_CALLER.accessKeyId,
-          ALIBABA_CLOUD_ACCESS_KEY_SECRET: LOCAL_CALLER.accessKeySecret,
-          ...env,
-        },
-        timeout: 30_000,
-      },
-      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin!.end(stdin);
-  });
+function regcred(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<ProcessResult> {
+  return runRegcred(
+    args,
+    {
+      HOME: work,
+      XDG_CACHE_HOME: join(work, `cache-${++caches}`),
+      ALIBABA_CLOUD_ACCESS_KEY_ID: LOCAL_CALLER.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: LOCAL_CALLER.accessKeySecret,
+      ...env,
+    },
+    stdin,
+  );
 }
 
 const invokeGet = (target: string, env: Record<string, string> = {}) =>

@@ -3,14 +3,13 @@
  * and kubelet credential-provider protocols on stdin/stdout, signing with the caller's AWS identity
  * (from its environment) against the local server.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type LocalServer } from '../../cli/serve.js';
 import { TEST_IDENTITY } from '../../emulator/aws/server.js';
-import { PROJECT_DIR } from '../support/registry.js';
+import { runRegcred, type ProcessResult } from '../support/regcred-process.js';
 
 const ECR_HOST = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
 let server: LocalServer;
@@ -24,32 +23,23 @@ afterAll(async () => {
   rmSync(cacheHome, { recursive: true, force: true });
 });
 
-/** Run `regcred <args>` the way a credential helper or kubelet runs it: stdin in, stdout out, exit code. */
-function regcred(args: string[], stdin = '', env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      ['--import', 'tsx', join(PROJECT_DIR, 'cli/main.ts'), ...args],
-      {
-        cwd: PROJECT_DIR,
-        env: {
-          PATH: process.env.PATH!,
-          XDG_CACHE_HOME: cacheHome,
-          REGCRED_URL: server.url,
-          AWS_REGION: 'us-east-1',
-          AWS_ACCESS_KEY_ID: TEST_IDENTITY.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: TEST_IDENTITY.secretAccessKey,
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-          ...env,
-        },
-        timeout: 30_000,
-      },
-      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin!.end(stdin);
-  });
+/** Run `regcred <args>` against the local server, signed with the emulator's test key. */
+function regcred(args: string[], stdin = '', env: Record<string, string> = {}): Promise<ProcessResult> {
+  return runRegcred(
+    args,
+    {
+      XDG_CACHE_HOME: cacheHome,
+      REGCRED_URL: server.url,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: TEST_IDENTITY.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_IDENTITY.secretAccessKey,
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...env,
+    },
+    stdin,
+  );
 }
 
 describe('regcred docker-credential (Docker credential-helper protocol)', () => {
