@@ -179,6 +179,11 @@ export interface FrontEnd {
   clearFaults(): void;
   /** Successful calls of one operation so far (what the benchmark and the matrix count). */
   count(service: string, operation: string): number;
+  /**
+   * Resolves once no request is in flight: a call a client gave up on (a hang fault) is still
+   * answered, and recorded, when its delay ends; a test waits for it so it is not counted in the next.
+   */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -189,12 +194,20 @@ export async function startFrontEnd(options: FrontEndOptions): Promise<FrontEnd>
   const statusCode = (status: number) => wire.codeForStatus?.(status) ?? codeForStatus(status);
   const faultQueue = new FaultQueue();
   const calls: RecordedCall[] = [];
+  let inFlight = 0;
+  let waiting: Array<() => void> = [];
 
   const server = bodyServer(options.maxBodyBytes ?? 1 << 20, (req, res, body) => {
     const request: WireRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body };
     const requestId = randomUUID();
+    inFlight++;
     void handle(request, requestId)
       .catch(() => wire.error(new ServiceError(500, statusCode(500), 'emulator failure'), undefined, requestId))
+      .finally(() => {
+        if (--inFlight > 0) return;
+        for (const resolve of waiting) resolve();
+        waiting = [];
+      })
       .then((answer) => {
         if (!answer) return req.socket.destroy();
         // The Date header is the emulator's clock, as a cloud's is its own: SDKs correct their clock skew from it.
@@ -287,6 +300,7 @@ export async function startFrontEnd(options: FrontEndOptions): Promise<FrontEnd>
     inject: (service, operation, fault) => faultQueue.add(service, operation, fault),
     clearFaults: () => faultQueue.clear(),
     count: (service, operation) => calls.filter((c) => c.service === service && c.operation === operation && c.status === 200).length,
+    settled: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve))),
     stop: listening.stop,
   };
 }

@@ -82,6 +82,7 @@ export interface HuaweiEmulator {
   inject(service: string, operation: string, fault: Fault): void;
   clearFaults(): void;
   count(service: string, operation: string): number;
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -112,6 +113,7 @@ export async function startHuaweiEmulator(options: HuaweiEmulatorOptions = {}): 
     inject: (service, operation, fault) => frontEnd.inject(service, operation, fault),
     clearFaults: () => frontEnd.clearFaults(),
     count: (service, operation) => frontEnd.count(service, operation),
+    settled: () => frontEnd.settled(),
     stop: () => frontEnd.stop(),
   };
 }

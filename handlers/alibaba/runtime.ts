@@ -2,14 +2,11 @@ import { ALIBABA, ALIBABA_ENDPOINTS } from '../../core/alibaba/cloud.js';
 import { createAcrEeProvider } from '../../core/alibaba/acr-ee.js';
 import { createAcrProvider } from '../../core/alibaba/acr.js';
 import { createKmsSecretStore } from '../../core/alibaba/kms.js';
-import { loadConfig, type Env } from '../../core/config.js';
+import type { Env } from '../../core/config.js';
 import type { RoleKeys } from '../../core/credential.js';
 import { ConfigError } from '../../core/errors.js';
-import { createLogger } from '../../core/log.js';
 import type { StoreFactories } from '../../core/refresh.js';
-import { budgetFor, CredentialService } from '../../core/service.js';
-import { tagged } from '../shared/metrics.js';
-import type { FunctionRuntime, RuntimeOptions } from '../shared/runtime.js';
+import { coreRuntime, eventInvocation, type FunctionRuntime, type RuntimeOptions } from '../shared/runtime.js';
 
 /** The part of Function Compute's Node.js `context` regcred reads. */
 export interface FcContext {
@@ -39,21 +36,14 @@ const DEFAULT_TIMEOUT_S = 3;
  * const { credentials } = await runtime.service.all(runtime.invocation(context));
  */
 export function alibabaRuntime(env: Env, options: AlibabaRuntimeOptions = {}): AlibabaRuntime {
-  const config = loadConfig(env, ALIBABA);
-  const now = options.now ?? Date.now;
-  const log = createLogger({ level: config.logLevel, ...(options.write && { write: options.write }), now });
-  const cr = config.endpoints[ALIBABA_ENDPOINTS.cr];
-  const kms = config.endpoints[ALIBABA_ENDPOINTS.kms];
-  const service = new CredentialService({
-    registries: config.registries,
-    providers: {
+  const core = coreRuntime(env, ALIBABA, options, (now, config) => {
+    const cr = config.endpoints[ALIBABA_ENDPOINTS.cr];
+    return {
       acr: () => createAcrProvider({ ...(cr && { endpointUrl: cr }), now }),
       'acr-ee': () => createAcrEeProvider({ ...(cr && { endpointUrl: cr }), now }),
-    },
-    retry: config.retry,
-    log,
-    now,
+    };
   });
+  const kms = core.config.endpoints[ALIBABA_ENDPOINTS.kms];
   const stores: StoreFactories = {
     // KMS secrets live in the function's own region; refreshTargets builds stores per run.
     kms: (invocation) => {
@@ -63,21 +53,19 @@ export function alibabaRuntime(env: Env, options: AlibabaRuntimeOptions = {}): A
   };
 
   return {
-    config,
-    log,
-    service,
+    config: core.config,
+    log: core.log,
+    service: core.service,
     stores,
     invocation(context) {
-      const requestId = context?.requestId;
       const timeoutS = context?.function?.timeout;
-      const timeoutMs = (typeof timeoutS === 'number' && timeoutS > 0 ? timeoutS : DEFAULT_TIMEOUT_S) * 1000;
-      const keys = roleKeys(context?.credentials);
-      return {
-        ...budgetFor(timeoutMs, now),
-        ...tagged({ requestId, functionName: context?.function?.name, sink: 'log', log, ...(options.write && { write: options.write }) }),
-        ...(keys && { keys }),
-        ...(context?.region && { region: context.region }),
-      };
+      return eventInvocation(core, options, {
+        remainingMs: (typeof timeoutS === 'number' && timeoutS > 0 ? timeoutS : DEFAULT_TIMEOUT_S) * 1000,
+        requestId: context?.requestId,
+        functionName: context?.function?.name,
+        keys: roleKeys(context?.credentials),
+        region: context?.region,
+      });
     },
   };
 }

@@ -2,10 +2,11 @@ import type { Context } from 'aws-lambda';
 import { AWS } from '../../core/aws/cloud.js';
 import { EcrPublicProvider } from '../../core/aws/ecr-public.js';
 import { EcrProvider } from '../../core/aws/ecr.js';
-import { loadConfig, type Config, type Env } from '../../core/config.js';
-import { createLogger, type Logger } from '../../core/log.js';
-import { budgetFor, CredentialService, type Invocation } from '../../core/service.js';
+import type { Config, Env } from '../../core/config.js';
+import type { Logger } from '../../core/log.js';
+import { budgetFor, type CredentialService, type Invocation } from '../../core/service.js';
 import { tagged } from '../shared/metrics.js';
+import { coreRuntime } from '../shared/runtime.js';
 
 /** What every AWS handler shares in one warm instance: config, logger, and the cached service. */
 export interface AwsRuntime {
@@ -27,14 +28,7 @@ export interface AwsRuntimeOptions {
  * environment) and its own AWS_ENDPOINT_URL_* variables.
  */
 export function awsRuntime(env: Env, options: AwsRuntimeOptions = {}): AwsRuntime {
-  const config = loadConfig(env, AWS);
-  const log = createLogger({ level: config.logLevel, ...(options.write && { write: options.write }) });
-  const service = new CredentialService({
-    registries: config.registries,
-    providers: { ecr: () => new EcrProvider(), 'ecr-public': () => new EcrPublicProvider() },
-    retry: config.retry,
-    log,
-  });
+  const { config, log, service } = coreRuntime(env, AWS, options, () => ({ ecr: () => new EcrProvider(), 'ecr-public': () => new EcrPublicProvider() }));
   return {
     config,
     log,

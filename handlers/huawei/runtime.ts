@@ -1,14 +1,13 @@
-import { loadConfig, type Config, type Env } from '../../core/config.js';
+import type { Env } from '../../core/config.js';
 import type { RoleKeys } from '../../core/credential.js';
 import { ConfigError } from '../../core/errors.js';
 import { assertHuaweiRegion, huaweiKeysOf } from '../../core/huawei/client.js';
 import { HUAWEI, HUAWEI_ENDPOINTS } from '../../core/huawei/cloud.js';
 import { createCsmsSecretStore } from '../../core/huawei/csms.js';
 import { createSwrProvider } from '../../core/huawei/swr.js';
-import { createLogger, type Logger } from '../../core/log.js';
 import type { StoreFactories } from '../../core/refresh.js';
-import { budgetFor, CredentialService, type Invocation } from '../../core/service.js';
-import { tagged } from '../shared/metrics.js';
+import type { Invocation } from '../../core/service.js';
+import { coreRuntime, eventInvocation, type FunctionRuntime, type RuntimeOptions } from '../shared/runtime.js';
 
 /**
  * The part of FunctionGraph's Node.js `context` regcred reads (methods, as the runtime passes them).
@@ -26,20 +25,8 @@ export interface FunctionGraphContext {
 }
 
 /** What every Huawei handler shares in one warm instance (nothing per request). */
-export interface HuaweiRuntime {
-  config: Config;
-  log: Logger;
-  service: CredentialService;
-  stores: StoreFactories;
-  /** This invocation, from FunctionGraph's context: request id, budget, the agency's keys. */
-  invocation(context: FunctionGraphContext | undefined): Invocation;
-}
-
-export interface HuaweiRuntimeOptions {
-  /** Where log lines go (tests capture them); stdout by default. */
-  write?: (line: string) => void;
-  now?: () => number;
-}
+export type HuaweiRuntime = FunctionRuntime<FunctionGraphContext>;
+export type HuaweiRuntimeOptions = RuntimeOptions;
 
 /** FunctionGraph's default function timeout, for a context that does not say. */
 const DEFAULT_TIMEOUT_MS = 3_000;
@@ -56,23 +43,16 @@ const DEFAULT_TIMEOUT_MS = 3_000;
  * const { credentials } = await runtime.service.all(runtime.invocation(context));
  */
 export function huaweiRuntime(env: Env, options: HuaweiRuntimeOptions = {}): HuaweiRuntime {
-  const config = loadConfig(env, HUAWEI);
-  const now = options.now ?? Date.now;
-  const log = createLogger({ level: config.logLevel, ...(options.write && { write: options.write }), now });
-  const swr = config.endpoints[HUAWEI_ENDPOINTS.swr];
-  const csms = config.endpoints[HUAWEI_ENDPOINTS.csms];
+  const core = coreRuntime(env, HUAWEI, options, (now, config) => {
+    const swr = config.endpoints[HUAWEI_ENDPOINTS.swr];
+    return { swr: () => createSwrProvider({ ...(swr && { endpointUrl: swr }), now }) };
+  });
+  const csms = core.config.endpoints[HUAWEI_ENDPOINTS.csms];
   const region = env.HUAWEICLOUD_REGION?.trim();
   if (region) assertHuaweiRegion(region);
-  if (config.refreshTargets?.some((t) => t.store === 'csms') && !region) {
+  if (core.config.refreshTargets?.some((t) => t.store === 'csms') && !region) {
     throw new ConfigError('HUAWEICLOUD_REGION must name the function region: REGCRED_TARGETS writes CSMS secrets there');
   }
-  const service = new CredentialService({
-    registries: config.registries,
-    providers: { swr: () => createSwrProvider({ ...(swr && { endpointUrl: swr }), now }) },
-    retry: config.retry,
-    log,
-    now,
-  });
   const stores: StoreFactories = {
     csms: (invocation) => {
       if (!invocation.keys) throw new ConfigError('the function has no agency: FunctionGraph handed it no temporary keys');
@@ -83,20 +63,21 @@ export function huaweiRuntime(env: Env, options: HuaweiRuntimeOptions = {}): Hua
   };
 
   return {
-    config,
-    log,
-    service,
+    config: core.config,
+    log: core.log,
+    service: core.service,
     stores,
     invocation(context) {
-      const requestId = call(context, 'getRequestID');
       const remaining = Number(call(context, 'getRemainingTimeInMilliSeconds') ?? NaN);
-      const keys = agencyKeys(context);
       const projectId = call(context, 'getProjectID');
       const invocation: HuaweiInvocation = {
-        ...budgetFor(Number.isFinite(remaining) && remaining > 0 ? remaining : DEFAULT_TIMEOUT_MS, now),
-        ...tagged({ requestId, functionName: call(context, 'getFunctionName'), sink: 'log', log, ...(options.write && { write: options.write }) }),
-        ...(keys && { keys }),
-        ...(region && { region }),
+        ...eventInvocation(core, options, {
+          remainingMs: Number.isFinite(remaining) && remaining > 0 ? remaining : DEFAULT_TIMEOUT_MS,
+          requestId: call(context, 'getRequestID'),
+          functionName: call(context, 'getFunctionName'),
+          keys: agencyKeys(context),
+          region,
+        }),
         ...(projectId && { projectId }),
       };
       return invocation;

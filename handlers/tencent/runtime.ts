@@ -1,14 +1,11 @@
-import { loadConfig, type Env } from '../../core/config.js';
+import type { Env } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
-import { createLogger } from '../../core/log.js';
 import type { StoreFactories } from '../../core/refresh.js';
-import { budgetFor, CredentialService } from '../../core/service.js';
 import type { TencentKeys } from '../../core/tencent/client.js';
 import { TENCENT, TENCENT_ENDPOINTS } from '../../core/tencent/cloud.js';
 import { createSsmSecretStore } from '../../core/tencent/ssm.js';
 import { createTcrProvider } from '../../core/tencent/tcr.js';
-import { tagged } from '../shared/metrics.js';
-import type { FunctionRuntime, RuntimeOptions } from '../shared/runtime.js';
+import { coreRuntime, eventInvocation, type FunctionRuntime, type RuntimeOptions } from '../shared/runtime.js';
 
 /**
  * The part of SCF's Node.js `context` regcred reads (SCF event functions pass `(event, context)`;
@@ -41,20 +38,13 @@ const DEFAULT_TIMEOUT_MS = 3_000;
  * const { credentials } = await runtime.service.all(runtime.invocation(context));
  */
 export function tencentRuntime(env: Env, options: TencentRuntimeOptions = {}): TencentRuntime {
-  const config = loadConfig(env, TENCENT);
-  const now = options.now ?? Date.now;
-  const log = createLogger({ level: config.logLevel, ...(options.write && { write: options.write }), now });
-  roleKeys(env); // no execution role: fail the cold start (a generic 500 to callers), not each request
   const keys = () => roleKeys(env);
-  const tcr = config.endpoints[TENCENT_ENDPOINTS.tcr];
-  const ssm = config.endpoints[TENCENT_ENDPOINTS.ssm];
-  const service = new CredentialService({
-    registries: config.registries,
-    providers: { tcr: () => createTcrProvider({ keys, ...(tcr && { endpointUrl: tcr }), now }) },
-    retry: config.retry,
-    log,
-    now,
+  const core = coreRuntime(env, TENCENT, options, (now, config) => {
+    const tcr = config.endpoints[TENCENT_ENDPOINTS.tcr];
+    return { tcr: () => createTcrProvider({ keys, ...(tcr && { endpointUrl: tcr }), now }) };
   });
+  keys(); // no execution role: fail the cold start (a generic 500 to callers), not each request
+  const ssm = core.config.endpoints[TENCENT_ENDPOINTS.ssm];
   const stores: StoreFactories = {
     // SSM secrets live in the function's own region.
     ssm: (invocation) => {
@@ -64,18 +54,17 @@ export function tencentRuntime(env: Env, options: TencentRuntimeOptions = {}): T
   };
 
   return {
-    config,
-    log,
-    service,
+    config: core.config,
+    log: core.log,
+    service: core.service,
     stores,
     invocation(context) {
-      const requestId = typeof context?.request_id === 'string' && context.request_id ? context.request_id : undefined;
-      const region = context?.tencentcloud_region || env.TENCENTCLOUD_REGION;
-      return {
-        ...budgetFor(remainingMs(context), now),
-        ...tagged({ requestId, functionName: context?.function_name, sink: 'log', log, ...(options.write && { write: options.write }) }),
-        ...(region && { region }),
-      };
+      return eventInvocation(core, options, {
+        remainingMs: remainingMs(context),
+        requestId: typeof context?.request_id === 'string' && context.request_id ? context.request_id : undefined,
+        functionName: context?.function_name,
+        region: context?.tencentcloud_region || env.TENCENTCLOUD_REGION,
+      });
     },
   };
 }

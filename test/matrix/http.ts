@@ -30,8 +30,9 @@ export function httpMatrix(cloudId: string): void {
     beforeAll(async () => {
       local = await devCloud(cloudId)!.startLocal();
     });
-    afterEach(() => {
+    afterEach(async () => {
       local.emulator.clearFaults();
+      await local.emulator.settled(); // a hung call a test gave up on must not land in the next test's counts
       lines = [];
     });
     afterAll(() => local?.stop());
