@@ -1,5 +1,6 @@
 import { createApi, errorResponse, type ApiRequest, type ApiResponse } from '../../core/api.js';
 import { BadRequestError, InternalError } from '../../core/errors.js';
+import { eventMethod, eventPath } from '../shared/event.js';
 import { answerHttp } from '../shared/http-answer.js';
 import { coldStart, type Started } from '../shared/cold-start.js';
 import { alibabaRuntime, type AlibabaRuntime, type FcContext } from './runtime.js';
@@ -52,15 +53,14 @@ export function createHttpHandler(runtime: AlibabaRuntime) {
 /** Translate FC's event into the cloud-neutral request; BadRequestError names what is wrong. */
 export function toApiRequest(raw: Buffer | string | object): ApiRequest {
   const event = parseEvent(raw);
-  if (typeof event.rawPath !== 'string' || !event.rawPath.startsWith('/')) throw new BadRequestError('event.rawPath must be a path starting with /');
-  const method = event.requestContext?.http?.method ?? 'GET';
-  if (typeof method !== 'string' || !/^[A-Z]{1,16}$/.test(method)) throw new BadRequestError('event.requestContext.http.method must be an HTTP method');
+  const path = eventPath(event.rawPath, 'event.rawPath');
+  const method = eventMethod(event.requestContext?.http?.method ?? 'GET', 'event.requestContext.http.method');
   if (event.body !== undefined && event.body !== null && typeof event.body !== 'string') throw new BadRequestError('event.body must be a string');
   if (event.isBase64Encoded !== undefined && typeof event.isBase64Encoded !== 'boolean') throw new BadRequestError('event.isBase64Encoded must be a boolean');
   const caller = callerOf(stringMap(event.headers, 'headers'));
   return {
     method,
-    path: event.rawPath,
+    path,
     query: new URLSearchParams(Object.entries(stringMap(event.queryParameters, 'queryParameters'))).toString(),
     ...(caller && { caller }),
     callerVerified: false,

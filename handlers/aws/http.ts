@@ -2,7 +2,7 @@ import type { Context, LambdaFunctionURLResult } from 'aws-lambda';
 import { createApi, errorResponse, type ApiRequest } from '../../core/api.js';
 import { BadRequestError, InternalError } from '../../core/errors.js';
 import { coldStart, type Started } from '../shared/cold-start.js';
-import { isObject } from '../shared/event.js';
+import { eventMethod, eventPath, isObject } from '../shared/event.js';
 import { answerHttp } from '../shared/http-answer.js';
 import { awsRuntime, type AwsRuntime } from './runtime.js';
 
@@ -25,15 +25,14 @@ export function toApiRequest(event: unknown): ApiRequest {
   if (!isObject(event)) throw new BadRequestError('event must be a JSON object');
   const { requestContext, rawPath, rawQueryString } = event;
   if (!isObject(requestContext) || !isObject(requestContext.http)) throw new BadRequestError('event.requestContext.http must be an object');
-  const { method } = requestContext.http;
-  if (typeof method !== 'string' || !/^[A-Z]{1,16}$/.test(method)) throw new BadRequestError('event.requestContext.http.method must be an HTTP method');
-  if (typeof rawPath !== 'string' || !rawPath.startsWith('/')) throw new BadRequestError('event.rawPath must be a path starting with /');
+  const method = eventMethod(requestContext.http.method, 'event.requestContext.http.method');
+  const path = eventPath(rawPath, 'event.rawPath');
   if (rawQueryString !== undefined && typeof rawQueryString !== 'string') throw new BadRequestError('event.rawQueryString must be a string');
   const iam = isObject(requestContext.authorizer) && isObject(requestContext.authorizer.iam) ? requestContext.authorizer.iam : undefined;
   const caller = typeof iam?.userArn === 'string' ? iam.userArn : undefined;
   return {
     method,
-    path: rawPath,
+    path,
     query: rawQueryString ?? '',
     ...(caller && { caller }),
     // IAM verified it, provided callers hold lambda:InvokeFunction only via the function URL (README, "Security").

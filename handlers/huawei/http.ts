@@ -1,7 +1,7 @@
 import { createApi, errorResponse, type ApiRequest } from '../../core/api.js';
 import { BadRequestError, InternalError } from '../../core/errors.js';
 import { coldStart, type Started } from '../shared/cold-start.js';
-import { eventHttpHandler, isObject, parseJsonEvent, type EventHttpResult } from '../shared/event.js';
+import { eventHttpHandler, eventMethod, eventPath, isObject, parseJsonEvent, type EventHttpResult } from '../shared/event.js';
 import { huaweiRuntime, type FunctionGraphContext, type HuaweiRuntime } from './runtime.js';
 
 /**
@@ -46,14 +46,14 @@ export function createHttpHandler(runtime: HuaweiRuntime) {
 /** Translate APIG's event into the cloud-neutral request; BadRequestError names what is wrong. */
 export function toApiRequest(raw: unknown): ApiRequest {
   const event = parseEvent(raw);
-  if (typeof event.path !== 'string' || !event.path.startsWith('/')) throw new BadRequestError('event.path must be a path starting with /');
-  if (typeof event.httpMethod !== 'string' || !/^[A-Z]{1,16}$/.test(event.httpMethod)) throw new BadRequestError('event.httpMethod must be an HTTP method');
+  const path = eventPath(event.path, 'event.path');
+  const method = eventMethod(event.httpMethod, 'event.httpMethod');
   if (event.body !== undefined && event.body !== null && typeof event.body !== 'string') throw new BadRequestError('event.body must be a string');
   if (event.isBase64Encoded !== undefined && typeof event.isBase64Encoded !== 'boolean') throw new BadRequestError('event.isBase64Encoded must be a boolean');
   const caller = callerOf(headersOf(event.headers));
   return {
-    method: event.httpMethod,
-    path: event.path,
+    method,
+    path,
     query: queryOf(event.queryStringParameters),
     ...(caller && { caller }),
     callerVerified: false,

@@ -20,6 +20,18 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** An HTTP event's request path, `field` naming where it was: a string starting with `/`. */
+export function eventPath(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !value.startsWith('/')) throw new BadRequestError(`${field} must be a path starting with /`);
+  return value;
+}
+
+/** An HTTP event's method, `field` naming where it was: 1-16 upper-case letters. */
+export function eventMethod(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !/^[A-Z]{1,16}$/.test(value)) throw new BadRequestError(`${field} must be an HTTP method`);
+  return value;
+}
+
 /** What FC's HTTP trigger and APIG take back from the function: the HTTP answer, never base64. */
 export interface EventHttpResult extends ApiResponse {
   isBase64Encoded: false;

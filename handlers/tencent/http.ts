@@ -1,6 +1,6 @@
 import { createApi, errorResponse, type ApiRequest, type ApiResponse } from '../../core/api.js';
 import { BadRequestError, InternalError } from '../../core/errors.js';
-import { isObject, parseJsonEvent } from '../shared/event.js';
+import { eventPath, isObject, parseJsonEvent } from '../shared/event.js';
 import { answerHttp } from '../shared/http-answer.js';
 import { coldStart, type Started } from '../shared/cold-start.js';
 import { tencentRuntime, type ScfContext, type TencentRuntime } from './runtime.js';
@@ -60,7 +60,7 @@ export function createHttpHandler(runtime: TencentRuntime) {
 /** Translate SCF's event into the cloud-neutral request; BadRequestError names what is wrong. */
 export function toApiRequest(raw: unknown): ApiRequest {
   const event = parseEvent(raw);
-  if (typeof event.path !== 'string' || !event.path.startsWith('/')) throw new BadRequestError('event.path must be a path starting with /');
+  const path = eventPath(event.path, 'event.path');
   const method = event.httpMethod ?? event.requestContext?.httpMethod ?? 'GET';
   if (typeof method !== 'string' || !/^[A-Za-z]{1,16}$/.test(method)) throw new BadRequestError('event.httpMethod must be an HTTP method');
   if (event.body !== undefined && event.body !== null && typeof event.body !== 'string') throw new BadRequestError('event.body must be a string');
@@ -68,7 +68,7 @@ export function toApiRequest(raw: unknown): ApiRequest {
   const caller = callerOf(headers) ?? claimedSecretId(event.requestContext);
   return {
     method: method.toUpperCase(),
-    path: event.path,
+    path,
     query: queryOf(event),
     ...(caller && { caller }),
     callerVerified: false,
