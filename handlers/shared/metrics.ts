@@ -3,24 +3,23 @@ import { createMetrics, type Metrics } from '../../core/metrics.js';
 
 /**
  * This invocation's metrics recorder: CloudWatch EMF on AWS, a `metrics` log line elsewhere, tagged
- * with the request id. A function name the recorder refuses turns metrics off for the invocation
- * (with a warning), never the invocation itself.
- * @example const metrics = invocationMetrics({ functionName: context.functionName, sink: 'emf', requestId, log });
+ * with the invocation's ids. A function name the recorder refuses turns metrics off for the
+ * invocation (with a warning), never the invocation itself.
+ * @example const metrics = invocationMetrics({ functionName: context.functionName, sink: 'emf', ids: { requestId }, log });
  */
 export function invocationMetrics(options: {
   functionName: string | undefined;
   sink: 'emf' | 'log';
-  requestId: string | undefined;
-  traceId?: string | undefined;
+  /** The invocation's ids (request id, trace id), written on the metrics line. */
+  ids: Record<string, string>;
   log: Logger;
   write?: (line: string) => void;
 }): Metrics | undefined {
-  const context = { ...(options.requestId && { requestId: options.requestId }), ...(options.traceId && { traceId: options.traceId }) };
   try {
     return createMetrics({
       function: options.functionName || 'regcred',
       sink: options.sink,
-      ...(Object.keys(context).length && { context }),
+      ...(Object.keys(options.ids).length && { context: options.ids }),
       ...(options.write && { write: options.write }),
     });
   } catch (err) {
@@ -36,8 +35,8 @@ export function invocationMetrics(options: {
  */
 export function tagged(options: { requestId: string | undefined; traceId?: string | undefined; functionName: string | undefined; sink: 'emf' | 'log'; log: Logger; write?: (line: string) => void }) {
   const { requestId, traceId } = options;
-  const ids = { ...(requestId && { requestId }), ...(traceId && { traceId }) };
+  const ids: Record<string, string> = { ...(requestId && { requestId }), ...(traceId && { traceId }) };
   const log = Object.keys(ids).length ? options.log.child(ids) : options.log;
-  const metrics = invocationMetrics({ ...options, log });
+  const metrics = invocationMetrics({ functionName: options.functionName, sink: options.sink, ids, log, ...(options.write && { write: options.write }) });
   return { ...(requestId && { requestId }), log, ...(metrics && { metrics }) };
 }
