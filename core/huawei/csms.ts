@@ -42,15 +42,14 @@ const VERSION_TOKEN = /^[A-Za-z0-9._-]{1,64}$/;
 const VERSION_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /** CSMS stores at most 32 KB per version. */
 const MAX_VALUE_BYTES = 32 * 1024;
+/** Writes in flight in this process, by secret and version token: the same write is made once. */
+const inflight = new Map<string, Promise<PutResult>>();
 
 /**
  * @example
  * const store = new CsmsSecretStore({ client: createHuaweiClient({ endpoint: 'https://kms.cn-north-4.myhuaweicloud.com', keys, projectId }) });
  * const { written } = await store.putVersion('regcred-dockerconfig', json, token, signal);
  */
-/** Writes in flight in this process, by secret and version token: the same write is made once. */
-const inflight = new Map<string, Promise<PutResult>>();
-
 export class CsmsSecretStore implements SecretStore {
   readonly id = 'csms' as const;
   readonly #client: HuaweiApiClient;
