@@ -11,7 +11,7 @@ import { CredentialService } from '../core/service.js';
 import { NoCache } from './baseline.js';
 import { SimClock } from './clock.js';
 import type { CloudDev } from '../emulator/cloud-dev.js';
-import { onFreshRig, type CloudRig } from './rigs.js';
+import { onFreshRig, upstreamCalls, type CloudRig } from './rigs.js';
 import { msSince, spread, type Spread } from './stats.js';
 
 /** Generous: a baseline burst of 4000 calls must not time out and retry (that would inflate its count). */
@@ -55,14 +55,14 @@ export async function burst(rig: CloudRig, registries: RegistryTarget[], concurr
     ...(mode === 'baseline' && { cache: new NoCache() as CredentialCache }),
   });
   const api = createApi({ service, log: silentLogger });
-  const before = rig.upstreamCalls();
+  const before = upstreamCalls(rig);
   const started = process.hrtime.bigint();
   const budget = { deadline: Date.now() + 120_000 };
   const answers = await Promise.all(
     Array.from({ length: concurrency }, () => api({ method: 'GET', path: '/credentials', query: '', caller: 'bench' }, budget)),
   );
   const ms = msSince(started);
-  return { calls: rig.upstreamCalls() - before, ms, failures: answers.filter((a) => a.statusCode !== 200).length };
+  return { calls: upstreamCalls(rig) - before, ms, failures: answers.filter((a) => a.statusCode !== 200).length };
 }
 
 /**
@@ -130,11 +130,11 @@ export async function perHalfLife(rig: CloudRig, registryCount: number, concurre
   });
   const api = createApi({ service, log: silentLogger, now: clock.now });
   const fire = async () => {
-    const before = rig.upstreamCalls();
+    const before = upstreamCalls(rig);
     const budget = { deadline: clock.now() + 120_000 };
     const answers = await Promise.all(Array.from({ length: concurrency }, () => api({ method: 'GET', path: '/credentials', query: '', caller: 'bench' }, budget)));
     if (answers.some((a) => a.statusCode !== 200)) throw new Error('a request in the half-life burst failed');
-    return rig.upstreamCalls() - before;
+    return upstreamCalls(rig) - before;
   };
   const start = clock.now();
   const cold = await fire();

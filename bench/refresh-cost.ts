@@ -11,7 +11,7 @@ import { CredentialService } from '../core/service.js';
 import { BENCH_RETRY } from './amplification.js';
 import { NoCache } from './baseline.js';
 import { SimClock } from './clock.js';
-import type { CloudRig } from './rigs.js';
+import { upstreamCalls, type CloudRig } from './rigs.js';
 
 export const SIMULATED_MS = 24 * 3_600_000;
 
@@ -58,7 +58,7 @@ export async function simulateRefresh(rig: CloudRig, mode: 'regcred' | 'baseline
   const target = { store: rig.store.id, secretId: rig.store.secretId, format: 'dockerconfigjson' as const, registries };
   const store = rig.store.create();
 
-  const callsBefore = rig.upstreamCalls();
+  const callsBefore = upstreamCalls(rig);
   const writesBefore = rig.store.writes();
   let invocations = 0;
   let minSpareMs = Number.POSITIVE_INFINITY;
@@ -71,7 +71,7 @@ export async function simulateRefresh(rig: CloudRig, mode: 'regcred' | 'baseline
   }
   return {
     invocations,
-    upstreamCalls: rig.upstreamCalls() - callsBefore,
+    upstreamCalls: upstreamCalls(rig) - callsBefore,
     versionsWritten: rig.store.writes() - writesBefore,
     minSpareMs,
   };

@@ -6,6 +6,11 @@
 import type { CloudDev, Rig } from '../emulator/cloud-dev.js';
 import { devClouds } from '../emulator/clouds.js';
 
+/** Registry-credential calls the rig's emulator has answered so far (cumulative). */
+export function upstreamCalls(rig: Rig): number {
+  return rig.emulator.count(rig.mint.service, rig.mint.operation);
+}
+
 /** A started rig, labelled with its cloud's id in the table. */
 export interface CloudRig extends Rig {
   cloud: string;

@@ -138,11 +138,9 @@ export interface Rig {
   /** How often a scheduled refresh on this cloud runs (DESIGN.md: at most every two thirds of the half-life; ECR 4 h, ACR 20 min). */
   refreshEveryMs: number;
   provider(options?: ProviderOptions): CredentialProvider;
-  /** Registry-credential calls the emulator has answered so far (cumulative): `emulator.count(mint.service, mint.operation)`. */
-  upstreamCalls(): number;
   /** The rig's emulator front end: the outage run injects faults there and reads its call records. */
   emulator: FrontEnd;
-  /** The registry-credential operation the provider calls (what `upstreamCalls` counts). */
+  /** The registry-credential operation the provider calls (bench/rigs.ts `upstreamCalls` counts it). */
   mint: { service: string; operation: string };
   /**
    * The function's whole environment for `registries` (REGCRED_REGISTRIES, endpoint overrides, the

@@ -12,7 +12,7 @@ import { DEFAULT_IDENTITY, startAlibabaEmulator } from './server.js';
 const ACR_REGIONS = ['cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'cn-shenzhen'];
 const KMS_SECRET = 'regcred-bench-pull';
 
-/** @example const rig = await startAlibabaRig(); rig.upstreamCalls(); await rig.stop(); */
+/** @example const rig = await startAlibabaRig(); rig.emulator.count(rig.mint.service, rig.mint.operation); await rig.stop(); */
 export async function startAlibabaRig(): Promise<Rig> {
   const emu = await startAlibabaEmulator({ secrets: { [KMS_SECRET]: undefined } });
   // Long socket timeouts: a baseline burst opens thousands of loopback connections at once, and a
@@ -27,7 +27,6 @@ export async function startAlibabaRig(): Promise<Rig> {
         clientFor: () => (options.shiftMs ? shiftedAlibabaClient(client, options.shiftMs) : client),
         ...(options.now && { now: options.now }),
       }),
-    upstreamCalls: () => emu.count('cr', 'GetAuthorizationToken'),
     emulator: emu,
     mint: { service: 'cr', operation: 'GetAuthorizationToken' },
     handlerEnv: (registries) => ({

@@ -22,7 +22,7 @@ const credentials = {
   sessionToken: TEST_SESSION_IDENTITY.sessionToken!,
 };
 
-/** @example const rig = await startAwsRig(); rig.upstreamCalls(); await rig.stop(); */
+/** @example const rig = await startAwsRig(); rig.emulator.count(rig.mint.service, rig.mint.operation); await rig.stop(); */
 export async function startAwsRig(): Promise<Rig> {
   const emu = await startAwsEmulator({ services: [ecrService(), secretsManagerService()] });
   // One agent with room for a baseline burst, so the SDK neither queues nor warns about sockets.
@@ -55,7 +55,6 @@ export async function startAwsRig(): Promise<Rig> {
         },
         ...(options.now && { now: options.now }),
       }),
-    upstreamCalls: () => emu.count('ecr', 'GetAuthorizationToken'),
     emulator: emu,
     mint: { service: 'ecr', operation: 'GetAuthorizationToken' },
     handlerEnv: (registries) => ({

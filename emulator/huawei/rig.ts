@@ -21,7 +21,7 @@ const CSMS_SECRET = 'regcred-bench-pull';
  */
 const SESSION_LIFETIME_MS = 7 * 24 * 3_600_000;
 
-/** @example const rig = await startHuaweiRig(); rig.upstreamCalls(); await rig.stop(); */
+/** @example const rig = await startHuaweiRig(); rig.emulator.count(rig.mint.service, rig.mint.operation); await rig.stop(); */
 export async function startHuaweiRig(): Promise<Rig> {
   const emu = await startHuaweiEmulator({
     region: SWR_REGIONS[0],
@@ -49,7 +49,6 @@ export async function startHuaweiRig(): Promise<Rig> {
       const swr = new SwrProvider({ clientFor: () => client, ...(options.now && { now: options.now }) });
       return withAgencyKeys(swr, agencyKeys);
     },
-    upstreamCalls: () => emu.count('swr', 'CreateSecret'),
     emulator: emu,
     mint: { service: 'swr', operation: 'CreateSecret' },
     handlerEnv: (registries) => ({

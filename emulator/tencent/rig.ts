@@ -21,7 +21,7 @@ const SSM_SECRET = 'regcred-bench-pull';
 /** SSM secrets live in the function's own region. */
 const FUNCTION_REGION = 'ap-guangzhou';
 
-/** @example const rig = await startTencentRig(); rig.upstreamCalls(); await rig.stop(); */
+/** @example const rig = await startTencentRig(); rig.emulator.count(rig.mint.service, rig.mint.operation); await rig.stop(); */
 export async function startTencentRig(): Promise<Rig> {
   const emu = await startTencentEmulator({ instances: TCR_INSTANCES, secrets: { [SSM_SECRET]: undefined } });
   // Long socket timeouts: a baseline burst opens thousands of loopback connections at once, and a
@@ -47,7 +47,6 @@ export async function startTencentRig(): Promise<Rig> {
         clientFor: (region) => (options.shiftMs ? shiftedTcrClient(clientFor('tcr', region), options.shiftMs) : clientFor('tcr', region)),
         ...(options.now && { now: options.now }),
       }),
-    upstreamCalls: () => emu.count('tcr', 'CreateInstanceToken'),
     emulator: emu,
     mint: { service: 'tcr', operation: 'CreateInstanceToken' },
     handlerEnv: (targets) => ({
