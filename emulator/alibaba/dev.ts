@@ -5,7 +5,7 @@
  */
 import { invokeEach, type CloudDev, type Invoker, type LocalCloud, type PreparedInvoker } from '../cloud-dev.js';
 import { TRIGGER_SIGNED, verifyAcs3, type AcsIdentity } from './acs3.js';
-import { fcHttpEvent } from './fc-event.js';
+import { fcCloudEvent, fcHttpEvent, fcTimerEvent } from './fc-event.js';
 import { DEFAULT_IDENTITY, startAlibabaEmulator } from './server.js';
 
 /** The developer's RAM key the local trigger accepts (a test key, never a real one). */
@@ -32,12 +32,6 @@ function preparedInvoker(functionEnvironment: Record<string, string | undefined>
   };
 }
 
-/** FC's timer trigger event: the trigger's payload arrives as a string (empty: REGCRED_TARGETS). */
-const timerEvent = (payload: unknown) => Buffer.from(JSON.stringify({ triggerTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), triggerName: 'regcred-refresh', payload }));
-/** An EventBridge CloudEvent as FC receives it from an event rule. */
-const cloudEvent = (data: unknown) =>
-  Buffer.from(JSON.stringify({ id: crypto.randomUUID(), source: 'regcred.ops', specversion: '1.0', type: 'regcred.refresh', datacontenttype: 'application/json;charset=utf-8', time: new Date().toISOString(), data }));
-
 /** What an HTTP trigger or an InvokeFunction call could hand the HTTP function that it cannot read (B2). */
 const MALFORMED_HTTP_EVENTS = [
   ['an event that is not JSON', Buffer.from('GET /credentials')],
@@ -52,10 +46,10 @@ const MALFORMED_HTTP_EVENTS = [
 const MALFORMED_REFRESH_EVENTS = [
   ['an event that is not JSON', Buffer.from('targets=all')],
   ['an event that is a JSON array', Buffer.from('[]')],
-  ['a timer payload that is not JSON', timerEvent('targets=all')],
-  ['a timer payload that is not a string', timerEvent({ targets: [] })],
-  ['a CloudEvent whose data is not JSON', cloudEvent('{targets')],
-  ['a CloudEvent whose data.targets is not an array', cloudEvent({ targets: 'all' })],
+  ['a timer payload that is not JSON', fcTimerEvent('targets=all')],
+  ['a timer payload that is not a string', fcTimerEvent({ targets: [] })],
+  ['a CloudEvent whose data is not JSON', fcCloudEvent('{targets')],
+  ['a CloudEvent whose data.targets is not an array', fcCloudEvent({ targets: 'all' })],
   ['an InvokeFunction event whose targets are not objects', Buffer.from('{"targets":["regcred/pull"]}')],
 ] as const;
 
@@ -92,7 +86,7 @@ async function startLocal(): Promise<LocalCloud> {
         const ready = Promise.all([import('../../handlers/alibaba/refresh.js'), import('../../handlers/alibaba/runtime.js')]).then(([{ createRefreshHandler }, { alibabaRuntime }]) =>
           createRefreshHandler(alibabaRuntime(functionEnvironment, { ...(write && { write }) })),
         );
-        return async (event = timerEvent('')) => (await ready)(event as Buffer, fcContext());
+        return async (event = fcTimerEvent('')) => (await ready)(event as Buffer, fcContext());
       },
       malformedEvents: MALFORMED_REFRESH_EVENTS,
     },

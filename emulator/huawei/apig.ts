@@ -49,6 +49,15 @@ export function functionGraphContext(identity: Pick<HuaweiIdentity, 'accessKeyId
 }
 
 /**
+ * A FunctionGraph timer trigger's event: `user_event` is the trigger's additional information
+ * (empty: the function's REGCRED_TARGETS).
+ * @example functionGraphTimerEvent('') // a scheduled refresh of the configured targets
+ */
+export function functionGraphTimerEvent(userEvent: unknown): Record<string, unknown> {
+  return { version: 'v1.0', time: new Date().toISOString(), trigger_type: 'TIMER', trigger_name: 'regcred-refresh', user_event: userEvent };
+}
+
+/**
  * A curl command for `GET url`, SDK-HMAC-SHA256-signed with `identity` at `now` (APIG accepts it
  * for 15 minutes).
  * @example signedCurl('http://127.0.0.1:8787/credentials?format=dockerconfigjson', LOCAL_CALLER, Date.now())

@@ -5,7 +5,7 @@
  * `context.getSecurity*()`.
  */
 import { invokeEach, type CloudDev, type Invoker, type LocalCloud, type PreparedInvoker } from '../cloud-dev.js';
-import { apigEvent, functionGraphContext, LOCAL_CALLER, signedCurl } from './apig.js';
+import { apigEvent, functionGraphContext, LOCAL_CALLER, signedCurl, functionGraphTimerEvent } from './apig.js';
 import { AGENCY_SESSION, DEFAULT_PROJECT_ID, startHuaweiEmulator } from './index.js';
 import { verifySdkHmac } from './sdk-hmac.js';
 
@@ -44,9 +44,6 @@ function preparedInvoker(functionEnvironment: Record<string, string | undefined>
   };
 }
 
-/** A FunctionGraph timer trigger's event: the trigger's additional information arrives as `user_event` (empty: REGCRED_TARGETS). */
-const timerEvent = (userEvent: unknown) => ({ version: 'v1.0', time: new Date().toISOString(), trigger_type: 'TIMER', trigger_name: 'regcred-refresh', user_event: userEvent });
-
 /** What an APIG trigger or an InvokeFunction call could hand the HTTP function that it cannot read (B2). */
 const MALFORMED_HTTP_EVENTS = [
   ['a string event that is not JSON', 'GET /credentials'],
@@ -61,8 +58,8 @@ const MALFORMED_HTTP_EVENTS = [
 const MALFORMED_REFRESH_EVENTS = [
   ['a string event that is not JSON', 'targets=all'],
   ['an event that is an array', []],
-  ['a timer user_event that is not JSON', timerEvent('targets=all')],
-  ['a timer user_event that is not a string', timerEvent({ targets: [] })],
+  ['a timer user_event that is not JSON', functionGraphTimerEvent('targets=all')],
+  ['a timer user_event that is not a string', functionGraphTimerEvent({ targets: [] })],
   ['an InvokeFunction event whose targets are not objects', { targets: ['regcred-pull'] }],
 ] as const;
 
@@ -95,7 +92,7 @@ async function startLocal(): Promise<LocalCloud> {
         const ready = Promise.all([import('../../handlers/huawei/refresh.js'), import('../../handlers/huawei/runtime.js')]).then(([{ createRefreshHandler }, { huaweiRuntime }]) =>
           createRefreshHandler(huaweiRuntime(functionEnvironment, { ...(write && { write }) })),
         );
-        return async (event = timerEvent('')) => (await ready)(event, functionGraphContext(AGENCY_SESSION));
+        return async (event = functionGraphTimerEvent('')) => (await ready)(event, functionGraphContext(AGENCY_SESSION));
       },
       malformedEvents: MALFORMED_REFRESH_EVENTS,
     },

@@ -6,7 +6,7 @@
  */
 import { invokeEach, type CloudDev, type Invoker, type LocalCloud, type PreparedInvoker } from '../cloud-dev.js';
 import { CAM_USER_KEY, SCF_ROLE_SESSION, scfRoleEnvironment, startTencentEmulator } from './index.js';
-import { scfContext, scfUrlEvent } from './scf-event.js';
+import { scfContext, scfTimerEvent, scfUrlEvent } from './scf-event.js';
 import { verifyTc3 } from './tc3.js';
 
 /** The developer's CAM key the local function URL accepts (the emulator's test key, never a real one). */
@@ -28,9 +28,6 @@ function httpHandler(functionEnvironment: Record<string, string | undefined>, wr
   );
 }
 
-/** The SCF timer trigger's event: `Message` is the trigger's free text (empty: REGCRED_TARGETS). */
-const timerEvent = (Message: unknown) => ({ Type: 'Timer', TriggerName: 'regcred-refresh', Time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), Message });
-
 /** What a function URL, an API gateway or an Invoke call could hand the HTTP function that it cannot read (B2). */
 const MALFORMED_HTTP_EVENTS = [
   ['an event that is not JSON', 'GET /credentials'],
@@ -44,8 +41,8 @@ const MALFORMED_HTTP_EVENTS = [
 const MALFORMED_REFRESH_EVENTS = [
   ['an event that is not JSON', 'targets=all'],
   ['an event that is an array', []],
-  ['a timer Message that is not JSON', timerEvent('user define msg body')],
-  ['a timer Message that is not a string', timerEvent({ targets: [] })],
+  ['a timer Message that is not JSON', scfTimerEvent('user define msg body')],
+  ['a timer Message that is not a string', scfTimerEvent({ targets: [] })],
   ['an Invoke event whose targets are not objects', { targets: ['regcred-pull'] }],
 ] as const;
 
@@ -99,7 +96,7 @@ async function startLocal(): Promise<LocalCloud> {
         const ready = Promise.all([import('../../handlers/tencent/refresh.js'), import('../../handlers/tencent/runtime.js')]).then(([{ createRefreshHandler }, { tencentRuntime }]) =>
           createRefreshHandler(tencentRuntime(functionEnvironment, { ...(write && { write }) })),
         );
-        return async (event = timerEvent('')) => (await ready)(event, scfContext() as never);
+        return async (event = scfTimerEvent('')) => (await ready)(event, scfContext() as never);
       },
       malformedEvents: MALFORMED_REFRESH_EVENTS,
     },

@@ -54,6 +54,14 @@ export function scfApiGatewayEvent(req: LocalRequest, secretId?: string): Record
   };
 }
 
+/**
+ * An SCF timer trigger's event: `Message` is the trigger's free text (empty: the function's REGCRED_TARGETS).
+ * @example scfTimerEvent('') // a scheduled refresh of the configured targets
+ */
+export function scfTimerEvent(Message: unknown): Record<string, unknown> {
+  return { Type: 'Timer', TriggerName: 'regcred-refresh', Time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), Message };
+}
+
 /** The SCF Node.js context of an invocation (request id, time budget, region). */
 export function scfContext(region = 'ap-guangzhou', timeoutMs = 10_000): Record<string, unknown> {
   const deadline = Date.now() + timeoutMs;

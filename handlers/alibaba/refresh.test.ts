@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fcCloudEvent, fcTimerEvent } from '../../emulator/alibaba/fc-event.js';
 import { DEFAULT_IDENTITY, alibabaFaults, startAlibabaEmulator, type AlibabaEmulator } from '../../emulator/alibaba/server.js';
 import { createRefreshHandler } from './refresh.js';
 import { alibabaRuntime, type FcContext } from './runtime.js';
@@ -43,24 +44,13 @@ function fcFunction(env: Record<string, string> = {}) {
   return createRefreshHandler(runtime);
 }
 
-/** FC timer trigger event: the trigger's payload arrives as a string. */
-const timerEvent = (payload: string) => Buffer.from(JSON.stringify({ triggerTime: '2026-01-05T06:40:00Z', triggerName: 'regcred-refresh', payload }));
-/** EventBridge CloudEvent as FC receives it from an event rule. */
-const cloudEvent = (data: unknown) =>
-  Buffer.from(
-    JSON.stringify({
-      id: '45ef4dewdwe1-7c35-447a-bd93-fab****', source: 'regcred.ops', specversion: '1.0', type: 'regcred.refresh',
-      datacontenttype: 'application/json;charset=utf-8', subject: 'acs:regcred:cn-hangzhou:1234567890123456:refresh',
-      time: '2026-01-05T06:40:00Z', aliyunaccountid: '1234567890123456', aliyuneventbusname: 'default', data,
-    }),
-  );
 const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
 const decoded = (json: string) => JSON.parse(json) as { auths: Record<string, { username: string; password: string; auth: string }> };
 
 describe('FC refresh: where targets come from', () => {
   it('writes the dockerconfigjson named in a timer payload as the new ACSCurrent of the KMS secret', async () => {
     const name = secret();
-    const { outcomes } = await fcFunction(configured(name))(timerEvent(JSON.stringify(targets(name))), context);
+    const { outcomes } = await fcFunction(configured(name))(fcTimerEvent(JSON.stringify(targets(name))), context);
     expect(outcomes).toMatchObject([{ store: 'kms', secretId: name, ok: true, written: true }]);
     const current = decoded(emu.kms.current(name)!);
     expect(Object.keys(current.auths)).toEqual([PERSONAL]);
@@ -69,19 +59,19 @@ describe('FC refresh: where targets come from', () => {
 
   it('writes the targets in the data of an EventBridge CloudEvent', async () => {
     const name = secret();
-    await fcFunction(configured(name))(cloudEvent(targets(name)), context);
+    await fcFunction(configured(name))(fcCloudEvent(targets(name)), context);
     expect(Object.keys(decoded(emu.kms.current(name)!).auths)).toEqual([PERSONAL]);
   });
 
   it('falls back to REGCRED_TARGETS for a timer with an empty payload', async () => {
     const name = secret();
-    await fcFunction({ REGCRED_TARGETS: JSON.stringify(targets(name)) })(timerEvent(''), context);
+    await fcFunction({ REGCRED_TARGETS: JSON.stringify(targets(name)) })(fcTimerEvent(''), context);
     expect(emu.kms.versions(name)).toHaveLength(2);
   });
 
   it('falls back to REGCRED_TARGETS for a CloudEvent whose data names no targets', async () => {
     const name = secret();
-    await fcFunction({ REGCRED_TARGETS: JSON.stringify(targets(name)) })(cloudEvent({ reason: 'manual' }), context);
+    await fcFunction({ REGCRED_TARGETS: JSON.stringify(targets(name)) })(fcCloudEvent({ reason: 'manual' }), context);
     expect(emu.kms.versions(name)).toHaveLength(2);
   });
 
@@ -94,13 +84,13 @@ describe('FC refresh: where targets come from', () => {
   it('rejects a payload that names a registry the function is not configured for, writing nothing', async () => {
     const name = secret();
     const spec = { targets: [{ store: 'kms', secretId: name, registries: ['acr:cn-beijing'] }] };
-    const err = await failure(fcFunction()(timerEvent(JSON.stringify(spec)), context));
+    const err = await failure(fcFunction()(fcTimerEvent(JSON.stringify(spec)), context));
     expect(err).toMatchObject({ code: 'BadRequest', message: expect.stringContaining('not in REGCRED_REGISTRIES') });
     expect(emu.calls).toEqual([]);
   });
 
   it('rejects an event with no targets when REGCRED_TARGETS is unset', async () => {
-    const err = await failure(fcFunction()(timerEvent(''), context));
+    const err = await failure(fcFunction()(fcTimerEvent(''), context));
     expect(err).toMatchObject({ code: 'BadRequest', message: expect.stringContaining('REGCRED_TARGETS') });
   });
 
@@ -110,7 +100,7 @@ describe('FC refresh: where targets come from', () => {
   ])('rejects an InvokeFunction event naming %s; nothing is written and ACSCurrent stays readable', async (_, forged) => {
     const name = secret();
     const handler = fcFunction(configured(name));
-    await handler(timerEvent(''), context);
+    await handler(fcTimerEvent(''), context);
     const good = emu.kms.current(name)!;
     const err = await failure(handler(Buffer.from(JSON.stringify(forged(name))), context));
     expect(err).toMatchObject({ code: 'BadRequest', message: 'targets[0] is not an entry of REGCRED_TARGETS; an event may name only configured targets, exactly' });
@@ -120,7 +110,7 @@ describe('FC refresh: where targets come from', () => {
   });
 
   it('rejects a timer payload that is not JSON', async () => {
-    const err = await failure(fcFunction()(timerEvent('targets=all'), context));
+    const err = await failure(fcFunction()(fcTimerEvent('targets=all'), context));
     expect(err).toMatchObject({ code: 'BadRequest', message: 'timer event payload is not JSON' });
   });
 });
@@ -129,7 +119,7 @@ describe('FC refresh: idempotency and failures', () => {
   it('with REGCRED_ATTEMPT_TIMEOUT_MS=10000, a KMS write that answers after 4 s lands', async () => {
     const name = secret();
     emu.inject('kms', 'PutSecretValue', alibabaFaults.delay(4_000));
-    const { outcomes } = await fcFunction({ ...configured(name), REGCRED_ATTEMPT_TIMEOUT_MS: '10000' })(timerEvent(''), { ...context, function: { timeout: 15 } });
+    const { outcomes } = await fcFunction({ ...configured(name), REGCRED_ATTEMPT_TIMEOUT_MS: '10000' })(fcTimerEvent(''), { ...context, function: { timeout: 15 } });
     expect(outcomes).toMatchObject([{ ok: true, written: true }]);
   }, 20_000);
 

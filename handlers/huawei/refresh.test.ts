@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { functionGraphContext } from '../../emulator/huawei/apig.js';
+import { functionGraphContext, functionGraphTimerEvent } from '../../emulator/huawei/apig.js';
 import { startHuaweiEmulator, type HuaweiEmulator } from '../../emulator/huawei/index.js';
 import { createRefreshHandler } from './refresh.js';
 import { huaweiRuntime } from './runtime.js';
@@ -37,8 +37,6 @@ function fgFunction(env: Record<string, string> = {}) {
   return createRefreshHandler(runtime);
 }
 
-/** A FunctionGraph timer trigger event: the trigger's additional information arrives as `user_event`. */
-const timerEvent = (userEvent: string) => ({ version: 'v1.0', time: '2026-11-30T21:20:00+08:00', trigger_type: 'TIMER', trigger_name: 'regcred-refresh', user_event: userEvent });
 const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
 const decoded = (json: string) => JSON.parse(json) as { auths: Record<string, { username: string; password: string; auth: string }> };
 
@@ -47,7 +45,7 @@ describe('FunctionGraph refresh: where targets come from', () => {
     // Prepare
     const name = secret();
     // Act
-    const { outcomes } = await fgFunction(configured(name))(timerEvent(JSON.stringify(targets(name))), context);
+    const { outcomes } = await fgFunction(configured(name))(functionGraphTimerEvent(JSON.stringify(targets(name))), context);
     // Assess
     expect(outcomes).toMatchObject([{ store: 'csms', secretId: name, ok: true, written: true }]);
     expect(Object.keys(decoded(emu.csms.valueAt(name)!).auths)).toEqual([HOST]);
@@ -56,7 +54,7 @@ describe('FunctionGraph refresh: where targets come from', () => {
 
   it('falls back to REGCRED_TARGETS for a timer with an empty user_event', async () => {
     const name = secret();
-    await fgFunction(configured(name))(timerEvent(''), context);
+    await fgFunction(configured(name))(functionGraphTimerEvent(''), context);
     expect(emu.csms.versions(name)).toHaveLength(2);
   });
 
@@ -68,7 +66,7 @@ describe('FunctionGraph refresh: where targets come from', () => {
   });
 
   it('rejects a user_event that is not JSON', async () => {
-    const err = await failure(fgFunction()(timerEvent('targets=all'), context));
+    const err = await failure(fgFunction()(functionGraphTimerEvent('targets=all'), context));
     expect(err).toMatchObject({ code: 'BadRequest', message: 'timer event user_event is not JSON' });
   });
 

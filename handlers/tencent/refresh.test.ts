@@ -1,12 +1,11 @@
 /** Where an SCF refresh takes its targets from, and what it refuses (nothing is written then). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scfRoleEnvironment, startTencentEmulator, type TencentEmulator } from '../../emulator/tencent/index.js';
-import { scfContext } from '../../emulator/tencent/scf-event.js';
+import { scfContext, scfTimerEvent } from '../../emulator/tencent/scf-event.js';
 import { createRefreshHandler, targetsOf } from './refresh.js';
 import { tencentRuntime, type ScfContext } from './runtime.js';
 
 const CONFIGURED = { store: 'ssm', secretId: 'regcred-pull', format: 'dockerconfigjson', registries: ['tcr:ap-guangzhou:tcr-emulator'] };
-const timer = (Message: unknown) => ({ Type: 'Timer', TriggerName: 'regcred-refresh', Time: '2026-11-30T12:00:00Z', Message });
 
 let emu: TencentEmulator;
 beforeAll(async () => {
@@ -26,19 +25,19 @@ function runtime() {
 
 describe('SCF refresh: targets', () => {
   it.each([
-    ['a timer with an empty Message', timer('')],
+    ['a timer with an empty Message', scfTimerEvent('')],
     ['a timer without Message', { Type: 'Timer', TriggerName: 't', Time: '2026-11-30T12:00:00Z' }],
     ['an empty event', {}],
-    ['a timer whose Message names the configured target', timer(JSON.stringify({ targets: [CONFIGURED] }))],
+    ['a timer whose Message names the configured target', scfTimerEvent(JSON.stringify({ targets: [CONFIGURED] }))],
     ['a direct invocation naming the configured target', { targets: [CONFIGURED] }],
   ])('takes REGCRED_TARGETS\' entry from %s', (_name, event) => {
     expect(targetsOf(event, runtime()).map((t) => [t.store, t.secretId, t.format])).toEqual([['ssm', 'regcred-pull', 'dockerconfigjson']]);
   });
 
   it.each([
-    ['a timer Message that is not JSON', timer('user define msg body'), /Message is not JSON/],
-    ['a timer Message that is not a string', timer({ targets: [] }), /Message must be a string/],
-    ['a secret that is not configured', timer(JSON.stringify({ targets: [{ ...CONFIGURED, secretId: 'other-secret' }] })), /REGCRED_TARGETS/],
+    ['a timer Message that is not JSON', scfTimerEvent('user define msg body'), /Message is not JSON/],
+    ['a timer Message that is not a string', scfTimerEvent({ targets: [] }), /Message must be a string/],
+    ['a secret that is not configured', scfTimerEvent(JSON.stringify({ targets: [{ ...CONFIGURED, secretId: 'other-secret' }] })), /REGCRED_TARGETS/],
     ['a format that is not configured', { targets: [{ ...CONFIGURED, format: 'json' }] }, /REGCRED_TARGETS/],
   ])('rejects %s', (_name, event, message) => {
     expect(() => targetsOf(event, runtime())).toThrow(message);
@@ -46,7 +45,7 @@ describe('SCF refresh: targets', () => {
 
   it('rejects an event naming a target that is not configured and writes nothing', async () => {
     // Prepare
-    const forged = timer(JSON.stringify({ targets: [{ ...CONFIGURED, secretId: 'other-secret' }] }));
+    const forged = scfTimerEvent(JSON.stringify({ targets: [{ ...CONFIGURED, secretId: 'other-secret' }] }));
     emu.calls.length = 0;
     // Act
     const run = createRefreshHandler(runtime())(forged, scfContext() as ScfContext);

@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fcTimerEvent } from '../../emulator/alibaba/fc-event.js';
 import { DEFAULT_IDENTITY, startAlibabaEmulator, type AlibabaEmulator } from '../../emulator/alibaba/server.js';
 import { createRefreshHandler } from '../../handlers/alibaba/refresh.js';
 import { alibabaRuntime, type FcContext } from '../../handlers/alibaba/runtime.js';
@@ -55,7 +56,7 @@ describe('Alibaba timer refresh → KMS → skopeo', () => {
       },
       { write: (line) => lines.push(line) },
     );
-    const timer = Buffer.from(JSON.stringify({ triggerTime: '2026-11-23T12:00:00Z', triggerName: 'regcred-refresh', payload: '' }));
+    const timer = fcTimerEvent('');
 
     // Act: refresh, then use ACSCurrent as skopeo's authfile.
     const { outcomes } = await createRefreshHandler(runtime)(timer, context);

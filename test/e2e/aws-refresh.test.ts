@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ecrService } from '../../emulator/aws/ecr.js';
+import { scheduledEvent } from '../../emulator/aws/events.js';
 import { secretsManagerService } from '../../emulator/aws/secrets-manager.js';
 import { awsFaults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
 import { BadRequestError } from '../../core/errors.js';
@@ -26,17 +27,6 @@ import { requireTestCa, startRegistry, type LocalRegistry } from '../support/reg
 const ECR_PASSWORD = 'ecr-emulator-password-7f3a9c2e41';
 const REGION = 'us-east-1';
 const context = (ms = 20_000) => ({ getRemainingTimeInMillis: () => ms });
-const scheduledEvent = (detail: unknown = {}) => ({
-  version: '0',
-  id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
-  'detail-type': 'Scheduled Event',
-  source: 'aws.events',
-  account: '123456789012',
-  time: '2026-11-23T12:00:00Z',
-  region: REGION,
-  resources: ['arn:aws:events:us-east-1:123456789012:rule/regcred-refresh'],
-  detail,
-});
 
 let registry: LocalRegistry;
 let emu: AwsEmulator;

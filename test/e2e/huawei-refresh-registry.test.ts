@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { functionGraphContext } from '../../emulator/huawei/apig.js';
+import { functionGraphContext, functionGraphTimerEvent } from '../../emulator/huawei/apig.js';
 import { AGENCY_SESSION, startHuaweiEmulator, type HuaweiEmulator } from '../../emulator/huawei/index.js';
 import { createRefreshHandler } from '../../handlers/huawei/refresh.js';
 import { huaweiRuntime } from '../../handlers/huawei/runtime.js';
@@ -51,7 +51,7 @@ describe('Huawei timer refresh → CSMS → skopeo', () => {
       },
       { write: (line) => lines.push(line) },
     );
-    const timer = { version: 'v1.0', time: '2026-11-30T21:00:00+08:00', trigger_type: 'TIMER', trigger_name: 'regcred-refresh', user_event: '' };
+    const timer = functionGraphTimerEvent('');
 
     // Act: refresh, then use SYSCURRENT as skopeo's authfile.
     const { outcomes } = await createRefreshHandler(runtime)(timer, functionGraphContext());

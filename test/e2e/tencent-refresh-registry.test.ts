@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import * as tencentSsm from 'tencentcloud-sdk-nodejs-ssm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CAM_USER_KEY, scfRoleEnvironment, startTencentEmulator, type TencentEmulator } from '../../emulator/tencent/index.js';
-import { scfContext } from '../../emulator/tencent/scf-event.js';
+import { scfContext, scfTimerEvent } from '../../emulator/tencent/scf-event.js';
 import { createRefreshHandler } from '../../handlers/tencent/refresh.js';
 import { tencentRuntime, type ScfContext } from '../../handlers/tencent/runtime.js';
 import { manifestDigestOf, skopeoCopy, skopeoInspect, writeOciLayout, type OciImage } from '../support/oci-layout.js';
@@ -20,7 +20,7 @@ import { requireTestCa, startRegistry, type LocalRegistry } from '../support/reg
 const LOGIN = { username: '100000000001', password: 'tcr-temp-password-3f9d1c' };
 const SECRET = 'regcred-pull';
 const REGION = 'ap-guangzhou';
-const TIMER = { Type: 'Timer', TriggerName: 'regcred-refresh', Time: '2026-11-30T12:00:00Z', Message: '' };
+const TIMER = scfTimerEvent('');
 const WRITES = ['PutSecretValue', 'UpdateSecret'];
 
 let registry: LocalRegistry;
