@@ -90,13 +90,14 @@ export interface LocalRefresh {
   current(secretId: string): string | undefined;
   /** How many versions the secret has (a store that replaces its one version in place keeps 1). */
   versions(secretId: string): number;
+  /** The cloud's scheduled trigger event with no payload, so REGCRED_TARGETS applies (a new one each call, as each run's is). */
+  scheduledEvent(): unknown;
   /**
    * A fresh warm instance of the refresh handler (its own cache) built from `env`: each call is
-   * one invocation with its own platform context, given `event` as it is, or the cloud's scheduled
-   * trigger event with no payload (so REGCRED_TARGETS applies) when `event` is omitted. Resolves
-   * or rejects as the handler does.
+   * one invocation of `event`, as it is, with its own platform context. Resolves or rejects as the
+   * handler does.
    */
-  invoker(env: Record<string, string>, write?: (line: string) => void): (event?: unknown) => Promise<{ outcomes: TargetOutcome[] }>;
+  invoker(env: Record<string, string>, write?: (line: string) => void): (event: unknown) => Promise<{ outcomes: TargetOutcome[] }>;
   /** Malformed events of every trigger type the refresh handler takes, each named (B2). */
   malformedEvents: ReadonlyArray<readonly [string, unknown]>;
 }

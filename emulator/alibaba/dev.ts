@@ -79,6 +79,7 @@ async function startLocal(): Promise<LocalCloud> {
     refresh: {
       store: 'kms',
       write: { service: 'kms', operation: 'PutSecretValue' },
+      scheduledEvent: () => fcTimerEvent(''),
       createSecret: async (secretId, value) => emulator.kms.createSecret(secretId, value, Date.now()),
       current: (secretId) => emulator.kms.current(secretId),
       versions: (secretId) => emulator.kms.versions(secretId).length,
@@ -86,7 +87,7 @@ async function startLocal(): Promise<LocalCloud> {
         const ready = Promise.all([import('../../handlers/alibaba/refresh.js'), import('../../handlers/alibaba/runtime.js')]).then(([{ createRefreshHandler }, { alibabaRuntime }]) =>
           createRefreshHandler(alibabaRuntime(functionEnvironment, { ...(write && { write }) })),
         );
-        return async (event = fcTimerEvent('')) => (await ready)(event as Buffer, fcContext());
+        return async (event) => (await ready)(event as Buffer, fcContext());
       },
       malformedEvents: MALFORMED_REFRESH_EVENTS,
     },

@@ -99,6 +99,7 @@ async function startLocal(): Promise<LocalCloud> {
     refresh: {
       store: 'secrets-manager',
       write: { service: 'secretsmanager', operation: 'PutSecretValue' },
+      scheduledEvent: () => scheduledEvent(),
       createSecret: async (secretId, value) => sm.state.createSecret(secretId, value),
       current: (secretId) => sm.state.valueOf(secretId),
       versions: (secretId) => Object.keys(sm.state.stagesOf(secretId)).length,
@@ -107,7 +108,7 @@ async function startLocal(): Promise<LocalCloud> {
         const ready = Promise.all([import('../../handlers/aws/refresh.js'), import('../../handlers/aws/secrets-runtime.js')]).then(([{ createRefreshHandler }, { awsSecretsRuntime }]) =>
           createRefreshHandler(awsSecretsRuntime(functionEnvironment, { ...(write && { write }) })),
         );
-        return async (event = scheduledEvent()) => (await ready)(event, lambdaContext());
+        return async (event) => (await ready)(event, lambdaContext());
       },
       malformedEvents: MALFORMED_REFRESH_EVENTS,
     },

@@ -85,6 +85,7 @@ async function startLocal(): Promise<LocalCloud> {
     refresh: {
       store: 'csms',
       write: { service: 'csms', operation: 'CreateSecretVersion' },
+      scheduledEvent: () => functionGraphTimerEvent(''),
       createSecret: async (secretId, value) => emulator.csms.createSecret(secretId, value, Date.now()),
       current: (secretId) => emulator.csms.valueAt(secretId),
       versions: (secretId) => emulator.csms.versions(secretId).length,
@@ -92,7 +93,7 @@ async function startLocal(): Promise<LocalCloud> {
         const ready = Promise.all([import('../../handlers/huawei/refresh.js'), import('../../handlers/huawei/runtime.js')]).then(([{ createRefreshHandler }, { huaweiRuntime }]) =>
           createRefreshHandler(huaweiRuntime(functionEnvironment, { ...(write && { write }) })),
         );
-        return async (event = functionGraphTimerEvent('')) => (await ready)(event, functionGraphContext(AGENCY_SESSION));
+        return async (event) => (await ready)(event, functionGraphContext(AGENCY_SESSION));
       },
       malformedEvents: MALFORMED_REFRESH_EVENTS,
     },

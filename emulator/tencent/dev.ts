@@ -89,6 +89,7 @@ async function startLocal(): Promise<LocalCloud> {
       store: 'ssm',
       // regcred keeps the credential in one SSM version, `current`, replaced in place (core/tencent/ssm.ts).
       write: { service: 'ssm', operation: 'UpdateSecret' },
+      scheduledEvent: () => scfTimerEvent(''),
       createSecret: async (secretId, value) => emulator.ssm.createSecret(secretId, { versionId: 'current', value }),
       current: (secretId) => emulator.ssm.value(secretId, 'current'),
       versions: (secretId) => emulator.ssm.versionIds(secretId).length,
@@ -96,7 +97,7 @@ async function startLocal(): Promise<LocalCloud> {
         const ready = Promise.all([import('../../handlers/tencent/refresh.js'), import('../../handlers/tencent/runtime.js')]).then(([{ createRefreshHandler }, { tencentRuntime }]) =>
           createRefreshHandler(tencentRuntime(functionEnvironment, { ...(write && { write }) })),
         );
-        return async (event = scfTimerEvent('')) => (await ready)(event, scfContext() as never);
+        return async (event) => (await ready)(event, scfContext() as never);
       },
       malformedEvents: MALFORMED_REFRESH_EVENTS,
     },
