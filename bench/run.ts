@@ -181,7 +181,8 @@ export async function runBench(options: BenchOptions, progress: (msg: string) =>
     });
 
     // Each of these measurements counts calls at the emulator, so each runs on a fresh rig of its own.
-    for (const cloud of clouds.filter((c) => rigs.has(c.id))) {
+    const rigged = clouds.filter((c) => rigs.has(c.id));
+    for (const cloud of rigged) {
       next(`amplification (${cloud.id})`);
       results.amplification.push(...(await amplification(cloud, options)));
       for (const count of options.registryCounts) {
@@ -192,7 +193,7 @@ export async function runBench(options: BenchOptions, progress: (msg: string) =>
     }
 
     next('outage');
-    results.outage = await outages(clouds.filter((c) => rigs.has(c.id)), { callers: options.outageCallers, stepMs: 1_000 });
+    results.outage = await outages(rigged, { callers: options.outageCallers, stepMs: 1_000 });
 
     if (options.metricsRounds) {
       next('metrics cold-start cost');
