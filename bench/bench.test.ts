@@ -112,6 +112,13 @@ describe('bench quick run', () => {
     expect(verdicts(results).map((v) => typeof v.met)).toEqual(['boolean', 'boolean', 'boolean', 'boolean']);
   });
 
+  it('renders the outage table in RESULTS.md, a row per cloud and fault', () => {
+    const md = renderMarkdown(results);
+    const section = md.slice(md.indexOf('## 6. Outage'), md.indexOf('## 7.'));
+    expect(section).toContain('| cloud | fault | requests | 200 (of which last good) | 502 | 503 (with Retry-After) |');
+    for (const o of results.outage) expect(section).toContain(`| ${o.cloud} | ${o.fault} | ${o.requests} | ${o.ok} (${o.okLastGood}) | ${o.status502} | ${o.status503} (${o.status503RetryAfter}) |`);
+  });
+
   it('renders RESULTS.md with the machine and a chart with one line per series', () => {
     const md = renderMarkdown(results);
     const svg = renderChart(results.amplification);
