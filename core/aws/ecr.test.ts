@@ -5,7 +5,7 @@ import { awsFaults, startAwsEmulator, TEST_IDENTITY, TEST_SESSION_IDENTITY, type
 import { RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
 import { withRetry, type RetryPolicy } from '../retry.js';
 import { cachedPerRegion } from './client.js';
-import { decodeAuthorizationToken, EcrProvider } from './ecr.js';
+import { decodeAuthorizationToken, EcrProvider, registryOf } from './ecr.js';
 
 const PASSWORD = 'emulated-ecr-password:with-colons:0123456789';
 const ACCOUNT = '111122223333';
@@ -291,6 +291,90 @@ describe('EcrProvider.mayServe (which hosts a target can be, before any call)', 
     ['registry.cn-shanghai.aliyuncs.com', false],
   ])('%s → %s', (host, expected) => {
     expect(new EcrProvider().mayServe(target, host)).toBe(expected);
+  });
+
+  const other = { ...target, instanceId: '111122223333' };
+  it.each([
+    ['111122223333.dkr.ecr.us-east-1.amazonaws.com', true],
+    ['111122223333.dkr.ecr-fips.us-east-1.amazonaws.com', true],
+    ['123456789012.dkr.ecr.us-east-1.amazonaws.com', false],
+    ['111122223333.dkr.ecr.eu-west-1.amazonaws.com', false],
+  ])('an entry naming account 111122223333: %s → %s', (host, expected) => {
+    expect(new EcrProvider().mayServe(other, host)).toBe(expected);
+  });
+});
+
+describe('registryOf (an entry\'s host from its region\'s proxyEndpoint)', () => {
+  const own = { provider: 'ecr', region: 'us-east-1' };
+  const other = { ...own, instanceId: '111122223333' };
+  it.each([
+    [own, 'https://123456789012.dkr.ecr.us-east-1.amazonaws.com', '123456789012.dkr.ecr.us-east-1.amazonaws.com'],
+    [other, 'https://123456789012.dkr.ecr.us-east-1.amazonaws.com', '111122223333.dkr.ecr.us-east-1.amazonaws.com'],
+    [other, 'https://123456789012.dkr.ecr-fips.us-east-1.amazonaws.com', '111122223333.dkr.ecr-fips.us-east-1.amazonaws.com'],
+    [{ ...other, region: 'cn-north-1' }, 'https://123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn', '111122223333.dkr.ecr.cn-north-1.amazonaws.com.cn'],
+    [own, 'https://127.0.0.1:5000', '127.0.0.1:5000'],
+  ])('%j with %s → %s', (target, proxyEndpoint, host) => {
+    expect(registryOf(target, proxyEndpoint)).toBe(host);
+  });
+
+  it('refuses to guess another account\'s host from a proxyEndpoint that is no ECR host', () => {
+    expect(() => registryOf(other, 'https://127.0.0.1:5000')).toThrow(
+      "proxyEndpoint is not an ECR registry host, so account 111122223333's host cannot follow from it (name it: ecr:us-east-1:111122223333=<host>)",
+    );
+  });
+});
+
+describe('EcrProvider: several accounts\' registries in one region, one upstream call', () => {
+  const own = { provider: 'ecr', region: 'eu-west-1' };
+  const other = { ...own, instanceId: '444455556666' };
+  const ecrCalls = () => emu.calls.filter((c) => c.service === 'ecr' && c.operation === 'GetAuthorizationToken');
+
+  it('answers both hosts with the token of one GetAuthorizationToken call when asked at once', async () => {
+    // Prepare
+    const ecrProvider = provider();
+    // Act
+    const [[mine], [theirs]] = await Promise.all([ecrProvider.fetch(own, signal()), ecrProvider.fetch(other, signal())]);
+    // Assess
+    expect(ecrCalls()).toHaveLength(1);
+    expect([mine!.registry, theirs!.registry]).toEqual([`${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`, '444455556666.dkr.ecr.eu-west-1.amazonaws.com']);
+    expect(theirs!.password).toBe(mine!.password);
+  });
+
+  it('calls again once the shared call is over (the sharing is of calls in flight, not a cache)', async () => {
+    const ecrProvider = provider();
+    await ecrProvider.fetch(own, signal());
+    await ecrProvider.fetch(other, signal());
+    expect(ecrCalls()).toHaveLength(2);
+  });
+
+  it('gives both entries the failure of the shared call', async () => {
+    // Prepare
+    emu.inject('ecr', 'GetAuthorizationToken', awsFaults.accessDenied());
+    const ecrProvider = provider();
+    // Act
+    const errors = await Promise.all([failure(ecrProvider.fetch(own, signal())), failure(ecrProvider.fetch(other, signal()))]);
+    // Assess
+    expect(errors.map((e) => (e as UpstreamError).code)).toEqual(['UpstreamAccessDenied', 'UpstreamAccessDenied']);
+    expect(ecrCalls()).toHaveLength(1);
+  });
+
+  it('asks anew for an entry that joined a call whose starter gave up', async () => {
+    // Prepare: the first answer is slow; its starter aborts, the joiner still has time
+    await emu.settled(); // calls an earlier test gave up on land before this one counts
+    emu.calls.length = 0;
+    emu.inject('ecr', 'GetAuthorizationToken', awsFaults.delay(300));
+    const ecrProvider = provider();
+    const starter = new AbortController();
+    const first = failure(ecrProvider.fetch(own, starter.signal));
+    // Act
+    const joined = ecrProvider.fetch(other, signal());
+    setTimeout(() => starter.abort(), 50); // while the first request is at the emulator
+    const [theirs] = await joined;
+    await emu.settled();
+    // Assess
+    expect(await first).toBeInstanceOf(Error);
+    expect(theirs!.registry).toBe('444455556666.dkr.ecr.eu-west-1.amazonaws.com');
+    expect(ecrCalls()).toHaveLength(2);
   });
 });
 

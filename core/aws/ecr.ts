@@ -1,17 +1,28 @@
 /**
  * Amazon ECR: `GetAuthorizationToken` (JSON 1.1, SigV4, signing name `ecr`) answers
  * `authorizationData: [{ authorizationToken: base64("AWS:<password>"), expiresAt, proxyEndpoint }]`,
- * valid 12 hours. Without `registryIds` the answer is for the role's own account's registry, so
- * exactly one entry is expected; anything else is an answer we do not understand.
+ * valid 12 hours. Without `registryIds` (deprecated: the token "can be used to access any Amazon ECR
+ * registry that your IAM principal has access to", GetAuthorizationToken API reference) the answer
+ * is one entry, for the role's own registry; anything else is an answer we do not understand.
+ *
+ * One token serves every ECR entry of a region: the own account's (`ecr:<region>`) and other
+ * accounts' (`ecr:<region>:<account-id>`, whose repository policies let the role pull). So the
+ * provider makes one upstream call per region at a time, and each entry takes its registry host
+ * from that one answer: the proxyEndpoint's, or for another account the same host with that
+ * account's id in front. The service's cache stays per entry; the sharing is the ECR provider's
+ * alone, since only ECR knows that one call covers several registries.
  *
  * The answer validation here is shared with ECR Public (ecr-public.ts); error mapping is in client.ts.
  */
 import type { ECRClient, GetAuthorizationTokenCommandOutput } from '@aws-sdk/client-ecr';
 import type { CredentialProvider, RegistryCredential, RegistryTarget } from '../credential.js';
 import { UpstreamError } from '../errors.js';
+import { abortable } from '../retry.js';
 import { assertAwsRegion, cachedPerRegion, classifyAwsError } from './client.js';
 
 const ACTION = 'GetAuthorizationToken';
+/** `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`, the form of every ECR registry host. */
+const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
 /**
  * The SDK loads on first use, not at cold start: parsing and running it is most of a bundle's load
  * time (bench/RESULTS.md), and the first request has to wait for the upstream call anyway.
@@ -35,6 +46,8 @@ export class EcrProvider implements CredentialProvider {
   readonly id = 'ecr' as const;
   readonly #clientFor: (region: string) => ECRClient | Promise<ECRClient>;
   readonly #now: () => number;
+  /** The call in flight per region, with the signal of the request that started it. */
+  readonly #inflight = new Map<string, { signal: AbortSignal; minted: Promise<Minted> }>();
 
   constructor(options: EcrProviderOptions = {}) {
     // maxAttempts 1: core/retry.ts owns retries and the time budget, not the SDK.
@@ -42,17 +55,46 @@ export class EcrProvider implements CredentialProvider {
     this.#now = options.now ?? Date.now;
   }
 
-  /** ECR's registry is always `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`; only the account is unknown before the call. */
+  /** ECR's registry is always `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`; an entry naming an account serves only that account's host. */
   mayServe(target: RegistryTarget, host: string): boolean {
-    const match = /^\d{12}\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(host);
-    return match?.[1] === target.region;
+    const match = ECR_HOST.exec(host);
+    return match?.[2] === target.region && (target.instanceId === undefined || match[1] === target.instanceId);
   }
 
   async fetch(target: RegistryTarget, signal: AbortSignal): Promise<RegistryCredential[]> {
     assertAwsRegion(target.region);
+    const { username, password, expiresAt, proxyEndpoint } = await this.#mintOnce(target.region, signal);
+    const registry = target.host?.toLowerCase() ?? registryOf(target, proxyEndpoint);
+    return [{ registry, username, password, expiresAt, provider: this.id, region: target.region }];
+  }
+
+  /**
+   * The region's token, from the call in flight if there is one (the entries of one `GET /credentials`
+   * or refresh ask at once, so they share it). A request that joined a call whose starter gave up
+   * (its own attempt timed out) and still has time of its own asks anew.
+   */
+  async #mintOnce(region: string, signal: AbortSignal): Promise<Minted> {
+    const flight = this.#inflight.get(region);
+    if (flight) {
+      try {
+        return await abortable(flight.minted, signal);
+      } catch (err) {
+        if (signal.aborted || !flight.signal.aborted) throw err;
+      }
+    }
+    const own = { signal, minted: this.#mint(region, signal) };
+    this.#inflight.set(region, own);
+    const done = () => {
+      if (this.#inflight.get(region) === own) this.#inflight.delete(region);
+    };
+    own.minted.then(done, done);
+    return own.minted;
+  }
+
+  async #mint(region: string, signal: AbortSignal): Promise<Minted> {
     let output: GetAuthorizationTokenCommandOutput;
     try {
-      const [client, { GetAuthorizationTokenCommand }] = await Promise.all([this.#clientFor(target.region), loadSdk()]);
+      const [client, { GetAuthorizationTokenCommand }] = await Promise.all([this.#clientFor(region), loadSdk()]);
       output = await client.send(new GetAuthorizationTokenCommand({}), { abortSignal: signal });
     } catch (err) {
       throw classifyAwsError(err, ACTION, signal);
@@ -66,9 +108,33 @@ export class EcrProvider implements CredentialProvider {
     const data: unknown = list[0];
     const { username, password } = decodeAuthorizationToken(property(data, 'authorizationToken'), 'authorizationData[0].authorizationToken');
     const expiresAt = futureExpiry(property(data, 'expiresAt'), this.#now(), 'authorizationData[0].expiresAt');
-    const registry = target.host?.toLowerCase() ?? registryHost(property(data, 'proxyEndpoint'), 'authorizationData[0].proxyEndpoint');
-    return [{ registry, username, password, expiresAt, provider: this.id, region: target.region }];
+    // Checked by each entry that takes its host from it: an entry with a configured host needs none.
+    return { username, password, expiresAt, proxyEndpoint: property(data, 'proxyEndpoint') };
   }
+}
+
+/** One GetAuthorizationToken answer, its token checked. */
+interface Minted {
+  username: string;
+  password: string;
+  expiresAt: Date;
+  proxyEndpoint: unknown;
+}
+
+/**
+ * An entry's registry host from the proxyEndpoint of its region's answer: the host itself for the
+ * role's own account, else the same host with the entry's account id in front (so a FIPS or China
+ * endpoint gives FIPS or China hosts for every account).
+ * @example registryOf({ provider: 'ecr', region: 'us-east-1', instanceId: '111122223333' }, 'https://123456789012.dkr.ecr.us-east-1.amazonaws.com') // '111122223333.dkr.ecr.us-east-1.amazonaws.com'
+ */
+export function registryOf(target: RegistryTarget, proxyEndpoint: unknown): string {
+  const field = 'authorizationData[0].proxyEndpoint';
+  const own = registryHost(proxyEndpoint, field);
+  if (target.instanceId === undefined) return own;
+  if (!ECR_HOST.test(own)) {
+    throw invalid(field, `is not an ECR registry host, so account ${target.instanceId}'s host cannot follow from it (name it: ecr:${target.region}:${target.instanceId}=<host>)`);
+  }
+  return `${target.instanceId}${own.slice(own.indexOf('.'))}`;
 }
 
 /**
