@@ -13,6 +13,17 @@ const GRAMMAR =
   "lower-case [a-z0-9] components (joined inside by '.', '_', '__' or '-') separated by '/', and '*' only as the whole value or a whole last segment (base/*)";
 
 /**
+ * A bad entry: its message is the whole report (osls prints a thrown error's stack, and the stack
+ * of a typo is ours, not the user's).
+ * @param {string} message
+ */
+function inputError(message) {
+  const err = new Error(message);
+  err.stack = `Error: ${message}`;
+  return err;
+}
+
+/**
  * @typedef {object} NameRules What one cloud's registry accepts as a repository path.
  * @property {number} [minSegments] Segments a name needs (ACR, TCR, SWR: 2, a namespace and a repository).
  * @property {number} [maxSegments] Segments a name may have (ACR: 2, a repository name has no '/').
@@ -38,7 +49,7 @@ function parseRepositoryList(label, value, rules = {}) {
   if (value.trim() === '') return [];
   return value.split(',').map((raw, i) => {
     const entry = raw.trim();
-    if (!entry) throw new Error(`${label}: entry ${i + 1} of '${value}' is empty`);
+    if (!entry) throw inputError(`${label}: entry ${i + 1} of '${value}' is empty`);
     checkPattern(label, entry, rules);
     return entry;
   });
@@ -51,11 +62,11 @@ function checkPattern(label, entry, rules) {
   const wildcard = segments.at(-1) === '*';
   const names = wildcard ? segments.slice(0, -1) : segments;
   if (entry.length > MAX_NAME_LENGTH || !names.every((s) => COMPONENT.test(s))) {
-    throw new Error(`${label}: '${entry}' is not a repository name: ${GRAMMAR}`);
+    throw inputError(`${label}: '${entry}' is not a repository name: ${GRAMMAR}`);
   }
   const shape = rules.shape ? `: ${rules.shape}` : '';
-  if (rules.minSegments && segments.length < rules.minSegments) throw new Error(`${label}: '${entry}' names no namespace${shape}`);
-  if (rules.maxSegments && segments.length > rules.maxSegments) throw new Error(`${label}: '${entry}' has too many '/' segments${shape}`);
+  if (rules.minSegments && segments.length < rules.minSegments) throw inputError(`${label}: '${entry}' names no namespace${shape}`);
+  if (rules.maxSegments && segments.length > rules.maxSegments) throw inputError(`${label}: '${entry}' has too many '/' segments${shape}`);
 }
 
 /**
@@ -89,4 +100,4 @@ function parseRepositoryScope(values, options = {}) {
   return { pull: narrowest([...pull, ...push]), push: narrowest(push) };
 }
 
-module.exports = { parseRepositoryList, parseRepositoryScope };
+module.exports = { inputError, parseRepositoryList, parseRepositoryScope };

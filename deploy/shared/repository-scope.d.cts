@@ -17,6 +17,9 @@ export interface RepositoryScope {
   push: string[];
 }
 
+/** An Error whose stack is its message alone (osls prints a thrown error's stack). */
+export function inputError(message: string): Error;
+
 /** One comma list of repository patterns (`team/app`, `base/*`, `*`); throws one line naming `label` and the entry. */
 export function parseRepositoryList(label: string, value: string, rules?: NameRules): string[];
 
