@@ -324,70 +324,29 @@ describe('registryOf (an entry\'s host from its region\'s proxyEndpoint)', () =>
   });
 });
 
-describe('EcrProvider: several accounts\' registries in one region, one upstream call', () => {
+describe('EcrProvider.fetchBatch: several accounts\' registries in one region, one upstream call', () => {
   const own = { provider: 'ecr', region: 'eu-west-1' };
   const other = { ...own, instanceId: '444455556666' };
   const ecrCalls = () => emu.calls.filter((c) => c.service === 'ecr' && c.operation === 'GetAuthorizationToken');
 
-  it('answers both hosts with the token of one GetAuthorizationToken call when asked at once', async () => {
-    // Prepare
-    const ecrProvider = provider();
+  it('answers every entry, each with its own account\'s host, from one GetAuthorizationToken call', async () => {
     // Act
-    const [[mine], [theirs]] = await Promise.all([ecrProvider.fetch(own, signal()), ecrProvider.fetch(other, signal())]);
+    const [mine, theirs] = (await provider().fetchBatch([own, other], signal())).flat();
     // Assess
     expect(ecrCalls()).toHaveLength(1);
     expect([mine!.registry, theirs!.registry]).toEqual([`${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`, '444455556666.dkr.ecr.eu-west-1.amazonaws.com']);
     expect(theirs!.password).toBe(mine!.password);
   });
 
-  it('calls again once the shared call is over (the sharing is of calls in flight, not a cache)', async () => {
-    const ecrProvider = provider();
-    await ecrProvider.fetch(own, signal());
-    await ecrProvider.fetch(other, signal());
-    expect(ecrCalls()).toHaveLength(2);
+  it('keys a batch by region: entries of one region, whatever their account, go together', () => {
+    const ecrProvider = new EcrProvider();
+    expect([own, other, { ...own, region: 'us-east-1' }].map((t) => ecrProvider.batchKey(t))).toEqual(['eu-west-1', 'eu-west-1', 'us-east-1']);
   });
 
-  it('gives both entries the failure of the shared call', async () => {
-    // Prepare
+  it('fails every entry of the batch with the call\'s failure', async () => {
     emu.inject('ecr', 'GetAuthorizationToken', awsFaults.accessDenied());
-    const ecrProvider = provider();
-    // Act
-    const errors = await Promise.all([failure(ecrProvider.fetch(own, signal())), failure(ecrProvider.fetch(other, signal()))]);
-    // Assess
-    expect(errors.map((e) => (e as UpstreamError).code)).toEqual(['UpstreamAccessDenied', 'UpstreamAccessDenied']);
+    const err = await failure(provider().fetchBatch([own, other], signal()));
+    expect(err).toMatchObject({ code: 'UpstreamAccessDenied' });
     expect(ecrCalls()).toHaveLength(1);
-  });
-
-  it('asks anew for an entry that joined a call whose starter gave up', async () => {
-    // Prepare: the first answer is slow; its starter aborts, the joiner still has time
-    await emu.settled(); // calls an earlier test gave up on land before this one counts
-    emu.calls.length = 0;
-    emu.inject('ecr', 'GetAuthorizationToken', awsFaults.delay(300));
-    const ecrProvider = provider();
-    const starter = new AbortController();
-    const first = failure(ecrProvider.fetch(own, starter.signal));
-    // Act
-    const joined = ecrProvider.fetch(other, signal());
-    setTimeout(() => starter.abort(), 50); // while the first request is at the emulator
-    const [theirs] = await joined;
-    await emu.settled();
-    // Assess
-    expect(await first).toBeInstanceOf(Error);
-    expect(theirs!.registry).toBe('444455556666.dkr.ecr.eu-west-1.amazonaws.com');
-    expect(ecrCalls()).toHaveLength(2);
-  });
-});
-
-describe('cachedPerRegion', () => {
-  it('keeps one client per region, and tries a failed factory again on the next call', async () => {
-    let calls = 0;
-    const clientFor = cachedPerRegion(async (region: string) => {
-      if (++calls === 1) throw new Error('SDK did not load');
-      return { region };
-    });
-    await expect(clientFor('us-east-1')).rejects.toThrow('SDK did not load');
-    await Promise.resolve(); // let the failed entry be dropped
-    const client = await clientFor('us-east-1');
-    expect([client, await clientFor('us-east-1'), calls]).toEqual([{ region: 'us-east-1' }, client, 2]);
   });
 });

@@ -7,17 +7,15 @@
  *
  * One token serves every ECR entry of a region: the own account's (`ecr:<region>`) and other
  * accounts' (`ecr:<region>:<account-id>`, whose repository policies let the role pull). So the
- * provider makes one upstream call per region at a time, and each entry takes its registry host
- * from that one answer: the proxyEndpoint's, or for another account the same host with that
- * account's id in front. The service's cache stays per entry; the sharing is the ECR provider's
- * alone, since only ECR knows that one call covers several registries.
+ * provider declares the region its batch key, the service asks once for all of a request's entries
+ * of a region (fetchBatch), and each entry takes its registry host from that one answer: the
+ * proxyEndpoint's, or for another account the same host with that account's id in front.
  *
  * The answer validation here is shared with ECR Public (ecr-public.ts); error mapping is in client.ts.
  */
 import type { ECRClient, GetAuthorizationTokenCommandOutput } from '@aws-sdk/client-ecr';
 import type { CredentialProvider, RegistryCredential, RegistryTarget } from '../credential.js';
 import { UpstreamError } from '../errors.js';
-import { abortable } from '../retry.js';
 import { assertAwsRegion, cachedPerRegion, classifyAwsError } from './client.js';
 
 const ACTION = 'GetAuthorizationToken';
@@ -46,8 +44,6 @@ export class EcrProvider implements CredentialProvider {
   readonly id = 'ecr' as const;
   readonly #clientFor: (region: string) => ECRClient | Promise<ECRClient>;
   readonly #now: () => number;
-  /** The call in flight per region, with the signal of the request that started it. */
-  readonly #inflight = new Map<string, { signal: AbortSignal; minted: Promise<Minted> }>();
 
   constructor(options: EcrProviderOptions = {}) {
     // maxAttempts 1: core/retry.ts owns retries and the time budget, not the SDK.
@@ -62,33 +58,23 @@ export class EcrProvider implements CredentialProvider {
   }
 
   async fetch(target: RegistryTarget, signal: AbortSignal): Promise<RegistryCredential[]> {
-    assertAwsRegion(target.region);
-    const { username, password, expiresAt, proxyEndpoint } = await this.#mintOnce(target.region, signal);
-    const registry = target.host?.toLowerCase() ?? registryOf(target, proxyEndpoint);
-    return [{ registry, username, password, expiresAt, provider: this.id, region: target.region }];
+    return (await this.fetchBatch([target], signal))[0]!;
   }
 
-  /**
-   * The region's token, from the call in flight if there is one (the entries of one `GET /credentials`
-   * or refresh ask at once, so they share it). A request that joined a call whose starter gave up
-   * (its own attempt timed out) and still has time of its own asks anew.
-   */
-  async #mintOnce(region: string, signal: AbortSignal): Promise<Minted> {
-    const flight = this.#inflight.get(region);
-    if (flight) {
-      try {
-        return await abortable(flight.minted, signal);
-      } catch (err) {
-        if (signal.aborted || !flight.signal.aborted) throw err;
-      }
-    }
-    const own = { signal, minted: this.#mint(region, signal) };
-    this.#inflight.set(region, own);
-    const done = () => {
-      if (this.#inflight.get(region) === own) this.#inflight.delete(region);
-    };
-    own.minted.then(done, done);
-    return own.minted;
+  /** A region's token serves every account's registry in it. */
+  batchKey(target: RegistryTarget): string {
+    return target.region;
+  }
+
+  /** Every entry of one region from one GetAuthorizationToken call. */
+  async fetchBatch(targets: readonly RegistryTarget[], signal: AbortSignal): Promise<RegistryCredential[][]> {
+    const region = targets[0]!.region;
+    assertAwsRegion(region);
+    const { username, password, expiresAt, proxyEndpoint } = await this.#mint(region, signal);
+    return targets.map((target) => {
+      const registry = target.host?.toLowerCase() ?? registryOf(target, proxyEndpoint);
+      return [{ registry, username, password, expiresAt, provider: this.id, region }];
+    });
   }
 
   async #mint(region: string, signal: AbortSignal): Promise<Minted> {
