@@ -8,8 +8,12 @@
 export interface ProviderSpec {
   /** The `<provider>` of REGCRED_REGISTRIES entries, e.g. `acr-ee`. */
   id: string;
-  /** The instance id an entry must name (`acr-ee:<region>:<cri-…>`), if the provider needs one. */
-  instanceId?: { pattern: RegExp; example: string };
+  /**
+   * The instance id an entry names (`acr-ee:<region>:<cri-…>`), if the provider takes one; with
+   * `optional`, an entry may leave it out (`ecr:<region>` is the role's own account,
+   * `ecr:<region>:<account-id>` another account's registry).
+   */
+  instanceId?: { pattern: RegExp; example: string; optional?: boolean };
   /** The only regions the service issues tokens in, if it is not regional (ECR Public: us-east-1). */
   regions?: readonly string[];
 }

@@ -16,6 +16,15 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ logLevel: 'info', retry: { attemptTimeoutMs: 3000 }, endpoints: {} });
   });
 
+  it('takes several ECR registries in one region: the own account and other accounts by id', () => {
+    const { registries } = loadConfig({ REGCRED_REGISTRIES: 'ecr:us-east-1,ecr:us-east-1:111122223333,ecr:us-east-1:444455556666=r.example.com' });
+    expect(registries).toEqual([
+      { provider: 'ecr', region: 'us-east-1' },
+      { provider: 'ecr', region: 'us-east-1', instanceId: '111122223333' },
+      { provider: 'ecr', region: 'us-east-1', instanceId: '444455556666', host: 'r.example.com' },
+    ]);
+  });
+
   it('takes a registry host override after =', () => {
     const { registries } = loadConfig({ REGCRED_REGISTRIES: 'acr:cn-shanghai=Registry-VPC.cn-shanghai.aliyuncs.com' });
     expect(registries[0]).toEqual({ provider: 'acr', region: 'cn-shanghai', host: 'registry-vpc.cn-shanghai.aliyuncs.com' });
@@ -27,7 +36,10 @@ describe('loadConfig', () => {
     [{ REGCRED_REGISTRIES: 'ecr:US_EAST' }, /^REGCRED_REGISTRIES: 'ecr:US_EAST': 'US_EAST' is not a region/],
     [{ REGCRED_REGISTRIES: 'ecr-public:eu-west-1' }, /only in us-east-1/],
     [{ REGCRED_REGISTRIES: 'acr-ee:cn-hangzhou' }, /'acr-ee:cn-hangzhou': acr-ee needs an instance id/],
-    [{ REGCRED_REGISTRIES: 'ecr:us-east-1:i-1' }, /ecr takes no instance id/],
+    [{ REGCRED_REGISTRIES: 'ecr:us-east-1:i-1' }, /'ecr:us-east-1:i-1': ecr takes an optional id like 123456789012/],
+    [{ REGCRED_REGISTRIES: 'ecr:us-east-1:12345678901' }, /'ecr:us-east-1:12345678901': ecr takes an optional id/],
+    [{ REGCRED_REGISTRIES: 'ecr:us-east-1:111122223333,ecr:us-east-1:111122223333' }, /lists 'ecr:us-east-1:111122223333' twice/],
+    [{ REGCRED_REGISTRIES: 'ecr-public:us-east-1:111122223333' }, /ecr-public takes no instance id/],
     [{ REGCRED_REGISTRIES: 'ecr:us-east-1,,acr:cn-shanghai' }, /empty entry/],
     [{ REGCRED_REGISTRIES: 'ecr:us-east-1,ecr:us-east-1' }, /lists 'ecr:us-east-1' twice/],
     [{ REGCRED_REGISTRIES: 'acr:cn-shanghai=bad host' }, /'bad host' is not host\[:port\]/],

@@ -53,6 +53,14 @@ export interface CredentialProvider {
    * leave it out when only the upstream answer tells (e.g. a per-instance endpoint).
    */
   mayServe?(target: RegistryTarget, host: string): boolean;
+  /**
+   * Targets with the same key are served by ONE upstream call (ECR: a region's token serves every
+   * account's registry in it): the service then asks {@link fetchBatch} once for all of them that one
+   * request needs. Define both or neither.
+   */
+  batchKey?(target: RegistryTarget): string;
+  /** Mint for several targets of one batch key with one upstream call: one credential list per target, in order. */
+  fetchBatch?(targets: readonly RegistryTarget[], signal: AbortSignal, keys?: RoleKeys): Promise<RegistryCredential[][]>;
 }
 
 /**

@@ -20,8 +20,10 @@ export function parseRegistry(entry: string): RegistryTarget {
   if (known.regions && !known.regions.includes(region)) {
     throw new BadRequestError(`'${entry}': ${id} issues tokens only in ${known.regions.join(', ')}`);
   }
-  if (known.instanceId && !known.instanceId.pattern.test(instanceId ?? '')) {
-    throw new BadRequestError(`'${entry}': ${id} needs an instance id like ${known.instanceId.example}`);
+  const omitted = known.instanceId?.optional && instanceId === undefined;
+  if (known.instanceId && !omitted && !known.instanceId.pattern.test(instanceId ?? '')) {
+    const what = known.instanceId.optional ? 'takes an optional id like' : 'needs an instance id like';
+    throw new BadRequestError(`'${entry}': ${id} ${what} ${known.instanceId.example}`);
   }
   if (!known.instanceId && instanceId !== undefined) throw new BadRequestError(`'${entry}': ${id} takes no instance id`);
   if (host !== undefined && !REGISTRY_HOST.test(host)) throw new BadRequestError(`'${entry}': '${host}' is not host[:port]`);

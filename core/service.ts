@@ -106,7 +106,8 @@ export class CredentialService {
    * (the platform retries it, the alarm sees it) and the secret keeps the value it already holds.
    */
   async issue(targets: readonly RegistryTarget[], budget: Budget, options: { lastGood?: boolean } = {}): Promise<Issued> {
-    const entries = await Promise.all(targets.map((t) => this.#cached(t, budget)));
+    const batched = this.#batchLoads(targets, budget);
+    const entries = await Promise.all(targets.map((t) => this.#cached(t, budget, batched.get(t))));
     const failed = options.lastGood === false ? entries.find((e) => e.refreshError) : undefined;
     if (failed) throw failed.refreshError;
     return {
@@ -115,12 +116,35 @@ export class CredentialService {
     };
   }
 
-  async #cached(target: RegistryTarget, budget: Budget) {
+  /**
+   * For the targets of `targets` that share a provider's batch key with another of them, the load
+   * they share: the first of them the cache misses makes the one upstream call for all, the others
+   * take their part of its answer. The cache stays per target (each has its own expiry, hold-off and
+   * last good value); only the upstream call is shared, and only within one request.
+   */
+  #batchLoads(targets: readonly RegistryTarget[], budget: Budget): Map<RegistryTarget, () => Promise<RegistryCredential[]>> {
+    const batches = new Map<string, RegistryTarget[]>();
+    for (const target of targets) {
+      const key = this.#provider(target.provider).batchKey?.(target);
+      if (key === undefined) continue;
+      const batch = `${target.provider}\u0000${key}`;
+      batches.set(batch, [...(batches.get(batch) ?? []), target]);
+    }
+    const loads = new Map<RegistryTarget, () => Promise<RegistryCredential[]>>();
+    for (const batch of batches.values()) {
+      if (batch.length < 2) continue;
+      let call: Promise<RegistryCredential[][]> | undefined;
+      batch.forEach((target, i) => loads.set(target, async () => (await (call ??= this.#fetch(batch, budget)))[i]!));
+    }
+    return loads;
+  }
+
+  async #cached(target: RegistryTarget, budget: Budget, batchLoad?: () => Promise<RegistryCredential[]>) {
     const key = targetKey(target);
     let missed = false; // only the request that starts the upstream call; those that join it wait, but cost nothing upstream
     const entry = await this.cache.get(key, () => {
       missed = true;
-      return this.#fetch(target, budget);
+      return batchLoad ? batchLoad() : this.#fetch([target], budget).then(([credentials]) => credentials!);
     });
     budget.metrics?.count(missed ? 'CacheMisses' : 'CacheHits', { provider: target.provider });
     // Once per failed refresh, not once per request served during its hold-off.
@@ -130,15 +154,18 @@ export class CredentialService {
     return entry;
   }
 
-  async #fetch(target: RegistryTarget, budget: Budget): Promise<RegistryCredential[]> {
-    const provider = this.#provider(target.provider);
+  /** One upstream call (retried) for `targets`: one target, or several of one provider's batch key. */
+  async #fetch(targets: readonly RegistryTarget[], budget: Budget): Promise<RegistryCredential[][]> {
+    const provider = this.#provider(targets[0]!.provider);
+    const name = targets.map(targetKey).join(',');
     const started = this.#now();
-    const dimensions = { provider: target.provider };
+    const dimensions = { provider: targets[0]!.provider };
     const attempt = async (signal: AbortSignal) => {
       const started = this.#now();
       budget.metrics?.count('UpstreamCalls', dimensions);
       try {
-        return await provider.fetch(target, signal, budget.keys);
+        if (targets.length === 1) return [await provider.fetch(targets[0]!, signal, budget.keys)];
+        return await provider.fetchBatch!(targets, signal, budget.keys);
       } catch (err) {
         budget.metrics?.count('UpstreamErrors', { ...dimensions, errorCode: signal.aborted ? 'UpstreamTimeout' : errorCodeOf(err) });
         throw err;
@@ -146,18 +173,20 @@ export class CredentialService {
         budget.metrics?.value('UpstreamLatency', dimensions, this.#now() - started);
       }
     };
-    const credentials = await withRetry(attempt, {
+    const answers = await withRetry(attempt, {
       policy: this.#retry,
-      service: `registry service ${targetKey(target)}`,
+      service: `registry service ${name}`,
       deadline: budget.deadline,
       now: this.#now,
       ...(this.#sleep && { sleep: this.#sleep }),
       ...(budget.signal && { signal: budget.signal }),
     });
-    if (!credentials.length) throw new UpstreamError('UpstreamInvalidResponse', `${target.provider} returned no credential`);
-    for (const c of credentials) registerSecret(c.password, { username: c.username, expiresAt: c.expiresAt.getTime(), now: this.#now() });
-    (budget.log ?? this.#log).debug('credential minted', { registry: targetKey(target), ms: this.#now() - started });
-    return credentials;
+    if (answers.length !== targets.length || answers.some((credentials) => !credentials?.length)) {
+      throw new UpstreamError('UpstreamInvalidResponse', `${targets[0]!.provider} returned no credential`);
+    }
+    for (const c of answers.flat()) registerSecret(c.password, { username: c.username, expiresAt: c.expiresAt.getTime(), now: this.#now() });
+    (budget.log ?? this.#log).debug('credential minted', { registry: name, ms: this.#now() - started });
+    return answers;
   }
 
   #provider(id: ProviderId): CredentialProvider {

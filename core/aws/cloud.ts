@@ -3,7 +3,11 @@ import type { CloudModule } from '../cloud.js';
 /** AWS: ECR and ECR Public behind a Lambda function URL (AWS_IAM), Secrets Manager for refreshes. */
 export const AWS: CloudModule = {
   id: 'aws',
-  providers: [{ id: 'ecr' }, { id: 'ecr-public', regions: ['us-east-1'] }],
+  providers: [
+    // `ecr:<region>` is the role's own registry; `ecr:<region>:<account-id>` another account's (cross-account pull).
+    { id: 'ecr', instanceId: { pattern: /^\d{12}$/, example: '123456789012 (an account id)', optional: true } },
+    { id: 'ecr-public', regions: ['us-east-1'] },
+  ],
   stores: ['secrets-manager'],
   // The AWS SDK reads AWS_ENDPOINT_URL_ECR, _ECR_PUBLIC and _SECRETS_MANAGER itself.
   endpointVariables: [],

@@ -5,7 +5,7 @@ import { awsFaults, startAwsEmulator, TEST_IDENTITY, TEST_SESSION_IDENTITY, type
 import { RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
 import { withRetry, type RetryPolicy } from '../retry.js';
 import { cachedPerRegion } from './client.js';
-import { decodeAuthorizationToken, EcrProvider } from './ecr.js';
+import { decodeAuthorizationToken, EcrProvider, registryOf } from './ecr.js';
 
 const PASSWORD = 'emulated-ecr-password:with-colons:0123456789';
 const ACCOUNT = '111122223333';
@@ -292,18 +292,61 @@ describe('EcrProvider.mayServe (which hosts a target can be, before any call)', 
   ])('%s → %s', (host, expected) => {
     expect(new EcrProvider().mayServe(target, host)).toBe(expected);
   });
+
+  const other = { ...target, instanceId: '111122223333' };
+  it.each([
+    ['111122223333.dkr.ecr.us-east-1.amazonaws.com', true],
+    ['111122223333.dkr.ecr-fips.us-east-1.amazonaws.com', true],
+    ['123456789012.dkr.ecr.us-east-1.amazonaws.com', false],
+    ['111122223333.dkr.ecr.eu-west-1.amazonaws.com', false],
+  ])('an entry naming account 111122223333: %s → %s', (host, expected) => {
+    expect(new EcrProvider().mayServe(other, host)).toBe(expected);
+  });
 });
 
-describe('cachedPerRegion', () => {
-  it('keeps one client per region, and tries a failed factory again on the next call', async () => {
-    let calls = 0;
-    const clientFor = cachedPerRegion(async (region: string) => {
-      if (++calls === 1) throw new Error('SDK did not load');
-      return { region };
-    });
-    await expect(clientFor('us-east-1')).rejects.toThrow('SDK did not load');
-    await Promise.resolve(); // let the failed entry be dropped
-    const client = await clientFor('us-east-1');
-    expect([client, await clientFor('us-east-1'), calls]).toEqual([{ region: 'us-east-1' }, client, 2]);
+describe('registryOf (an entry\'s host from its region\'s proxyEndpoint)', () => {
+  const own = { provider: 'ecr', region: 'us-east-1' };
+  const other = { ...own, instanceId: '111122223333' };
+  it.each([
+    [own, 'https://123456789012.dkr.ecr.us-east-1.amazonaws.com', '123456789012.dkr.ecr.us-east-1.amazonaws.com'],
+    [other, 'https://123456789012.dkr.ecr.us-east-1.amazonaws.com', '111122223333.dkr.ecr.us-east-1.amazonaws.com'],
+    [other, 'https://123456789012.dkr.ecr-fips.us-east-1.amazonaws.com', '111122223333.dkr.ecr-fips.us-east-1.amazonaws.com'],
+    [{ ...other, region: 'cn-north-1' }, 'https://123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn', '111122223333.dkr.ecr.cn-north-1.amazonaws.com.cn'],
+    [own, 'https://127.0.0.1:5000', '127.0.0.1:5000'],
+  ])('%j with %s → %s', (target, proxyEndpoint, host) => {
+    expect(registryOf(target, proxyEndpoint)).toBe(host);
+  });
+
+  it('refuses to guess another account\'s host from a proxyEndpoint that is no ECR host', () => {
+    expect(() => registryOf(other, 'https://127.0.0.1:5000')).toThrow(
+      "proxyEndpoint is not an ECR registry host, so account 111122223333's host cannot follow from it (name it: ecr:us-east-1:111122223333=<host>)",
+    );
+  });
+});
+
+describe('EcrProvider.fetchBatch: several accounts\' registries in one region, one upstream call', () => {
+  const own = { provider: 'ecr', region: 'eu-west-1' };
+  const other = { ...own, instanceId: '444455556666' };
+  const ecrCalls = () => emu.calls.filter((c) => c.service === 'ecr' && c.operation === 'GetAuthorizationToken');
+
+  it('answers every entry, each with its own account\'s host, from one GetAuthorizationToken call', async () => {
+    // Act
+    const [mine, theirs] = (await provider().fetchBatch([own, other], signal())).flat();
+    // Assess
+    expect(ecrCalls()).toHaveLength(1);
+    expect([mine!.registry, theirs!.registry]).toEqual([`${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`, '444455556666.dkr.ecr.eu-west-1.amazonaws.com']);
+    expect(theirs!.password).toBe(mine!.password);
+  });
+
+  it('keys a batch by region: entries of one region, whatever their account, go together', () => {
+    const ecrProvider = new EcrProvider();
+    expect([own, other, { ...own, region: 'us-east-1' }].map((t) => ecrProvider.batchKey(t))).toEqual(['eu-west-1', 'eu-west-1', 'us-east-1']);
+  });
+
+  it('fails every entry of the batch with the call\'s failure', async () => {
+    emu.inject('ecr', 'GetAuthorizationToken', awsFaults.accessDenied());
+    const err = await failure(provider().fetchBatch([own, other], signal()));
+    expect(err).toMatchObject({ code: 'UpstreamAccessDenied' });
+    expect(ecrCalls()).toHaveLength(1);
   });
 });

@@ -1,8 +1,15 @@
 /**
  * Amazon ECR: `GetAuthorizationToken` (JSON 1.1, SigV4, signing name `ecr`) answers
  * `authorizationData: [{ authorizationToken: base64("AWS:<password>"), expiresAt, proxyEndpoint }]`,
- * valid 12 hours. Without `registryIds` the answer is for the role's own account's registry, so
- * exactly one entry is expected; anything else is an answer we do not understand.
+ * valid 12 hours. Without `registryIds` (deprecated: the token "can be used to access any Amazon ECR
+ * registry that your IAM principal has access to", GetAuthorizationToken API reference) the answer
+ * is one entry, for the role's own registry; anything else is an answer we do not understand.
+ *
+ * One token serves every ECR entry of a region: the own account's (`ecr:<region>`) and other
+ * accounts' (`ecr:<region>:<account-id>`, whose repository policies let the role pull). So the
+ * provider declares the region its batch key, the service asks once for all of a request's entries
+ * of a region (fetchBatch), and each entry takes its registry host from that one answer: the
+ * proxyEndpoint's, or for another account the same host with that account's id in front.
  *
  * The answer validation here is shared with ECR Public (ecr-public.ts); error mapping is in client.ts.
  */
@@ -12,6 +19,8 @@ import { UpstreamError } from '../errors.js';
 import { assertAwsRegion, cachedPerRegion, classifyAwsError } from './client.js';
 
 const ACTION = 'GetAuthorizationToken';
+/** `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`, the form of every ECR registry host. */
+const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
 /**
  * The SDK loads on first use, not at cold start: parsing and running it is most of a bundle's load
  * time (bench/RESULTS.md), and the first request has to wait for the upstream call anyway.
@@ -42,17 +51,36 @@ export class EcrProvider implements CredentialProvider {
     this.#now = options.now ?? Date.now;
   }
 
-  /** ECR's registry is always `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`; only the account is unknown before the call. */
+  /** ECR's registry is always `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`; an entry naming an account serves only that account's host. */
   mayServe(target: RegistryTarget, host: string): boolean {
-    const match = /^\d{12}\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(host);
-    return match?.[1] === target.region;
+    const match = ECR_HOST.exec(host);
+    return match?.[2] === target.region && (target.instanceId === undefined || match[1] === target.instanceId);
   }
 
   async fetch(target: RegistryTarget, signal: AbortSignal): Promise<RegistryCredential[]> {
-    assertAwsRegion(target.region);
+    return (await this.fetchBatch([target], signal))[0]!;
+  }
+
+  /** A region's token serves every account's registry in it. */
+  batchKey(target: RegistryTarget): string {
+    return target.region;
+  }
+
+  /** Every entry of one region from one GetAuthorizationToken call. */
+  async fetchBatch(targets: readonly RegistryTarget[], signal: AbortSignal): Promise<RegistryCredential[][]> {
+    const region = targets[0]!.region;
+    assertAwsRegion(region);
+    const { username, password, expiresAt, proxyEndpoint } = await this.#mint(region, signal);
+    return targets.map((target) => {
+      const registry = target.host?.toLowerCase() ?? registryOf(target, proxyEndpoint);
+      return [{ registry, username, password, expiresAt, provider: this.id, region }];
+    });
+  }
+
+  async #mint(region: string, signal: AbortSignal): Promise<Minted> {
     let output: GetAuthorizationTokenCommandOutput;
     try {
-      const [client, { GetAuthorizationTokenCommand }] = await Promise.all([this.#clientFor(target.region), loadSdk()]);
+      const [client, { GetAuthorizationTokenCommand }] = await Promise.all([this.#clientFor(region), loadSdk()]);
       output = await client.send(new GetAuthorizationTokenCommand({}), { abortSignal: signal });
     } catch (err) {
       throw classifyAwsError(err, ACTION, signal);
@@ -66,9 +94,33 @@ export class EcrProvider implements CredentialProvider {
     const data: unknown = list[0];
     const { username, password } = decodeAuthorizationToken(property(data, 'authorizationToken'), 'authorizationData[0].authorizationToken');
     const expiresAt = futureExpiry(property(data, 'expiresAt'), this.#now(), 'authorizationData[0].expiresAt');
-    const registry = target.host?.toLowerCase() ?? registryHost(property(data, 'proxyEndpoint'), 'authorizationData[0].proxyEndpoint');
-    return [{ registry, username, password, expiresAt, provider: this.id, region: target.region }];
+    // Checked by each entry that takes its host from it: an entry with a configured host needs none.
+    return { username, password, expiresAt, proxyEndpoint: property(data, 'proxyEndpoint') };
   }
+}
+
+/** One GetAuthorizationToken answer, its token checked. */
+interface Minted {
+  username: string;
+  password: string;
+  expiresAt: Date;
+  proxyEndpoint: unknown;
+}
+
+/**
+ * An entry's registry host from the proxyEndpoint of its region's answer: the host itself for the
+ * role's own account, else the same host with the entry's account id in front (so a FIPS or China
+ * endpoint gives FIPS or China hosts for every account).
+ * @example registryOf({ provider: 'ecr', region: 'us-east-1', instanceId: '111122223333' }, 'https://123456789012.dkr.ecr.us-east-1.amazonaws.com') // '111122223333.dkr.ecr.us-east-1.amazonaws.com'
+ */
+export function registryOf(target: RegistryTarget, proxyEndpoint: unknown): string {
+  const field = 'authorizationData[0].proxyEndpoint';
+  const own = registryHost(proxyEndpoint, field);
+  if (target.instanceId === undefined) return own;
+  if (!ECR_HOST.test(own)) {
+    throw invalid(field, `is not an ECR registry host, so account ${target.instanceId}'s host cannot follow from it (name it: ecr:${target.region}:${target.instanceId}=<host>)`);
+  }
+  return `${target.instanceId}${own.slice(own.indexOf('.'))}`;
 }
 
 /**

@@ -53,7 +53,7 @@ describe('deploy:alibaba --dry-run', () => {
     expect(JSON.parse(plan.functions[1].triggers[0].triggerConfig)).toEqual({ cronExpression: '@every 20m', enable: true, payload: '' });
     expect(plan.functions[0].code.zipBytes).toBeGreaterThan(1000);
     const actions = (fn: { ramPolicy: { Statement: Array<{ Action: string[] }> } }) => fn.ramPolicy.Statement.flatMap((s) => s.Action);
-    expect(actions(plan.functions[0])).toEqual(['cr:GetAuthorizationToken', 'cr:GetAuthorizationToken', 'cr:GetInstanceEndpoint']);
+    expect(actions(plan.functions[0])).toEqual(['cr:GetAuthorizationToken', 'cr:GetAuthorizationToken', 'cr:GetInstanceEndpoint', 'cr:PullRepository']);
     expect(actions(plan.functions[1])).toContain('kms:PutSecretValue');
     expect(fcEmu.calls).toEqual([]);
   });
@@ -77,13 +77,15 @@ describe('deploy:alibaba --dry-run', () => {
 });
 
 describe('RAM policy', () => {
-  const policy = (env: Record<string, string>, fn: 'http' | 'refresh' = 'refresh') => ramPolicy(loadConfig(env), { region: 'cn-hangzhou', accountId: ACCOUNT }, fn).Statement;
+  const EVERY = { pull: ['*'], push: [] };
+  const policy = (env: Record<string, string>, fn: 'http' | 'refresh' = 'refresh', scope = EVERY) => ramPolicy(loadConfig(env), { region: 'cn-hangzhou', accountId: ACCOUNT }, fn, scope).Statement;
+  const mint = (env: Record<string, string>, fn: 'http' | 'refresh' = 'refresh') => policy(env, fn).filter((s) => !s.Action.some((a) => /Repository$/.test(a)));
   it('[S3] grants only cr:GetAuthorizationToken for ACR personal (the API has no narrower resource) (matrix: alibaba/refresh)', () => {
-    expect(policy({ REGCRED_REGISTRIES: 'acr:cn-shanghai' })).toEqual([{ Effect: 'Allow', Action: ['cr:GetAuthorizationToken'], Resource: ['*'] }]);
+    expect(mint({ REGCRED_REGISTRIES: 'acr:cn-shanghai' })).toEqual([{ Effect: 'Allow', Action: ['cr:GetAuthorizationToken'], Resource: ['*'] }]);
   });
 
   it('[S3] scopes ACR EE token and endpoint calls to the named instance (matrix: alibaba/refresh)', () => {
-    expect(policy({ REGCRED_REGISTRIES: 'acr-ee:cn-hangzhou:cri-abc' })).toEqual([
+    expect(mint({ REGCRED_REGISTRIES: 'acr-ee:cn-hangzhou:cri-abc' })).toEqual([
       { Effect: 'Allow', Action: ['cr:GetAuthorizationToken', 'cr:GetInstanceEndpoint'], Resource: [`acs:cr:cn-hangzhou:${ACCOUNT}:instance/cri-abc`] },
     ]);
   });
@@ -93,15 +95,60 @@ describe('RAM policy', () => {
   });
 
   it('[S3] grants the internet-facing HTTP function no KMS action, even with refresh targets configured (matrix: alibaba/http)', () => {
-    expect(policy({ REGCRED_REGISTRIES: 'acr:cn-shanghai', REGCRED_TARGETS: TARGETS }, 'http').flatMap((s) => s.Action)).toEqual(['cr:GetAuthorizationToken']);
+    expect(policy({ REGCRED_REGISTRIES: 'acr:cn-shanghai', REGCRED_TARGETS: TARGETS }, 'http').flatMap((s) => s.Action)).toEqual(['cr:GetAuthorizationToken', 'cr:PullRepository']);
   });
 
   it('[S3] grants the refresh function\'s KMS store its read-then-write only on the named secrets (matrix: alibaba/refresh)', () => {
-    expect(policy({ REGCRED_REGISTRIES: 'acr:cn-shanghai', REGCRED_TARGETS: TARGETS })[1]).toEqual({
+    expect(policy({ REGCRED_REGISTRIES: 'acr:cn-shanghai', REGCRED_TARGETS: TARGETS }).at(-1)).toEqual({
       Effect: 'Allow',
       Action: ['kms:GetSecretValue', 'kms:PutSecretValue'],
       Resource: [`acs:kms:cn-hangzhou:${ACCOUNT}:secret/regcred/pull`],
     });
+  });
+});
+
+describe('RAM policy: the repositories the login may pull and push (--pull, --push)', () => {
+  const REGISTRIES = { REGCRED_REGISTRIES: 'acr:cn-shanghai,acr-ee:cn-hangzhou:cri-abc', REGCRED_TARGETS: TARGETS };
+  /** The dry run's repository statements of each function. */
+  const repositoryStatements = async (...flags: string[]) => {
+    expect(await main([...ARGS, ...flags, '--dry-run'], REGISTRIES, (text) => out.push(text))).toBe(0);
+    const plan = JSON.parse(out.join('\n')) as { functions: Array<{ ramPolicy: { Statement: Array<{ Action: string[] }> } }> };
+    return plan.functions.map((f) => f.ramPolicy.Statement.filter((s) => s.Action.some((a) => /Repository$/.test(a))));
+  };
+  const personal = (p: string) => `acs:cr:cn-shanghai:${ACCOUNT}:repository/${p}`;
+  const ee = (p: string) => `acs:cr:cn-hangzhou:${ACCOUNT}:repository/cri-abc/${p}`;
+
+  it('default: both functions pull every repository of the configured registries and push none', async () => {
+    expect(await repositoryStatements()).toEqual(Array(2).fill([{ Effect: 'Allow', Action: ['cr:PullRepository'], Resource: [personal('*'), ee('*')] }]));
+  });
+
+  it('--pull team/app,base/*: both functions pull exactly those, on each configured registry', async () => {
+    expect(await repositoryStatements('--pull', 'team/app,base/*')).toEqual(
+      Array(2).fill([{ Effect: 'Allow', Action: ['cr:PullRepository'], Resource: [personal('team/app'), personal('base/*'), ee('team/app'), ee('base/*')] }]),
+    );
+  });
+
+  it('--push ci/cache: both functions push to ci/cache only, and pull it too', async () => {
+    expect(await repositoryStatements('--pull', 'team/app,base/*', '--push', 'ci/cache')).toEqual(
+      Array(2).fill([
+        { Effect: 'Allow', Action: ['cr:PullRepository'], Resource: ['team/app', 'base/*', 'ci/cache'].map(personal).concat(['team/app', 'base/*', 'ci/cache'].map(ee)) },
+        { Effect: 'Allow', Action: ['cr:PushRepository'], Resource: [personal('ci/cache'), ee('ci/cache')] },
+      ]),
+    );
+  });
+
+  it.each([
+    [['--pull', 'Team App'], "deploy:alibaba: --pull: 'Team App' is not a repository name"],
+    [['--pull', 'a//b'], "deploy:alibaba: --pull: 'a//b' is not a repository name"],
+    [['--push', 'team/*x'], "deploy:alibaba: --push: 'team/*x' is not a repository name"],
+    [['--pull=team/app,'], "deploy:alibaba: --pull: entry 2 of 'team/app,' is empty"],
+    [['--pull', 'app'], "deploy:alibaba: --pull: 'app' names no namespace: ACR repositories are <namespace>/<repository>"],
+    [['--push', 'a/b/c'], "deploy:alibaba: --push: 'a/b/c' has too many '/' segments: ACR repositories are <namespace>/<repository>"],
+  ])('a dry run with %j exits 2 with the one line naming the flag and the entry, before building anything', async (flags, line) => {
+    const code = await main([...ARGS, ...flags, '--dry-run'], REGISTRIES, (text) => out.push(text));
+    expect([code, out.length]).toEqual([2, 1]);
+    expect(out[0]).toContain(line);
+    expect(out[0]).not.toContain('\n');
   });
 });
 

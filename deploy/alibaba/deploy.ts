@@ -1,5 +1,5 @@
 /**
- * `npm run deploy:alibaba -- --region cn-hangzhou --account-id <uid> --role acs:ram::<uid>:role/regcred [--refresh-role …] [--dry-run]`
+ * `npm run deploy:alibaba -- --region cn-hangzhou --account-id <uid> --role acs:ram::<uid>:role/regcred [--refresh-role …] [--pull team/app,base/*] [--push ci/cache] [--dry-run]`
  *
  * Builds the function zips with esbuild and creates or updates, through the FC 3.0 API
  * (`@alicloud/fc20230330`), the HTTP function with its HTTP trigger (authType function) and, when
@@ -117,10 +117,12 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
       timeoutSeconds: Number(flags.get('timeout') ?? 10),
       memoryMb: Number(flags.get('memory') ?? 256),
       env: definedEnv(env),
+      pull: flags.get('pull') ?? '*',
+      push: flags.get('push') ?? '',
     },
   };
 }
-const KNOWN_FLAGS = ['region', 'account-id', 'role', 'refresh-role', 'name', 'schedule', 'timeout', 'memory'];
+const KNOWN_FLAGS = ['region', 'account-id', 'role', 'refresh-role', 'name', 'schedule', 'timeout', 'memory', 'pull', 'push'];
 
 /**
  * The command: build, then print the plan (dry run) or apply it. Returns the exit code.

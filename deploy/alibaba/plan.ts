@@ -8,6 +8,7 @@ import { ALIBABA } from '../../core/alibaba/cloud.js';
 import { loadConfig, type Config } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
 import { FUNCTION_ENV, pick, unique } from '../shared/options.js';
+import { parseRepositoryScope, type RepositoryScope } from '../shared/repository-scope.cjs';
 
 export interface DeployOptions {
   region: string;
@@ -24,7 +25,14 @@ export interface DeployOptions {
   memoryMb: number;
   /** The function's environment: REGCRED_* and LOG_LEVEL, validated with regcred's own config parser. */
   env: Record<string, string>;
+  /** --pull: the repositories the login may pull, a raw comma list (`*`: every repository of the configured registries). */
+  pull: string;
+  /** --push: the repositories it may push to (and pull), a raw comma list ('' none). */
+  push: string;
 }
+
+/** ACR repositories are exactly <namespace>/<repository>: a repository name has no '/' (ALIYUN::CR::Repository RepoName). */
+const ACR_NAMES = { minSegments: 2, maxSegments: 2, shape: 'ACR repositories are <namespace>/<repository>' };
 
 export interface FunctionSpec {
   functionName: string;
@@ -71,6 +79,7 @@ export interface DeployPlan {
 export function deployPlan(options: DeployOptions): DeployPlan {
   checkOptions(options);
   const config = loadConfig(options.env, ALIBABA); // fails now, with the variable named, not at cold start
+  const scope = parseRepositoryScope(options, { label: (name) => `--${name}`, rules: ACR_NAMES });
   const functionBody = (functionName: string, role: string, description: string) => ({
     functionName,
     runtime: 'nodejs20' as const,
@@ -96,7 +105,7 @@ export function deployPlan(options: DeployOptions): DeployPlan {
           description: 'signed GET /credentials',
         },
       ],
-      policy: ramPolicy(config, options, 'http'),
+      policy: ramPolicy(config, options, 'http', scope),
     },
   ];
   if (config.refreshTargets) {
@@ -114,7 +123,7 @@ export function deployPlan(options: DeployOptions): DeployPlan {
           description: 'scheduled refresh of REGCRED_TARGETS',
         },
       ],
-      policy: ramPolicy(config, options, 'refresh'),
+      policy: ramPolicy(config, options, 'refresh', scope),
     });
   }
   return { region: options.region, functions };
@@ -125,12 +134,15 @@ export function deployPlan(options: DeployOptions): DeployPlan {
  * resources where the API has them. ACR personal's GetAuthorizationToken has no narrower resource
  * than `*`; EE calls are scoped to the instance; only the refresh function touches KMS: it reads a
  * version (GetSecretValue, to skip a write that already happened) and writes one (PutSecretValue)
- * on the named secrets only.
- * @example ramPolicy(loadConfig({ REGCRED_REGISTRIES: 'acr:cn-shanghai' }), options, 'http').Statement[0].Action // ['cr:GetAuthorizationToken']
+ * on the named secrets only. A login carries the role's rights, so the role also holds the scope's
+ * repository rights on the configured registries: cr:PullRepository on every pull (and push)
+ * pattern, cr:PushRepository on the push patterns (RAM authorization information, Container Registry).
+ * @example ramPolicy(loadConfig({ REGCRED_REGISTRIES: 'acr:cn-shanghai' }), options, 'http', { pull: ['*'], push: [] }).Statement[0].Action // ['cr:GetAuthorizationToken']
  */
-export function ramPolicy(config: Config, options: Pick<DeployOptions, 'region' | 'accountId'>, fn: 'http' | 'refresh'): RamPolicy {
+export function ramPolicy(config: Config, options: Pick<DeployOptions, 'region' | 'accountId'>, fn: 'http' | 'refresh', scope: RepositoryScope): RamPolicy {
   const statements: RamPolicy['Statement'] = [];
-  if (config.registries.some((r) => r.provider === 'acr')) {
+  const personal = config.registries.filter((r) => r.provider === 'acr');
+  if (personal.length) {
     statements.push({ Effect: 'Allow', Action: ['cr:GetAuthorizationToken'], Resource: ['*'] });
   }
   const instances = config.registries.filter((r) => r.provider === 'acr-ee');
@@ -142,6 +154,14 @@ export function ramPolicy(config: Config, options: Pick<DeployOptions, 'region' 
       Resource: unique(instances.map((r) => `acs:cr:${r.region}:${options.accountId}:instance/${r.instanceId}`)),
     });
   }
+  // Personal: repository/<namespace>/<repository>; EE: repository/<instance-id>/<namespace>/<repository>.
+  const repositories = (patterns: string[]) =>
+    unique([
+      ...personal.flatMap((r) => patterns.map((p) => `acs:cr:${r.region}:${options.accountId}:repository/${p}`)),
+      ...instances.flatMap((r) => patterns.map((p) => `acs:cr:${r.region}:${options.accountId}:repository/${r.instanceId}/${p}`)),
+    ]);
+  if (scope.pull.length) statements.push({ Effect: 'Allow', Action: ['cr:PullRepository'], Resource: repositories(scope.pull) });
+  if (scope.push.length) statements.push({ Effect: 'Allow', Action: ['cr:PushRepository'], Resource: repositories(scope.push) });
   const secrets = fn === 'refresh' ? (config.refreshTargets ?? []).filter((t) => t.store === 'kms').map((t) => t.secretId) : [];
   if (secrets.length) {
     statements.push({

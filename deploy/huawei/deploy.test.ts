@@ -52,15 +52,23 @@ describe('deploy:huawei --dry-run', () => {
     return { http: http.agencyPolicy.Statement, refresh: refresh.agencyPolicy.Statement };
   };
 
-  it('[S3] gives the HTTP agency the SWR login action only (matrix: huawei/http)', async () => {
-    expect((await policies()).http).toEqual([{ Effect: 'Allow', Action: ['swr::createLoginSecret'] }]);
+  const EVERY_REPOSITORY = { Effect: 'Allow', Action: ['swr:repo:download'], Resource: [`swr:cn-north-4:${ACCOUNT}:repo:*`] };
+
+  it('[S3] gives the HTTP agency the SWR login action and, by default, pull on every repository of the region (matrix: huawei/http)', async () => {
+    expect((await policies()).http).toEqual([{ Effect: 'Allow', Action: ['swr::createLoginSecret'] }, EVERY_REPOSITORY]);
   });
 
-  it('[S3] gives the refresh agency the SWR login and the CSMS actions on the configured secret only (matrix: huawei/refresh)', async () => {
+  it('[S3] gives the refresh agency the SWR login, pull, and the CSMS actions on the configured secret only (matrix: huawei/refresh)', async () => {
     expect((await policies()).refresh).toEqual([
       { Effect: 'Allow', Action: ['swr::createLoginSecret'] },
+      EVERY_REPOSITORY,
       { Effect: 'Allow', Action: ['csms:secret:getStage', 'csms:secret:getVersion', 'csms:secret:createVersion'], Resource: [`csms:cn-north-4:${ACCOUNT}:secret:regcred-pull`] },
     ]);
+  });
+
+  it('prints each agency\'s policy as a custom policy (Version 1.1), what a FunctionGraph agency takes', async () => {
+    await main([...ARGS, '--dry-run'], { ...APP_ENV }, (text) => out.push(text));
+    expect(JSON.parse(out.join('\n')).functions.map((f: { agencyPolicy: { Version: string } }) => f.agencyPolicy.Version)).toEqual(['1.1', '1.1']);
   });
 
   it('refuses one agency for both functions', async () => {
@@ -71,6 +79,41 @@ describe('deploy:huawei --dry-run', () => {
   it('refuses REGCRED_ALLOWED_CALLERS before building anything', async () => {
     const code = await main([...ARGS, '--dry-run'], { ...APP_ENV, REGCRED_ALLOWED_CALLERS: 'RELEASE*' }, (text) => out.push(text));
     expect([code, out.join('')]).toEqual([2, expect.stringContaining('REGCRED_ALLOWED_CALLERS cannot be enforced on Huawei Cloud FunctionGraph')]);
+  });
+});
+
+describe('agency policy: the repositories the login may pull and push (--pull, --push)', () => {
+  /** The dry run's repository statements, per function. */
+  const repositoryStatements = async (...flags: string[]) => {
+    expect(await main([...ARGS, ...flags, '--dry-run'], { ...APP_ENV }, (text) => out.push(text))).toBe(0);
+    const plan = JSON.parse(out.join('\n')) as { functions: Array<{ agencyPolicy: { Statement: Array<{ Action: string[] }> } }> };
+    return plan.functions.map((f) => f.agencyPolicy.Statement.filter((s) => s.Action.some((a) => a.startsWith('swr:repo:'))));
+  };
+  const repo = (p: string) => `swr:cn-north-4:${ACCOUNT}:repo:${p}`;
+
+  it('--pull team/app,base/*: both agencies pull exactly those', async () => {
+    expect(await repositoryStatements('--pull', 'team/app,base/*')).toEqual(Array(2).fill([{ Effect: 'Allow', Action: ['swr:repo:download'], Resource: [repo('team/app'), repo('base/*')] }]));
+  });
+
+  it('--push ci/cache: both agencies push to ci/cache only, and pull it too', async () => {
+    expect(await repositoryStatements('--pull', 'team/app,base/*', '--push', 'ci/cache')).toEqual(
+      Array(2).fill([
+        { Effect: 'Allow', Action: ['swr:repo:download'], Resource: [repo('team/app'), repo('base/*'), repo('ci/cache')] },
+        { Effect: 'Allow', Action: ['swr:repo:upload'], Resource: [repo('ci/cache')] },
+      ]),
+    );
+  });
+
+  it.each([
+    [['--pull', 'Team App'], "deploy:huawei: --pull: 'Team App' is not a repository name"],
+    [['--pull', 'a//b'], "deploy:huawei: --pull: 'a//b' is not a repository name"],
+    [['--push', 'team/*x'], "deploy:huawei: --push: 'team/*x' is not a repository name"],
+    [['--push', 'ci/cache,'], "deploy:huawei: --push: entry 2 of 'ci/cache,' is empty"],
+    [['--pull', 'app'], "deploy:huawei: --pull: 'app' names no namespace: SWR repositories are <organization>/<repository>"],
+  ])('a dry run with %j exits 2 with the one line naming the flag and the entry, before building anything', async (flags, line) => {
+    const code = await main([...ARGS, ...flags, '--dry-run'], { ...APP_ENV }, (text) => out.push(text));
+    expect([code, out.length]).toEqual([2, 1]);
+    expect(out[0]).toContain(line);
   });
 });
 

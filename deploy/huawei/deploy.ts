@@ -1,11 +1,11 @@
 /**
- * `npm run deploy:huawei -- --region cn-north-4 --project-id <id> --account-id <domain id> --apig-group-id <id> [--agency regcred] [--refresh-agency regcred-refresh] [--dry-run]`
+ * `npm run deploy:huawei -- --region cn-north-4 --project-id <id> --account-id <domain id> --apig-group-id <id> [--agency regcred] [--refresh-agency regcred-refresh] [--pull team/app,base/*] [--push ci/cache] [--dry-run]`
  *
  * Builds the function zips with the one bundling recipe (scripts/bundle.ts) and creates or updates,
  * through the FunctionGraph v2 API (`@huaweicloud/huaweicloud-sdk-functiongraph`), the HTTP
  * function (Node.js 20.15, its agency) with its APIG trigger (IAM authentication) and, when
  * REGCRED_TARGETS is set, the refresh function with its timer trigger. `--dry-run` prints the plan
- * and each function agency's identity policy and needs no credentials.
+ * and each function agency's custom policy and needs no credentials.
  *
  * Deploy credentials: HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK (and HUAWEICLOUD_SDK_SECURITY_TOKEN
  * with temporary keys), the SDK's own variable names. HUAWEICLOUD_ENDPOINT_URL_FUNCTIONGRAPH
@@ -128,7 +128,7 @@ export function functionGraphClient(options: ClientOptions): FunctionGraphApi {
   return new FunctionGraphClient(hc) as FunctionGraphApi;
 }
 
-const KNOWN_FLAGS = ['region', 'project-id', 'account-id', 'agency', 'refresh-agency', 'name', 'apig-group-id', 'schedule', 'timeout', 'memory'];
+const KNOWN_FLAGS = ['region', 'project-id', 'account-id', 'agency', 'refresh-agency', 'name', 'apig-group-id', 'schedule', 'timeout', 'memory', 'pull', 'push'];
 
 /** Parse `--flag value` options; flags override the environment. */
 export function parseArgs(argv: string[], env: Record<string, string | undefined>): { options: DeployOptions; dryRun: boolean } {
@@ -147,6 +147,8 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
       schedule: flags.get('schedule') ?? '20m',
       timeoutSeconds: Number(flags.get('timeout') ?? 10),
       memoryMb: Number(flags.get('memory') ?? 256),
+      pull: flags.get('pull') ?? '*',
+      push: flags.get('push') ?? '',
       env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
     },
   };
@@ -172,7 +174,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   try {
     const steps = await applyPlan(plan, packages, client);
     for (const s of steps) print(`${s.action} ${s.funcName}${s.trigger ? ` ${s.trigger}` : ''}${s.url ? ` ${s.url}` : ''}`);
-    for (const fn of plan.functions) print(`Identity policy for agency ${fn.config.xrole} (${fn.funcName}):\n${JSON.stringify(fn.policy, null, 2)}`);
+    for (const fn of plan.functions) print(`Custom policy (Version 1.1) for agency ${fn.config.xrole} (${fn.funcName}):\n${JSON.stringify(fn.policy, null, 2)}`);
     return 0;
   } catch (err) {
     const e = err as { errorCode?: unknown; errorMsg?: unknown; httpStatusCode?: unknown; message?: unknown };

@@ -1,6 +1,6 @@
 /**
  * The Huawei deployment as data: which FunctionGraph functions and triggers to create or update,
- * and the identity policy each function's own agency needs (one agency per function: the
+ * and the custom policy each function's own agency needs (one agency per function: the
  * internet-facing HTTP function holds no CSMS action). Pure functions of the options and the
  * validated regcred config, so the dry run prints exactly what a real run sends.
  */
@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
 import { assertHuaweiRegion } from '../../core/huawei/client.js';
 import { HUAWEI } from '../../core/huawei/cloud.js';
+import { parseRepositoryScope, type RepositoryScope } from '../shared/repository-scope.cjs';
 
 export interface DeployOptions {
   region: string;
@@ -29,7 +30,14 @@ export interface DeployOptions {
   memoryMb: number;
   /** The function's environment: REGCRED_* and LOG_LEVEL, validated with regcred's own config parser. */
   env: Record<string, string>;
+  /** --pull: the repositories the login may pull, a raw comma list (`*`: every repository of the configured registries). */
+  pull: string;
+  /** --push: the repositories it may push to (and pull), a raw comma list ('' none). */
+  push: string;
 }
+
+/** An SWR repository is <organization>/<repository>; the repository part may hold '/' (SWR API, CreateRepo). */
+const SWR_NAMES = { minSegments: 2, shape: 'SWR repositories are <organization>/<repository>' };
 
 export interface FunctionSpec {
   funcName: string;
@@ -49,8 +57,8 @@ export interface FunctionSpec {
     user_data: string;
   };
   triggers: TriggerSpec[];
-  /** What this function's agency must allow, exactly (an IAM identity policy). */
-  policy: IdentityPolicy;
+  /** What this function's agency must allow, exactly (a custom policy to attach to the agency). */
+  policy: AgencyPolicy;
 }
 
 export interface TriggerSpec {
@@ -60,8 +68,15 @@ export interface TriggerSpec {
   event_data: Record<string, unknown>;
 }
 
-export interface IdentityPolicy {
-  Version: '5.0';
+/**
+ * A FunctionGraph agency is a cloud-service agency of IAM's role/policy model (FunctionGraph user
+ * guide, "Configuring Agency Permissions", functiongraph_01_0920): it takes roles and custom
+ * policies (Version 1.1), not the identity policies (Version 5.0) of IAM's trust agencies. SWR's own
+ * custom-policy examples are Version 1.1 (swr_01_0103) and its repositories take resource paths in
+ * them (`swr:<region>:<domain-id>:repo:<organization>/<repository>`, swr_01_0104).
+ */
+export interface AgencyPolicy {
+  Version: '1.1';
   Statement: Array<{ Effect: 'Allow'; Action: string[]; Resource?: string[] }>;
 }
 
@@ -75,8 +90,11 @@ export interface DeployPlan {
 export const FUNCTION_ENV = ['REGCRED_REGISTRIES', 'REGCRED_TARGETS', 'REGCRED_ATTEMPT_TIMEOUT_MS', 'LOG_LEVEL'];
 export const RUNTIME = 'Node.js20.15';
 
-/** SWR CreateSecret's identity-policy action (SWR API reference, swr_02_0052); it takes no resource. */
+/** SWR CreateSecret's action (SWR API reference, swr_02_0052; SWR custom policies, swr_01_0103); it takes no resource. */
 export const SWR_LOGIN_ACTION = 'swr::createLoginSecret';
+/** Pull and push on a repository (SWR custom policies, swr_01_0103: `swr:repo:download`; `swr:repo:upload`, see the README). */
+export const SWR_PULL_ACTION = 'swr:repo:download';
+export const SWR_PUSH_ACTION = 'swr:repo:upload';
 /**
  * What the CSMS store calls on a secret: ShowSecretStage, ShowSecretVersion, CreateSecretVersion
  * (DEW API reference: ShowSecretStage, ShowSecretVersion, CreateSecretVersion pages).
@@ -90,6 +108,7 @@ export const CSMS_ACTIONS = ['csms:secret:getStage', 'csms:secret:getVersion', '
 export function deployPlan(options: DeployOptions): DeployPlan {
   checkOptions(options);
   const config = loadConfig(options.env, HUAWEI); // fails now, with the variable named, not at cold start
+  const scope = parseRepositoryScope(options, { label: (name) => `--${name}`, rules: SWR_NAMES });
   // FunctionGraph's context documents no region: the function learns it from its environment.
   const userData = JSON.stringify({ ...pick(options.env, FUNCTION_ENV), HUAWEICLOUD_REGION: options.region });
   const functionConfig = (funcName: string, agency: string, description: string): FunctionSpec['config'] => ({
@@ -131,7 +150,7 @@ export function deployPlan(options: DeployOptions): DeployPlan {
           },
         },
       ],
-      policy: identityPolicy(config, options, 'http'),
+      policy: agencyPolicy(config, options, 'http', scope),
     },
   ];
   if (config.refreshTargets) {
@@ -148,20 +167,26 @@ export function deployPlan(options: DeployOptions): DeployPlan {
           event_data: { name: 'regcred_refresh', schedule_type: 'Rate', schedule: options.schedule, user_event: '' },
         },
       ],
-      policy: identityPolicy(config, options, 'refresh'),
+      policy: agencyPolicy(config, options, 'refresh', scope),
     });
   }
   return { region: options.region, projectId: options.projectId, functions };
 }
 
 /**
- * Least privilege for one function's agency: the SWR login action (which takes no resource), and
+ * Least privilege for one function's agency: the SWR login action (which takes no resource), the
+ * scope's repository rights on the configured registries (a login carries the agency's rights:
+ * swr:repo:download on every pull and push pattern, swr:repo:upload on the push patterns), and
  * for the refresh function only, the CSMS calls on the configured secrets only.
- * @example identityPolicy(loadConfig({ REGCRED_REGISTRIES: 'swr:cn-north-4' }, HUAWEI), options, 'http').Statement // [{ Effect: 'Allow', Action: ['swr::createLoginSecret'] }]
+ * @example agencyPolicy(loadConfig({ REGCRED_REGISTRIES: 'swr:cn-north-4' }, HUAWEI), options, 'http', { pull: ['*'], push: [] }).Statement[0] // { Effect: 'Allow', Action: ['swr::createLoginSecret'] }
  */
-export function identityPolicy(config: Config, options: Pick<DeployOptions, 'region' | 'accountId'>, fn: 'http' | 'refresh'): IdentityPolicy {
-  const statements: IdentityPolicy['Statement'] = [];
-  if (config.registries.some((r) => r.provider === 'swr')) statements.push({ Effect: 'Allow', Action: [SWR_LOGIN_ACTION] });
+export function agencyPolicy(config: Config, options: Pick<DeployOptions, 'region' | 'accountId'>, fn: 'http' | 'refresh', scope: RepositoryScope): AgencyPolicy {
+  const statements: AgencyPolicy['Statement'] = [];
+  const regions = [...new Set(config.registries.filter((r) => r.provider === 'swr').map((r) => r.region))];
+  if (regions.length) statements.push({ Effect: 'Allow', Action: [SWR_LOGIN_ACTION] });
+  const repositories = (patterns: string[]) => regions.flatMap((region) => patterns.map((p) => `swr:${region}:${options.accountId}:repo:${p}`));
+  if (regions.length && scope.pull.length) statements.push({ Effect: 'Allow', Action: [SWR_PULL_ACTION], Resource: repositories(scope.pull) });
+  if (regions.length && scope.push.length) statements.push({ Effect: 'Allow', Action: [SWR_PUSH_ACTION], Resource: repositories(scope.push) });
   const secrets = fn === 'refresh' ? (config.refreshTargets ?? []).filter((t) => t.store === 'csms').map((t) => t.secretId) : [];
   if (secrets.length) {
     statements.push({
@@ -170,7 +195,7 @@ export function identityPolicy(config: Config, options: Pick<DeployOptions, 'reg
       Resource: [...new Set(secrets)].map((s) => `csms:${options.region}:${options.accountId}:secret:${s}`),
     });
   }
-  return { Version: '5.0', Statement: statements };
+  return { Version: '1.1', Statement: statements };
 }
 
 /** APIG API names: letters, digits and underscores, starting with a letter. */

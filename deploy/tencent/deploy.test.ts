@@ -71,21 +71,68 @@ describe('deploy:tencent --dry-run', () => {
 describe('CAM policy', () => {
   const config = loadConfig(APP_ENV, TENCENT);
   const options = { region: 'ap-guangzhou', uin: UIN };
+  const EVERY = { pull: ['*'], push: [] };
+  const repositories = (region: string, instance: string) => `qcs::tcr:${region}:uin/${UIN}:repository/${instance}/*`;
 
-  it('[S3] gives the HTTP function the two TCR actions on the configured instances and no SSM action (matrix: tencent/http)', () => {
-    expect(camPolicy(config, options, 'http').statement).toEqual([
+  it('[S3] gives the HTTP function the two TCR actions on the configured instances, pull on their repositories and no SSM action (matrix: tencent/http)', () => {
+    expect(camPolicy(config, options, 'http', EVERY).statement).toEqual([
       { effect: 'allow', action: ['tcr:CreateInstanceToken'], resource: [`qcs::tcr:ap-guangzhou:uin/${UIN}:instance/tcr-abc123`, `qcs::tcr:ap-shanghai:uin/${UIN}:instance/tcr-def456`] },
       // The shanghai instance names its host, so only the guangzhou one is described.
       { effect: 'allow', action: ['tcr:DescribeInstances'], resource: [`qcs::tcr:ap-guangzhou:uin/${UIN}:instance/tcr-abc123`] },
+      { effect: 'allow', action: ['tcr:PullRepository'], resource: [repositories('ap-guangzhou', 'tcr-abc123'), repositories('ap-shanghai', 'tcr-def456')] },
     ]);
   });
 
-  it('[S3] gives the refresh function its targets\' instance and the store\'s three SSM actions on the configured secret only (matrix: tencent/refresh)', () => {
-    expect(camPolicy(config, options, 'refresh').statement).toEqual([
+  it('[S3] gives the refresh function its targets\' instance, pull on its repositories and the store\'s three SSM actions on the configured secret only (matrix: tencent/refresh)', () => {
+    expect(camPolicy(config, options, 'refresh', EVERY).statement).toEqual([
       { effect: 'allow', action: ['tcr:CreateInstanceToken'], resource: [`qcs::tcr:ap-guangzhou:uin/${UIN}:instance/tcr-abc123`] },
       { effect: 'allow', action: ['tcr:DescribeInstances'], resource: [`qcs::tcr:ap-guangzhou:uin/${UIN}:instance/tcr-abc123`] },
+      { effect: 'allow', action: ['tcr:PullRepository'], resource: [repositories('ap-guangzhou', 'tcr-abc123')] },
       { effect: 'allow', action: ['ssm:GetSecretValue', 'ssm:PutSecretValue', 'ssm:UpdateSecret'], resource: [`qcs::ssm:ap-guangzhou:uin/${UIN}:secret/creatorUin/${UIN}/regcred-pull`] },
     ]);
+  });
+});
+
+describe('CAM policy: the repositories the login may pull and push (--pull, --push)', () => {
+  /** The dry run's repository statements, per function. */
+  const repositoryStatements = async (...flags: string[]) => {
+    expect(await main([...ARGS, ...flags, '--dry-run'], { ...APP_ENV }, (text) => out.push(text))).toBe(0);
+    const plan = JSON.parse(out.join('\n')) as { functions: Array<{ camPolicy: { statement: Array<{ action: string[] }> } }> };
+    return plan.functions.map((f) => f.camPolicy.statement.filter((s) => s.action.some((a) => /Repository$/.test(a))));
+  };
+  const guangzhou = (p: string) => `qcs::tcr:ap-guangzhou:uin/${UIN}:repository/tcr-abc123/${p}`;
+  const shanghai = (p: string) => `qcs::tcr:ap-shanghai:uin/${UIN}:repository/tcr-def456/${p}`;
+  /** A named repository, and what TCR's own example names it by. */
+  const named = (at: (p: string) => string, p: string) => [at(p), at(`${p}/*`)];
+
+  it('--pull team/app,base/*: each function pulls exactly those, on the instances it mints for', async () => {
+    const [http, refresh] = await repositoryStatements('--pull', 'team/app,base/*');
+    expect(http).toEqual([{ effect: 'allow', action: ['tcr:PullRepository'], resource: [...named(guangzhou, 'team/app'), guangzhou('base/*'), ...named(shanghai, 'team/app'), shanghai('base/*')] }]);
+    expect(refresh).toEqual([{ effect: 'allow', action: ['tcr:PullRepository'], resource: [...named(guangzhou, 'team/app'), guangzhou('base/*')] }]);
+  });
+
+  it('--push ci/cache: each function pushes to ci/cache only, and pulls it too', async () => {
+    const [http, refresh] = await repositoryStatements('--pull', 'team/app,base/*', '--push', 'ci/cache');
+    expect(http).toEqual([
+      { effect: 'allow', action: ['tcr:PullRepository'], resource: [...named(guangzhou, 'team/app'), guangzhou('base/*'), ...named(guangzhou, 'ci/cache'), ...named(shanghai, 'team/app'), shanghai('base/*'), ...named(shanghai, 'ci/cache')] },
+      { effect: 'allow', action: ['tcr:PushRepository'], resource: [...named(guangzhou, 'ci/cache'), ...named(shanghai, 'ci/cache')] },
+    ]);
+    expect(refresh).toEqual([
+      { effect: 'allow', action: ['tcr:PullRepository'], resource: [...named(guangzhou, 'team/app'), guangzhou('base/*'), ...named(guangzhou, 'ci/cache')] },
+      { effect: 'allow', action: ['tcr:PushRepository'], resource: named(guangzhou, 'ci/cache') },
+    ]);
+  });
+
+  it.each([
+    [['--pull', 'Team App'], "deploy:tencent: --pull: 'Team App' is not a repository name"],
+    [['--pull', 'a//b'], "deploy:tencent: --pull: 'a//b' is not a repository name"],
+    [['--push', 'team/*x'], "deploy:tencent: --push: 'team/*x' is not a repository name"],
+    [['--pull', ','], "deploy:tencent: --pull: entry 1 of ',' is empty"],
+    [['--pull', 'app'], "deploy:tencent: --pull: 'app' names no namespace: TCR repositories are <namespace>/<repository>"],
+  ])('a dry run with %j exits 2 with the one line naming the flag and the entry, before building anything', async (flags, line) => {
+    const code = await main([...ARGS, ...flags, '--dry-run'], { ...APP_ENV }, (text) => out.push(text));
+    expect([code, out.length]).toEqual([2, 1]);
+    expect(out[0]).toContain(line);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * `npm run deploy:tencent -- --region ap-guangzhou --uin <uin> [--role regcred] [--refresh-role regcred-refresh] [--dry-run]`
+ * `npm run deploy:tencent -- --region ap-guangzhou --uin <uin> [--role regcred] [--refresh-role regcred-refresh] [--pull team/app,base/*] [--push ci/cache] [--dry-run]`
  *
  * Builds each function's zip with the one bundling recipe (scripts/bundle.ts) and creates or
  * updates, through the SCF API (tencentcloud-sdk-nodejs-scf, API 2018-04-16), the HTTP function with
@@ -145,10 +145,12 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
       timeoutSeconds: Number(flags.get('timeout') ?? 10),
       memoryMb: Number(flags.get('memory') ?? 256),
       env: definedEnv(env),
+      pull: flags.get('pull') ?? '*',
+      push: flags.get('push') ?? '',
     },
   };
 }
-const KNOWN_FLAGS = ['region', 'uin', 'role', 'refresh-role', 'name', 'namespace', 'schedule', 'runtime', 'timeout', 'memory'];
+const KNOWN_FLAGS = ['region', 'uin', 'role', 'refresh-role', 'name', 'namespace', 'schedule', 'runtime', 'timeout', 'memory', 'pull', 'push'];
 
 /**
  * The command: build, then print the plan (dry run) or apply it. Returns the exit code.

@@ -7,6 +7,7 @@
 import { loadConfig, type Config } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
 import { FUNCTION_ENV, pick, unique } from '../shared/options.js';
+import { parseRepositoryScope, type RepositoryScope } from '../shared/repository-scope.cjs';
 import { TENCENT } from '../../core/tencent/cloud.js';
 
 /**
@@ -35,7 +36,14 @@ export interface DeployOptions {
   memoryMb: number;
   /** The function's environment: REGCRED_* and LOG_LEVEL, validated with regcred's own config parser. */
   env: Record<string, string>;
+  /** --pull: the repositories the login may pull, a raw comma list (`*`: every repository of the configured instances). */
+  pull: string;
+  /** --push: the repositories it may push to (and pull), a raw comma list ('' none). */
+  push: string;
 }
+
+/** A TCR Enterprise repository is <namespace>/<repository>, the repository part possibly with more '/' segments. */
+const TCR_NAMES = { minSegments: 2, shape: 'TCR repositories are <namespace>/<repository>' };
 
 export interface FunctionSpec {
   functionName: string;
@@ -88,6 +96,7 @@ export interface DeployPlan {
 export function deployPlan(options: DeployOptions): DeployPlan {
   checkOptions(options);
   const config = loadConfig(options.env, TENCENT); // fails now, with the variable named, not at cold start
+  const scope = parseRepositoryScope(options, { label: (name) => `--${name}`, rules: TCR_NAMES });
   const body = (FunctionName: string, Role: string, Description: string): FunctionSpec['body'] => ({
     FunctionName,
     Namespace: options.namespace,
@@ -117,7 +126,7 @@ export function deployPlan(options: DeployOptions): DeployPlan {
           Description: 'TC3-signed GET /credentials (scf:InvokeFunctionUrl)',
         },
       ],
-      policy: camPolicy(config, options, 'http'),
+      policy: camPolicy(config, options, 'http', scope),
     },
   ];
   if (config.refreshTargets) {
@@ -137,7 +146,7 @@ export function deployPlan(options: DeployOptions): DeployPlan {
           Description: 'scheduled refresh of REGCRED_TARGETS',
         },
       ],
-      policy: camPolicy(config, options, 'refresh'),
+      policy: camPolicy(config, options, 'refresh', scope),
     });
   }
   return { region: options.region, functions };
@@ -147,10 +156,12 @@ export function deployPlan(options: DeployOptions): DeployPlan {
  * Least privilege for one function's role: the two TCR actions on the configured instances
  * (DescribeInstances only where a registry takes its host from it), and — for the refresh function
  * only — the three SSM actions the store uses (core/tencent/ssm.ts: read `current`, create it,
- * replace it in place) on the configured secrets.
- * @example camPolicy(loadConfig({ REGCRED_REGISTRIES: 'tcr:ap-guangzhou:tcr-abc' }), options, 'http').statement[0].action // ['tcr:CreateInstanceToken', 'tcr:DescribeInstances']
+ * replace it in place) on the configured secrets. A login carries the role's rights, so the role
+ * also holds the scope's repository rights on the instances it mints for: tcr:PullRepository on
+ * every pull (and push) pattern, tcr:PushRepository on the push patterns.
+ * @example camPolicy(loadConfig({ REGCRED_REGISTRIES: 'tcr:ap-guangzhou:tcr-abc' }), options, 'http', { pull: ['*'], push: [] }).statement[0].action // ['tcr:CreateInstanceToken']
  */
-export function camPolicy(config: Config, options: Pick<DeployOptions, 'region' | 'uin'>, fn: 'http' | 'refresh'): CamPolicy {
+export function camPolicy(config: Config, options: Pick<DeployOptions, 'region' | 'uin'>, fn: 'http' | 'refresh', scope: RepositoryScope): CamPolicy {
   const statement: CamPolicy['statement'] = [];
   const instances = config.registries.filter((r) => r.provider === 'tcr');
   const instance = (r: (typeof instances)[number]) => `qcs::tcr:${r.region}:uin/${options.uin}:instance/${r.instanceId}`;
@@ -158,6 +169,20 @@ export function camPolicy(config: Config, options: Pick<DeployOptions, 'region' 
   if (minted.length) statement.push({ effect: 'allow', action: ['tcr:CreateInstanceToken'], resource: unique(minted.map(instance)) });
   const described = minted.filter((r) => !r.host);
   if (described.length) statement.push({ effect: 'allow', action: ['tcr:DescribeInstances'], resource: unique(described.map(instance)) });
+  // qcs::tcr:<region>:uin/<uin>:repository/<instance>/<namespace>/<repository> (TCR, "Managing Sub-account
+  // Permissions Based on CAM"). TCR's own read-only example names a repository as `<instance>/<namespace>/<repository>/*`
+  // ("TCR Enterprise Authorization Management"), so a named repository gets both forms.
+  const repositories = (patterns: string[]) =>
+    unique(
+      minted.flatMap((r) =>
+        patterns.flatMap((p) => {
+          const name = `qcs::tcr:${r.region}:uin/${options.uin}:repository/${r.instanceId}/${p}`;
+          return p.endsWith('*') ? [name] : [name, `${name}/*`];
+        }),
+      ),
+    );
+  if (minted.length && scope.pull.length) statement.push({ effect: 'allow', action: ['tcr:PullRepository'], resource: repositories(scope.pull) });
+  if (minted.length && scope.push.length) statement.push({ effect: 'allow', action: ['tcr:PushRepository'], resource: repositories(scope.push) });
   const secrets = fn === 'refresh' ? (config.refreshTargets ?? []).filter((t) => t.store === 'ssm').map((t) => t.secretId) : [];
   if (secrets.length) {
     statement.push({

@@ -16,14 +16,16 @@ interface Template {
   Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
 }
 
-/** Package with the given registries into a fresh folder; return the parsed template. */
-async function packageWith(...params: string[]): Promise<Template> {
+const offline = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_PROFILE: 'regcred-none', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
+
+/** `osls package` with the given params into a fresh folder: the parsed template and what osls printed. */
+async function packaged(...params: string[]): Promise<{ template: Template; stdout: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'regcred-package-'));
   dirs.push(dir);
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_PROFILE: 'regcred-none', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
-  await run('npx', ['osls', 'package', '--package', dir, ...params.flatMap((p) => ['--param', p])], { env, timeout: 240_000 });
-  return JSON.parse(await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  const { stdout } = await run('npx', ['osls', 'package', '--package', dir, ...params.flatMap((p) => ['--param', p])], { env: offline, timeout: 240_000 });
+  return { template: JSON.parse(await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template, stdout };
 }
+const packageWith = async (...params: string[]) => (await packaged(...params)).template;
 
 function ofType(template: Template, type: string) {
   return Object.values(template.Resources).filter((r) => r.Type === type);
@@ -44,15 +46,23 @@ function roleOf(template: Template, fn: 'Http' | 'Refresh' | 'Rotate'): Statemen
 const isLogging = (s: Statement) => s.Action.every((a) => a.startsWith('logs:'));
 const actionsOf = (statements: Statement[]) => statements.filter((s) => !isLogging(s)).flatMap((s) => s.Action).sort();
 
+const PULL = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
+const PUSH = ['ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage'];
+const repository = (pattern: string, account = '${AWS::AccountId}') => ({ 'Fn::Sub': `arn:\${AWS::Partition}:ecr:us-east-1:${account}:repository/${pattern}` });
 const EXTRA_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:team/pull-??????';
 const ALARM_TOPIC = 'arn:aws:sns:us-east-1:123456789012:regcred-oncall';
+const OTHER_ACCOUNT = '111122223333';
 let ecrOnly: Template;
 let withPublic: Template;
+let scoped: Template;
+let pushing: { template: Template; stdout: string };
 beforeAll(async () => {
   // One after the other: osls packages through a shared .esbuild/ work folder. The second run also
   // sets alarmTopic (each run costs seconds); the first is the stack without it.
   ecrOnly = await packageWith('registries=ecr:us-east-1', `secretArns=${EXTRA_SECRET_ARN}`);
   withPublic = await packageWith('registries=ecr:us-east-1,ecr-public:us-east-1', `alarmTopic=${ALARM_TOPIC}`);
+  scoped = await packageWith('registries=ecr:us-east-1', 'pull=team/app,base/*');
+  pushing = await packaged(`registries=ecr:us-east-1,ecr:us-east-1:${OTHER_ACCOUNT}`, 'pull=team/app,base/*', 'push=ci/cache');
 }, 480_000);
 afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
@@ -77,14 +87,15 @@ describe('osls package (offline, no credentials)', () => {
     expect(ofType(ecrOnly, 'AWS::IAM::Role')).toHaveLength(3);
   });
 
-  it('[S3] grants the http role exactly ecr:GetAuthorizationToken on * when only ECR is configured (matrix: aws/http)', () => {
+  it('[S3] grants the http role exactly ecr:GetAuthorizationToken on * and, by default, the pull set on every repository of the configured registry (matrix: aws/http)', () => {
     expect(roleOf(ecrOnly, 'Http').filter((s) => !isLogging(s)).map((s) => [s.Effect, s.Action, s.Resource])).toEqual([
       ['Allow', ['ecr:GetAuthorizationToken'], '*'],
+      ['Allow', PULL, [repository('*')]],
     ]);
   });
 
   it('[S3] adds ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken only when ecr-public is configured (matrix: aws/http)', () => {
-    expect(actionsOf(roleOf(withPublic, 'Http'))).toEqual(['ecr-public:GetAuthorizationToken', 'ecr:GetAuthorizationToken', 'sts:GetServiceBearerToken']);
+    expect(actionsOf(roleOf(withPublic, 'Http'))).toEqual(['ecr-public:GetAuthorizationToken', 'ecr:GetAuthorizationToken', ...PULL, 'sts:GetServiceBearerToken'].sort());
     expect(actionsOf(roleOf(ecrOnly, 'Refresh'))).not.toContain('sts:GetServiceBearerToken');
   });
 
@@ -95,6 +106,51 @@ describe('osls package (offline, no credentials)', () => {
       expect(JSON.stringify(logging[0]!.Resource)).toContain(`log-group:/aws/lambda/regcred-prod-${fn.toLowerCase()}:*`);
     }
   });
+});
+
+describe('osls package: the repositories the credential is for (params pull, push)', () => {
+  /** A role's registry statements, as [actions, resources]. */
+  const onRepositories = (template: Template, fn: 'Http' | 'Refresh' | 'Rotate') =>
+    roleOf(template, fn).filter((s) => s.Action.every((a) => a.startsWith('ecr:') && a !== 'ecr:GetAuthorizationToken')).map((s) => [s.Action, s.Resource]);
+
+  it.each(['Http', 'Refresh', 'Rotate'] as const)('pull=team/app,base/*: the %s role holds exactly the pull set on those two patterns', (fn) => {
+    expect(onRepositories(scoped, fn)).toEqual([[PULL, [repository('team/app'), repository('base/*')]]]);
+  });
+
+  it.each(['Http', 'Refresh', 'Rotate'] as const)('push=ci/cache: the %s role pushes to ci/cache only, in both accounts, and pulls it too', (fn) => {
+    const everyAccount = (pattern: string) => [repository(pattern), repository(pattern, OTHER_ACCOUNT)];
+    expect(onRepositories(pushing.template, fn)).toEqual([
+      [PULL, [...['team/app', 'base/*', 'ci/cache'].map((p) => repository(p)), ...['team/app', 'base/*', 'ci/cache'].map((p) => repository(p, OTHER_ACCOUNT))]],
+      [PUSH, everyAccount('ci/cache')],
+    ]);
+  });
+
+  it('outputs the repository policy the other account must attach, and prints it at the end of the package', () => {
+    // Prepare
+    const output = (pushing.template as Template & { Outputs: Record<string, { Value: { 'Fn::Sub': string } }> }).Outputs[`RegcredRepositoryPolicy${OTHER_ACCOUNT}`]!;
+    const policy = JSON.parse(output.Value['Fn::Sub']) as { Statement: Array<{ Sid: string; Principal: { AWS: string[] }; Action: string[] }> };
+    // Assess
+    expect(policy.Statement.map((s) => [s.Sid, s.Principal.AWS, s.Action])).toEqual([
+      ['RegcredPull', ['${HttpRole.Arn}', '${RefreshRole.Arn}', '${RotateRole.Arn}'], PULL],
+      ['RegcredPush', ['${HttpRole.Arn}', '${RefreshRole.Arn}', '${RotateRole.Arn}'], PUSH],
+    ]);
+    expect(pushing.stdout).toContain(`the repository policy account ${OTHER_ACCOUNT} must set on its repositories team/app, base/*, ci/cache`);
+    expect(pushing.stdout).toContain(JSON.stringify(policy, null, 2));
+  });
+
+  it('prints no repository policy without another account', () => {
+    expect(Object.keys((scoped as Template & { Outputs: object }).Outputs)).not.toContain(expect.stringMatching(/^RegcredRepositoryPolicy/));
+  });
+
+  it('fails the package on a bad entry with the one line naming the parameter and the entry, no stack trace', async () => {
+    // Act
+    const err = (await packaged('registries=ecr:us-east-1', 'pull=team/app,Team App').catch((e: unknown) => e)) as { code: number; stdout: string; stderr: string };
+    // Assess
+    const printed = `${err.stdout}${err.stderr}`;
+    expect(err.code).not.toBe(0);
+    expect(printed).toContain("param pull: 'Team App' is not a repository name");
+    expect(printed).not.toMatch(/\n\s+at /);
+  }, 240_000);
 });
 
 describe('osls package: refresh, rotation and Secrets Manager', () => {
