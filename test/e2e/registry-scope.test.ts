@@ -54,8 +54,8 @@ interface ScopeCloud {
   start(host: string): Promise<{ registries: string; minted: readonly MintedLogin[]; http: Invoker; stop(): Promise<void> }>;
 }
 
-/** deploy/<cloud>/plan.ts's options with the scope added (the plans take `pull` / `push` as strings). */
-const withScope = <T>(options: T, scope: Scope) => ({ ...options, ...scope }) as T;
+/** A plan's options with the scope added (the plans take `pull` / `push` as strings, defaulting to * and none). */
+const withScope = <P extends (options: never) => unknown>(_plan: P, options: object, scope: Scope) => ({ ...options, ...scope }) as Parameters<P>[0];
 
 const ALIBABA: ScopeCloud = {
   id: 'alibaba',
@@ -64,7 +64,7 @@ const ALIBABA: ScopeCloud = {
   identity: { accessKeyId: DEFAULT_IDENTITY.accessKeyId, account: DEFAULT_ACCOUNT_ID },
   async policies(scope, registries) {
     const base = { region: 'cn-hangzhou', accountId: DEFAULT_ACCOUNT_ID, roleArn: `acs:ram::${DEFAULT_ACCOUNT_ID}:role/regcred`, refreshRoleArn: `acs:ram::${DEFAULT_ACCOUNT_ID}:role/regcred-refresh`, name: 'regcred', schedule: '@every 20m', timeoutSeconds: 10, memoryMb: 256, env: { REGCRED_REGISTRIES: registries } };
-    return [alibabaPlan(withScope(base, scope)).functions[0]!.policy];
+    return [alibabaPlan(withScope(alibabaPlan, base, scope)).functions[0]!.policy];
   },
   async start(host) {
     const emu = await startAlibabaEmulator({ instances: { 'cri-scope': { domain: host, region: 'cn-hangzhou' } } });
@@ -80,7 +80,7 @@ const TENCENT: ScopeCloud = {
   identity: { accessKeyId: SCF_ROLE_SESSION.secretId, account: DEFAULT_ACCOUNT_UIN },
   async policies(scope, registries) {
     const base = { region: 'ap-guangzhou', uin: DEFAULT_ACCOUNT_UIN, role: 'regcred', refreshRole: 'regcred-refresh', name: 'regcred', namespace: 'default', schedule: '0 */20 * * * * *', runtime: SCF_NODE_RUNTIME, timeoutSeconds: 10, memoryMb: 256, env: { REGCRED_REGISTRIES: registries } };
-    return [tencentPlan(withScope(base, scope)).functions[0]!.policy];
+    return [tencentPlan(withScope(tencentPlan, base, scope)).functions[0]!.policy];
   },
   async start(host) {
     const emu = await startTencentEmulator({ instances: { 'tcr-scope': { name: 'scope', publicDomain: host, region: 'ap-guangzhou' } } });
@@ -96,7 +96,7 @@ const HUAWEI: ScopeCloud = {
   identity: { accessKeyId: AGENCY_SESSION.accessKeyId, account: DEFAULT_DOMAIN_ID },
   async policies(scope, registries) {
     const base = { region: 'cn-north-4', projectId: DEFAULT_PROJECT_ID, accountId: DEFAULT_DOMAIN_ID, agency: 'regcred', refreshAgency: 'regcred-refresh', name: 'regcred', apigGroupId: 'a1b2c3d4e5f6478899aabbccddeeff00', schedule: '20m', timeoutSeconds: 10, memoryMb: 256, env: { REGCRED_REGISTRIES: registries } };
-    return [huaweiPlan(withScope(base, scope)).functions[0]!.policy];
+    return [huaweiPlan(withScope(huaweiPlan, base, scope)).functions[0]!.policy];
   },
   async start(host) {
     const emu = await startHuaweiEmulator({ region: 'cn-north-4' });
