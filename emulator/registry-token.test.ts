@@ -104,7 +104,7 @@ describe('token service: what it grants', () => {
     const error = await failure(skopeoCopy(image.ref, `docker://${registry.host}/team/app:pushed`, await auth(PULLER.username, PULLER.password)));
     // Assess
     expect((error as SkopeoError).stderr).toMatch(/denied|unauthorized|insufficient/i);
-    expect(decisionsFor(PULLER.accessKeyId, 'team/app').at(-1)).toMatchObject({ asked: ['pull', 'push'], granted: ['pull'] });
+    expect(decisionsFor(PULLER.accessKeyId, 'team/app').filter((d) => d.asked.includes('push')).at(-1)).toMatchObject({ asked: ['pull', 'push'], granted: ['pull'] });
   });
 
   it('lets an explicit deny win over an allow on every repository', async () => {
