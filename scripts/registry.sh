@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A real OCI registry (Debian's docker-registry) with htpasswd auth over HTTPS on 127.0.0.1, plus
-# skopeo and htpasswd, for the tests. No daemon and no Docker engine: packages are fetched with
+# A real OCI registry (Debian's docker-registry) over HTTPS on 127.0.0.1, with htpasswd auth or
+# token auth (a token service decides what each login may do), plus skopeo and htpasswd, for the tests. No daemon and no Docker engine: packages are fetched with
 # `apt-get download` and unpacked with `dpkg -x` into .cache/registry/root, together with the
 # runtime libraries they need that this machine lacks.
 #
@@ -9,7 +9,9 @@
 #   scripts/registry.sh paths           print `bin DIR` and `lib DIRS` lines (for test/support/registry.ts)
 #   scripts/registry.sh cert DIR [CA]   server cert for 127.0.0.1 into DIR, signed by the CA in CA
 #                                       (default DIR); a throwaway CA is made there if none exists
-#   scripts/registry.sh config DIR PORT [tls|plain]   config.yml for `docker-registry serve` in DIR
+#   scripts/registry.sh signer-cert DIR  self-signed cert DIR/signer.crt for the token signing key DIR/signer.key
+#   scripts/registry.sh config DIR PORT [tls|plain] [htpasswd | token REALM SERVICE ISSUER ROOTCERTBUNDLE]
+#                                       config.yml for `docker-registry serve` in DIR
 #   scripts/registry.sh start [PORT]    start a registry (port 0 = any free one); prints its address (user/password files in the state dir)
 #   scripts/registry.sh stop            stop the registry that `start` started
 set -euo pipefail
@@ -142,14 +144,37 @@ cmd_cert() {
   )
 }
 
-# config.yml for `docker-registry serve`: htpasswd auth, HTTPS with the throwaway cert, storage in DIR.
+# The certificate a token service's signing key (made by the caller, e.g. with Node's crypto) is
+# known by: self-signed, so the registry's rootcertbundle is the cert itself; tokens carry it in x5c.
+cmd_signer_cert() {
+  local dir="${1:?usage: registry.sh signer-cert DIR}"
+  [[ -f $dir/signer.key ]] || { log "signer-cert: $dir/signer.key is missing"; exit 1; }
+  openssl req -x509 -new -key "$dir/signer.key" -days 2 -subj "/CN=regcred test token signer" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,digitalSignature,keyCertSign" \
+    -set_serial "0x$(openssl rand -hex 16)" -out "$dir/signer.crt" 2>/dev/null
+  chmod 644 "$dir/signer.crt"
+}
+
+# config.yml for `docker-registry serve`: htpasswd or token auth, HTTPS with the throwaway cert, storage in DIR.
 cmd_config() {
-  local dir="${1:?usage: registry.sh config DIR PORT [tls|plain]}" port="${2:?PORT}" tls="${3:-tls}"
+  local dir="${1:?usage: registry.sh config DIR PORT [tls|plain] [htpasswd | token REALM SERVICE ISSUER ROOTCERTBUNDLE]}" port="${2:?PORT}" tls="${3:-tls}" auth="${4:-htpasswd}"
   dir="$(cd "$dir" && pwd)"
   local tls_block=""
   [[ $tls == tls ]] && tls_block="  tls:
     certificate: $dir/server.crt
     key: $dir/server.key"
+  local auth_block
+  case "$auth" in
+    htpasswd) auth_block="  htpasswd:
+    realm: regcred-test
+    path: $dir/htpasswd" ;;
+    token) auth_block="  token:
+    realm: ${5:?REALM}
+    service: ${6:?SERVICE}
+    issuer: ${7:?ISSUER}
+    rootcertbundle: ${8:?ROOTCERTBUNDLE}" ;;
+    *) log "config: auth must be htpasswd or token, got '$auth'"; exit 2 ;;
+  esac
   cat >"$dir/config.yml" <<YAML
 version: 0.1
 log:
@@ -162,9 +187,7 @@ storage:
   delete:
     enabled: true
 auth:
-  htpasswd:
-    realm: regcred-test
-    path: $dir/htpasswd
+$auth_block
 http:
   addr: 127.0.0.1:$port
   secret: $(openssl rand -hex 16)
@@ -230,8 +253,9 @@ case "${1:-}" in
   env) cmd_env ;;
   paths) cmd_paths ;;
   cert) cmd_cert "${2:-}" "${3:-}" ;;
-  config) cmd_config "${2:-}" "${3:-}" "${4:-}" ;;
+  signer-cert) cmd_signer_cert "${2:-}" ;;
+  config) shift; cmd_config "$@" ;;
   start) cmd_start "${2:-}" ;;
   stop) cmd_stop ;;
-  *) echo "usage: $0 install|env|paths|cert DIR [CA_DIR]|config DIR PORT [tls|plain]|start [PORT]|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 install|env|paths|cert DIR [CA_DIR]|signer-cert DIR|config DIR PORT [tls|plain] [htpasswd|token REALM SERVICE ISSUER BUNDLE]|start [PORT]|stop" >&2; exit 2 ;;
 esac

@@ -4,6 +4,7 @@
  * real SDK talks to it over plain HTTP; faults are injected with `inject('<service>', action, fault)`.
  */
 import { startFrontEnd, type FrontEnd } from '../front-end.js';
+import type { MintedLogin } from '../registry-access.js';
 import type { AcsIdentity } from './acs3.js';
 import { crEnterpriseService, crPersonalService, type EeInstance } from './cr.js';
 import { KmsState, kmsService } from './kms.js';
@@ -19,13 +20,18 @@ export const DEFAULT_IDENTITY: AcsIdentity = {
   securityToken: 'CAIS.emulator-security-token',
 };
 
+/** The account that owns the emulated registries (the same as the FC emulator's). */
+export const DEFAULT_ACCOUNT_ID = '1234567890123456';
+
 export interface AlibabaEmulatorOptions {
   /** Keys the gateway accepts (default: {@link DEFAULT_IDENTITY}). */
   identities?: AcsIdentity[];
   /** The gateway's clock, for x-acs-date checks, token expiries and session ends. */
   now?: () => number;
-  /** Temporary registry login both CR products mint. */
-  tokens?: { username?: string; password?: string; lifetimeMs?: number; capToSession?: boolean };
+  /** Temporary registry login both CR products mint; `region` is the personal edition's (default cn-hangzhou). */
+  tokens?: { username?: string; password?: string; lifetimeMs?: number; capToSession?: boolean; region?: string };
+  /** The account that owns the registries (default {@link DEFAULT_ACCOUNT_ID}). */
+  accountId?: string;
   /** CR EE instances by id (default: `cri-emulator`). */
   instances?: Record<string, EeInstance>;
   /** KMS generic secrets to create: name → first ACSCurrent value (undefined: no version yet). */
@@ -37,6 +43,8 @@ export interface AlibabaEmulatorOptions {
 export interface AlibabaEmulator extends FrontEnd {
   readonly kms: KmsState;
   readonly identities: AcsIdentity[];
+  /** Every login CR (personal and EE) minted, with its minting key: secret, never for logs. */
+  readonly minted: MintedLogin[];
 }
 
 /**
@@ -54,15 +62,18 @@ export async function startAlibabaEmulator(options: AlibabaEmulatorOptions = {})
     password: options.tokens?.password,
     lifetimeMs: options.tokens?.lifetimeMs ?? 60 * 60_000,
     capToSession: options.tokens?.capToSession ?? true,
+    accountId: options.accountId ?? DEFAULT_ACCOUNT_ID,
+    region: options.tokens?.region ?? 'cn-hangzhou',
   };
   const kms = new KmsState();
   for (const [name, value] of Object.entries(options.secrets ?? {})) kms.createSecret(name, value, now());
+  const minted: MintedLogin[] = [];
   const services = [
-    crPersonalService(tokenSettings),
-    crEnterpriseService(tokenSettings, options.instances ?? { 'cri-emulator': { domain: 'emulator-registry.cn-hangzhou.cr.aliyuncs.com' } }),
+    crPersonalService(tokenSettings, minted),
+    crEnterpriseService(tokenSettings, options.instances ?? { 'cri-emulator': { domain: 'emulator-registry.cn-hangzhou.cr.aliyuncs.com' } }, minted),
     kmsService(kms),
     ...(options.products ?? []),
   ];
   const frontEnd = await startFrontEnd({ wire: alibabaWire(identities), services, now });
-  return Object.assign(frontEnd, { kms, identities });
+  return Object.assign(frontEnd, { kms, identities, minted });
 }

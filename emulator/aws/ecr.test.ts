@@ -65,7 +65,7 @@ describe('ECR GetAuthorizationToken (real SDK, SigV4 verified)', () => {
 
   it('sends expiresAt as epoch seconds on the wire (the SDK reads a Date from it)', async () => {
     const out = await ecrClient().send(new GetAuthorizationTokenCommand({}));
-    expect(out.authorizationData?.[0]?.expiresAt?.getTime()).toBe(Math.round(ecr.minted.at(-1)!.expiresAt * 1000));
+    expect(out.authorizationData?.[0]?.expiresAt?.getTime()).toBe(Math.round(ecr.minted.at(-1)!.expiresAt));
   });
 
   it('answers one entry per requested registry id', async () => {

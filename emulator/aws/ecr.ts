@@ -8,23 +8,24 @@
  *
  * Tokens live 12 hours. Without `registryIds` the answer names the caller's own registry; with
  * them (deprecated, still accepted) there is one entry per 12-digit registry id. Every minted
- * token is kept on `service.minted` so tests can check it never reached a log.
+ * token is kept on `service.minted`, with the key that minted it, so tests can check it never
+ * reached a log and the test registry's token service can tell whose policy bounds it.
  */
 import { randomBytes } from 'node:crypto';
 import { ServiceError, type OperationContext } from '../front-end.js';
+import type { MintedLogin } from '../registry-access.js';
 import type { AwsService } from './wire.js';
 
 export const ECR_ACCOUNT_ID = '123456789012';
 /** ECR and ECR Public tokens are valid for 12 hours. */
 export const TOKEN_LIFETIME_MS = 12 * 60 * 60_000;
 
-/** A token the emulator handed out. Secret: for assertions only, never for logs. */
-export interface MintedToken {
-  /** The password inside the token (the part after `AWS:`). */
-  password: string;
-  /** Expiry as sent on the wire: epoch SECONDS. */
-  expiresAt: number;
-  region: string;
+/**
+ * A token the emulator handed out (username `AWS`, the password is the part after `AWS:`; `account`
+ * is the registry id it names, `expiresAt` epoch ms). Secret: for assertions and the test
+ * registry's token service only, never for logs.
+ */
+export interface MintedToken extends MintedLogin {
   /** Registry id the token is for (the account id). */
   registryId: string;
 }
@@ -99,10 +100,10 @@ export function tokenMinter(options: Pick<EcrServiceOptions, 'password' | 'token
     minted,
     mint(registryId: string, ctx: OperationContext): { authorizationToken: string; expiresAt: number } {
       const password = options.password?.() ?? randomBytes(48).toString('base64');
+      const expiresAtMs = (options.now?.() ?? ctx.now) + lifetime;
+      minted.push({ username: 'AWS', password, accessKeyId: ctx.identity.accessKeyId, region: ctx.region!, account: registryId, registryId, expiresAt: expiresAtMs });
       // Epoch seconds with millisecond precision, as ECR sends them (e.g. 1712345678.123).
-      const expiresAt = ((options.now?.() ?? ctx.now) + lifetime) / 1000;
-      minted.push({ password, expiresAt, region: ctx.region!, registryId });
-      return { authorizationToken: Buffer.from(`AWS:${password}`).toString('base64'), expiresAt };
+      return { authorizationToken: Buffer.from(`AWS:${password}`).toString('base64'), expiresAt: expiresAtMs / 1000 };
     },
   };
 }

@@ -9,6 +9,7 @@
  * await emu.stop();
  */
 import { faults, startFrontEnd, type Fault, type FrontEnd, type RecordedCall } from '../front-end.js';
+import type { MintedLogin } from '../registry-access.js';
 import { CsmsState, csmsService } from './csms.js';
 import type { HuaweiIdentity } from './sdk-hmac.js';
 import { swrService, type SwrSettings } from './swr.js';
@@ -17,6 +18,7 @@ import { huaweiWire, type HuaweiService } from './wire.js';
 export { faults, type Fault, type RecordedCall };
 export type { HuaweiIdentity } from './sdk-hmac.js';
 export { CsmsState } from './csms.js';
+export { DEFAULT_DOMAIN_ID } from './swr.js';
 
 /**
  * An agency session as FunctionGraph hands it to a function through
@@ -56,7 +58,7 @@ export interface HuaweiEmulatorOptions {
   identities?: HuaweiIdentity[];
   /** How long the default agency session lives from start (default 1 h). */
   sessionLifetimeMs?: number;
-  /** What SWR's temporary login looks like (username prefix, fixed password, lifetime). */
+  /** What SWR's temporary login looks like (username prefix, fixed password, lifetime, the owning domain id). */
   swr?: Omit<SwrSettings, 'region'>;
   /** CSMS secrets to create: name → first SYSCURRENT value (undefined: no version yet). */
   secrets?: Record<string, string | undefined>;
@@ -76,6 +78,8 @@ export interface HuaweiEmulator {
   /** The agency session as the caller sees it (with `sessionExpiresAt`). */
   readonly agencySession: HuaweiIdentity;
   readonly csms: CsmsState;
+  /** Every login SWR minted, with its minting key: secret, never for logs. */
+  readonly minted: MintedLogin[];
   readonly calls: RecordedCall[];
   readonly frontEnd: FrontEnd;
   /** Queue a fault for `swr.CreateSecret`, `csms.CreateSecretVersion`, `csms.ShowSecretStage`, … */
@@ -94,10 +98,11 @@ export async function startHuaweiEmulator(options: HuaweiEmulatorOptions = {}): 
   const identities = options.identities ?? [agencySession, { ...PERMANENT_KEY }];
   const csms = new CsmsState();
   for (const [name, value] of Object.entries(options.secrets ?? {})) csms.createSecret(name, value, now());
+  const minted: MintedLogin[] = [];
 
   const frontEnd = await startFrontEnd({
     wire: huaweiWire({ identities }),
-    services: [swrService({ region, ...options.swr }), csmsService(csms, projectId), ...(options.services ?? [])],
+    services: [swrService({ region, ...options.swr }, minted), csmsService(csms, projectId), ...(options.services ?? [])],
     now,
   });
   return {
@@ -108,6 +113,7 @@ export async function startHuaweiEmulator(options: HuaweiEmulatorOptions = {}): 
     identities,
     agencySession: identities.find((i) => i.securityToken !== undefined) ?? agencySession,
     csms,
+    minted,
     calls: frontEnd.calls,
     frontEnd,
     inject: (service, operation, fault) => frontEnd.inject(service, operation, fault),

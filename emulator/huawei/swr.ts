@@ -6,9 +6,11 @@
  * (e.g. `2025-11-01T12:18:44.382000Z`), per the SWR API reference (swr_02_0052). The login is
  * valid 15 min..24 h (`duration_seconds`; 24 h when absent in this emulator) and, with temporary
  * keys, never past the agency session when `capToSession` (our conclusion, see core/huawei/swr.ts).
+ * Every login minted is recorded with the key that minted it and the region it is for (`minted`).
  */
 import { randomBytes } from 'node:crypto';
 import { ServiceError, type OperationContext } from '../front-end.js';
+import type { MintedLogin } from '../registry-access.js';
 import type { HuaweiInput, HuaweiOutput, HuaweiService } from './wire.js';
 
 export const MAX_LOGIN_SECONDS = 24 * 60 * 60;
@@ -29,7 +31,11 @@ export interface SwrSettings {
   lifetimeMs?: number;
   /** Never let a login outlive the caller's agency session (default true). */
   capToSession?: boolean;
+  /** The account (domain) id that owns the organizations (default {@link DEFAULT_DOMAIN_ID}). */
+  domainId?: string;
 }
+
+export const DEFAULT_DOMAIN_ID = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 
 export const swrHost = (region: string) => `swr.${region}.myhuaweicloud.com`;
 
@@ -38,17 +44,17 @@ export function swrTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-export function swrService(settings: SwrSettings): HuaweiService {
+export function swrService(settings: SwrSettings, minted: MintedLogin[] = []): HuaweiService {
   return {
     name: 'swr',
     routes: [{ method: 'POST', path: '/v2/manage/utils/secret', operation: 'CreateSecret' }],
     operations: {
-      CreateSecret: (input, ctx) => createSecret(settings, input as HuaweiInput, ctx),
+      CreateSecret: (input, ctx) => createSecret(settings, input as HuaweiInput, ctx, minted),
     },
   };
 }
 
-function createSecret(settings: SwrSettings, input: HuaweiInput, ctx: OperationContext): HuaweiOutput {
+function createSecret(settings: SwrSettings, input: HuaweiInput, ctx: OperationContext, minted: MintedLogin[]): HuaweiOutput {
   const projectname = input.query['projectname'] ?? settings.region;
   if (projectname !== settings.region && !settings.regions?.includes(projectname)) throw new ServiceError(400, 'SVCSTG.SWR.4000001', `Invalid projectname: ${projectname.slice(0, 64)}`);
   let lifetimeMs = Math.min(settings.lifetimeMs ?? MAX_LOGIN_SECONDS * 1000, MAX_LOGIN_SECONDS * 1000);
@@ -68,6 +74,7 @@ function createSecret(settings: SwrSettings, input: HuaweiInput, ctx: OperationC
   const username = `${settings.usernamePrefix ?? projectname}@${ctx.identity.accessKeyId}`;
   const password = settings.password ?? randomBytes(32).toString('hex');
   const host = settings.host ?? swrHost(projectname);
+  minted.push({ username, password, accessKeyId: ctx.identity.accessKeyId, region: projectname, account: settings.domainId ?? DEFAULT_DOMAIN_ID, expiresAt });
   return {
     body: { auths: { [host]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } } },
     headers: {

@@ -6,15 +6,17 @@
  * The real SDK reaches it by endpoint override (`TENCENTCLOUD_ENDPOINT_URL_TCR` / `_SSM` = `emu.url`).
  */
 import { startFrontEnd, type FrontEnd, type Service } from '../front-end.js';
+import type { MintedLogin } from '../registry-access.js';
 import { ssmService, SsmState } from './ssm.js';
 import type { TencentIdentity } from './tc3.js';
-import { DEFAULT_TCR_USERNAME, tcrService, type TcrInstance, type TcrTokenSettings } from './tcr.js';
+import { DEFAULT_ACCOUNT_UIN, DEFAULT_TCR_USERNAME, tcrService, type TcrInstance, type TcrTokenSettings } from './tcr.js';
 import { tencentWire, type TencentService } from './wire.js';
 
 export { faults, type Fault } from '../front-end.js';
 export type { TencentIdentity } from './tc3.js';
 export { MAX_SECRET_VERSIONS, SsmState } from './ssm.js';
 export type { TcrInstance } from './tcr.js';
+export { DEFAULT_ACCOUNT_UIN } from './tcr.js';
 
 /**
  * The emulator's default caller: a role session like the one SCF hands a function in
@@ -54,7 +56,7 @@ export interface TencentEmulatorOptions {
   now?: () => number;
   /** TCR instances by id (default: `tcr-emulator` → `emulator.tencentcloudcr.com`). */
   instances?: Record<string, TcrInstance>;
-  /** TCR temporary login: user name, fixed password, lifetime (1 h), cap to the session (off). */
+  /** TCR temporary login: user name, fixed password, lifetime (1 h), cap to the session (off), the owner's UIN. */
   tokens?: Partial<TcrTokenSettings>;
   /** SSM secrets to create: name → first version's text (`SSM_Current`), or undefined for none. */
   secrets?: Record<string, string | undefined>;
@@ -65,6 +67,8 @@ export interface TencentEmulatorOptions {
 export interface TencentEmulator extends FrontEnd {
   readonly ssm: SsmState;
   readonly identities: readonly TencentIdentity[];
+  /** Every login TCR minted, with its minting key: secret, never for logs. */
+  readonly minted: MintedLogin[];
 }
 
 /**
@@ -78,6 +82,7 @@ export async function startTencentEmulator(options: TencentEmulatorOptions = {})
   const identities = options.identities ?? [SCF_ROLE_SESSION, CAM_USER_KEY];
   const ssm = new SsmState();
   for (const [name, value] of Object.entries(options.secrets ?? {})) ssm.createSecret(name, value === undefined ? undefined : { value }, now());
+  const minted: MintedLogin[] = [];
   const services: TencentService[] = [
     tcrService(
       {
@@ -85,12 +90,14 @@ export async function startTencentEmulator(options: TencentEmulatorOptions = {})
         ...(options.tokens?.password !== undefined && { password: options.tokens.password }),
         lifetimeMs: options.tokens?.lifetimeMs ?? 60 * 60_000,
         capToSession: options.tokens?.capToSession ?? false,
+        accountUin: options.tokens?.accountUin ?? DEFAULT_ACCOUNT_UIN,
       },
       options.instances ?? DEFAULT_TCR_INSTANCES,
+      minted,
     ),
     ssmService(ssm),
     ...(options.services ?? []),
   ];
   const frontEnd = await startFrontEnd({ wire: tencentWire({ identities, services }), services: services as Service[], now });
-  return Object.assign(frontEnd, { ssm, identities });
+  return Object.assign(frontEnd, { ssm, identities, minted });
 }

@@ -9,9 +9,12 @@
  * - `DescribeInstances` {Registryids?: string[] (note the lower-case `i`, as the API spells it),
  *   Offset?, Limit?, Filters?, AllRegion?} → {TotalCount, Registries: Registry[]}, where
  *   `Registry.PublicDomain` is the instance's public registry domain `<name>.tencentcloudcr.com`.
+ *
+ * Every login minted is recorded with the key that minted it and the instance it is for (`minted`).
  */
 import { randomBytes } from 'node:crypto';
 import type { OperationContext } from '../front-end.js';
+import type { MintedLogin } from '../registry-access.js';
 import { assertKnownParams, requireString, tencentError, type TencentService } from './wire.js';
 
 export interface TcrInstance {
@@ -34,15 +37,18 @@ export interface TcrTokenSettings {
   lifetimeMs: number;
   /** Cap the expiry at the caller's role-session end (Tencent does not document this; default off). */
   capToSession: boolean;
+  /** The UIN of the account that owns the instances. */
+  accountUin: string;
 }
 
 export const DEFAULT_TCR_USERNAME = '100000000001';
+export const DEFAULT_ACCOUNT_UIN = '100000000001';
 
 /**
  * @example
- * const tcr = tcrService({ username: DEFAULT_TCR_USERNAME, lifetimeMs: 3_600_000, capToSession: false }, { 'tcr-abc': { name: 'acme' } });
+ * const tcr = tcrService({ username: DEFAULT_TCR_USERNAME, lifetimeMs: 3_600_000, capToSession: false, accountUin: DEFAULT_ACCOUNT_UIN }, { 'tcr-abc': { name: 'acme' } });
  */
-export function tcrService(settings: TcrTokenSettings, instances: Record<string, TcrInstance>): TencentService {
+export function tcrService(settings: TcrTokenSettings, instances: Record<string, TcrInstance>, minted: MintedLogin[] = []): TencentService {
   const find = (id: string, ctx: OperationContext): TcrInstance => {
     const instance = Object.hasOwn(instances, id) ? instances[id] : undefined;
     if (!instance || (instance.region && ctx.region && instance.region !== ctx.region)) {
@@ -64,11 +70,17 @@ export function tcrService(settings: TcrTokenSettings, instances: Record<string,
         if (tokenType !== 'temp' && tokenType !== 'longterm') throw tencentError('InvalidParameter', 'TokenType must be temp or longterm.');
         if (tokenType === 'longterm') throw tencentError('UnsupportedOperation', 'The emulator mints temp tokens only.');
         find(registryId, ctx);
-        return {
-          Username: settings.username,
-          Token: settings.password ?? randomBytes(24).toString('base64url'),
-          ExpTime: expiry(settings, ctx),
+        const login: MintedLogin = {
+          username: settings.username,
+          password: settings.password ?? randomBytes(24).toString('base64url'),
+          accessKeyId: ctx.identity.accessKeyId,
+          region: ctx.region!,
+          account: settings.accountUin,
+          instance: registryId,
+          expiresAt: expiry(settings, ctx),
         };
+        minted.push(login);
+        return { Username: login.username, Token: login.password, ExpTime: login.expiresAt };
       },
 
       DescribeInstances(input, ctx) {

@@ -5,7 +5,7 @@ import { SsmState, ssmService } from './ssm.js';
 import { tcrService } from './tcr.js';
 import { tencentWire } from './wire.js';
 
-const services = [tcrService({ username: 'u', lifetimeMs: 1, capToSession: false }, {}), ssmService(new SsmState())];
+const services = [tcrService({ username: 'u', lifetimeMs: 1, capToSession: false, accountUin: '1' }, {}), ssmService(new SsmState())];
 const wire = tencentWire({ identities: [], services });
 
 describe('tencentWire', () => {

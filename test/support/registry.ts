@@ -1,7 +1,8 @@
 /**
- * A real registry for tests: Debian's docker-registry (distribution 2.8) with htpasswd auth,
- * serving HTTPS on 127.0.0.1 with a certificate from the test run's throwaway CA. The tools come
- * from scripts/registry.sh, which unpacks them into .cache/registry without a daemon.
+ * A real registry for tests: Debian's docker-registry (distribution 2.8) with htpasswd auth, or in
+ * token-auth mode behind a token service (test/support/token-realm.ts) that decides what each
+ * login may do, serving HTTPS on 127.0.0.1 with a certificate from the test run's throwaway CA.
+ * The tools come from scripts/registry.sh, which unpacks them into .cache/registry without a daemon.
  */
 import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -24,8 +25,21 @@ export interface RegistryUser {
   password: string;
 }
 
+/** Token-auth mode: the registry sends clients to `realm` and trusts tokens signed by `rootCertBundle`'s key. */
+export interface RegistryTokenAuth {
+  realm: string;
+  /** The registry's name in token requests and the tokens' `aud`. */
+  service: string;
+  issuer: string;
+  /** PEM file of the token signer's certificate. */
+  rootCertBundle: string;
+}
+
 export interface StartRegistryOptions {
-  users: RegistryUser[];
+  /** htpasswd users (htpasswd mode, the default). */
+  users?: RegistryUser[];
+  /** Token-auth mode instead of htpasswd. */
+  token?: RegistryTokenAuth;
   /** HTTPS with a cert for 127.0.0.1 (default). `false` serves plain HTTP. */
   tls?: boolean;
 }
@@ -39,7 +53,7 @@ export interface LocalRegistry {
   certDir: string;
   /** How long from spawning the process until `/v2/` answered 401. */
   startupMs: number;
-  /** Add (or replace) a user; docker-registry 2.8 re-reads htpasswd, so no restart is needed. */
+  /** Add (or replace) a user; docker-registry 2.8 re-reads htpasswd, so no restart is needed (htpasswd mode only). */
   addUser(user: RegistryUser): Promise<void>;
   stop(): Promise<void>;
 }
@@ -72,7 +86,7 @@ export function run(
   });
 }
 
-async function script(args: string[]): Promise<string> {
+export async function script(args: string[]): Promise<string> {
   const result = await run('bash', [REGISTRY_SCRIPT, ...args]);
   if (result.code !== 0) throw new Error(`scripts/registry.sh ${args[0]} failed (${result.code}): ${result.stderr.trim()}`);
   return result.stdout;
@@ -138,6 +152,8 @@ export async function writeHtpasswd(file: string, user: RegistryUser): Promise<v
  */
 export async function startRegistry(options: StartRegistryOptions): Promise<LocalRegistry> {
   const tls = options.tls ?? true;
+  const users = options.users ?? [];
+  if (options.token && users.length) throw new Error('startRegistry: a token-auth registry has no htpasswd users');
   const { bin, env } = await registryTools();
   const dir = await mkdtemp(join(tmpdir(), 'regcred-registry-'));
   const certDir = join(dir, 'certs.d');
@@ -148,8 +164,10 @@ export async function startRegistry(options: StartRegistryOptions): Promise<Loca
   await copyFile(caFile, join(certDir, 'ca.crt'));
   const htpasswd = join(dir, 'htpasswd');
   await writeFile(htpasswd, '');
-  for (const user of options.users) await writeHtpasswd(htpasswd, user);
-  await script(['config', dir, '0', tls ? 'tls' : 'plain']);
+  for (const user of users) await writeHtpasswd(htpasswd, user);
+  const token = options.token;
+  const auth = token ? ['token', token.realm, token.service, token.issuer, token.rootCertBundle] : ['htpasswd'];
+  await script(['config', dir, '0', tls ? 'tls' : 'plain', ...auth]);
 
   const started = performance.now();
   const child = spawn(join(bin, 'docker-registry'), ['serve', join(dir, 'config.yml')], {
@@ -189,7 +207,10 @@ export async function startRegistry(options: StartRegistryOptions): Promise<Loca
       caFile,
       certDir,
       startupMs: Math.round(performance.now() - started),
-      addUser: (user) => writeHtpasswd(htpasswd, user),
+      addUser: async (user) => {
+        if (token) throw new Error('a token-auth registry has no htpasswd users: bind the login in the token service');
+        await writeHtpasswd(htpasswd, user);
+      },
       stop,
     };
   } catch (err) {
