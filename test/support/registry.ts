@@ -82,6 +82,11 @@ export function run(
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code, signal) => resolvePromise({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
+    // A program that exits without reading its input (a failed start) closes the pipe: EPIPE on
+    // stdin is then that program's exit, which 'close' reports with its code, not a test crash.
+    child.stdin.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') reject(err);
+    });
     child.stdin.end(options.input ?? '');
   });
 }
