@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PROJECT_DIR } from '../../test/support/registry.js';
 import { apigTriggerCheck, LOCAL_CALLER, OTHER_ACCOUNT_CALLER, signedHeaders } from '../../emulator/huawei/apig.js';
 import { startFunctionGraphEmulator, type FunctionGraphEmulator } from '../../emulator/huawei/functiongraph.js';
 import { OTHER_ACCOUNT, PERMANENT_KEY } from '../../emulator/huawei/index.js';
@@ -136,6 +139,17 @@ describe('deploy:huawei --dry-run: who may call the API (APIG access control)', 
       { acl_name: 'regcred_callers', acl_type: 'PERMIT', acl_value: 'regcred-emulator', entity_type: 'DOMAIN' },
       'APIG',
     ]);
+  });
+
+  it("matches the README's dry-run block (Deploy to Huawei Cloud, step 2)", async () => {
+    // Prepare: the README's block, its placeholders filled with this test's ids
+    const readme = readFileSync(join(PROJECT_DIR, 'README.md'), 'utf8');
+    const block = /The dry run shows the policy and its binding:\n\n```json\n([\s\S]*?)```/.exec(readme)![1]!;
+    const documented = JSON.parse(`{${block.replaceAll('<gateway-id>', INSTANCE).replaceAll('<account-id>', ACCOUNT)}}`).accessControl;
+    // Act
+    const { text } = await dryRun(ARGS);
+    // Assess
+    expect(JSON.parse(text).accessControl).toEqual(documented);
   });
 
   it('refuses the shared gateway without account names, saying it knows no account ids', async () => {
