@@ -27,7 +27,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ServiceError } from '../front-end.js';
-import type { HuaweiInput, HuaweiOutput, HuaweiService } from './wire.js';
+import { bodyReaders, type HuaweiInput, type HuaweiOutput, type HuaweiService } from './wire.js';
 
 export const RELEASE_ENV = { id: 'DEFAULT_ENVIRONMENT_RELEASE_ID', name: 'RELEASE' } as const;
 /** The key of the shared gateway among the gateways (dedicated gateways are keyed by instance id). */
@@ -254,36 +254,22 @@ export function apigService(state: ApigState, projectId: string): HuaweiService 
     return out({ total: apis.length, size: apis.length, apis });
   };
 
+  // Each call on both gateways: the shared gateway's operation name is the dedicated gateway's without `V2`.
+  const calls = [
+    ['GET', '/apis', 'ListApis', listApis],
+    ['GET', '/acls', 'ListAclStrategies', listAcls],
+    ['POST', '/acls', 'CreateAclStrategy', createAcl],
+    ['PUT', '/acls/{acl_id}', 'UpdateAclStrategy', updateAcl],
+    ['POST', '/acl-bindings', 'CreateApiAclBinding', bind],
+    ['GET', '/acl-bindings/binded-apis', 'ListAclPolicyBindedToApi', boundApis],
+  ] as const;
   return {
     name: 'apig',
-    routes: [
-      { method: 'GET', path: `${v2}/apis`, operation: 'ListApisV2' },
-      { method: 'GET', path: `${v2}/acls`, operation: 'ListAclStrategiesV2' },
-      { method: 'POST', path: `${v2}/acls`, operation: 'CreateAclStrategyV2' },
-      { method: 'PUT', path: `${v2}/acls/{acl_id}`, operation: 'UpdateAclStrategyV2' },
-      { method: 'POST', path: `${v2}/acl-bindings`, operation: 'CreateApiAclBindingV2' },
-      { method: 'GET', path: `${v2}/acl-bindings/binded-apis`, operation: 'ListAclPolicyBindedToApiV2' },
-      { method: 'GET', path: `${v1}/apis`, operation: 'ListApis' },
-      { method: 'GET', path: `${v1}/acls`, operation: 'ListAclStrategies' },
-      { method: 'POST', path: `${v1}/acls`, operation: 'CreateAclStrategy' },
-      { method: 'PUT', path: `${v1}/acls/{acl_id}`, operation: 'UpdateAclStrategy' },
-      { method: 'POST', path: `${v1}/acl-bindings`, operation: 'CreateApiAclBinding' },
-      { method: 'GET', path: `${v1}/acl-bindings/binded-apis`, operation: 'ListAclPolicyBindedToApi' },
-    ],
-    operations: {
-      ListApisV2: listApis,
-      ListAclStrategiesV2: listAcls,
-      CreateAclStrategyV2: createAcl,
-      UpdateAclStrategyV2: updateAcl,
-      CreateApiAclBindingV2: bind,
-      ListAclPolicyBindedToApiV2: boundApis,
-      ListApis: listApis,
-      ListAclStrategies: listAcls,
-      CreateAclStrategy: createAcl,
-      UpdateAclStrategy: updateAcl,
-      CreateApiAclBinding: bind,
-      ListAclPolicyBindedToApi: boundApis,
-    },
+    routes: calls.flatMap(([method, path, operation]) => [
+      { method, path: `${v2}${path}`, operation: `${operation}V2` },
+      { method, path: `${v1}${path}`, operation },
+    ]),
+    operations: Object.fromEntries(calls.flatMap(([, , name, op]) => [[name, op], [`${name}V2`, op]])),
   };
 }
 
@@ -291,16 +277,7 @@ function hexId(): string {
   return randomBytes(16).toString('hex');
 }
 
-function object(v: unknown): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad('body');
-  return v as Record<string, unknown>;
-}
-
-function str(b: Record<string, unknown>, name: string, pattern?: RegExp): string {
-  const v = b[name];
-  if (typeof v !== 'string' || !v || (pattern && !pattern.test(v))) throw bad(name);
-  return v;
-}
+const { object, str } = bodyReaders(bad);
 
 function bad(what: string): ServiceError {
   return new ServiceError(400, 'APIG.2012', `Invalid parameter value: ${what}`);

@@ -16,7 +16,7 @@ import { ServiceError, startFrontEnd, type FrontEnd } from '../front-end.js';
 import { ApigState, apigService, RELEASE_ENV, SHARED_GATEWAY } from './apig-gateway.js';
 import { AGENCY_SESSION, DEFAULT_PROJECT_ID, DEFAULT_REGION, PERMANENT_KEY } from './index.js';
 import type { HuaweiIdentity } from './sdk-hmac.js';
-import { huaweiWire, type HuaweiInput, type HuaweiOutput, type HuaweiService } from './wire.js';
+import { bodyReaders, huaweiWire, type HuaweiInput, type HuaweiOutput, type HuaweiService } from './wire.js';
 
 export interface FgFunction {
   func_urn: string;
@@ -264,16 +264,7 @@ function checkEventData(type: string, e: Record<string, unknown>): void {
   }
 }
 
-function object(v: unknown): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad('body');
-  return v as Record<string, unknown>;
-}
-
-function str(b: Record<string, unknown>, name: string, pattern?: RegExp): string {
-  const v = b[name];
-  if (typeof v !== 'string' || !v || (pattern && !pattern.test(v))) throw bad(name);
-  return v;
-}
+const { object, str } = bodyReaders(bad);
 
 function isJsonObject(s: string): boolean {
   try {
