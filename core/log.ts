@@ -28,8 +28,8 @@ let longestFirst: string[] = [];
  * Remember a secret so no log line can carry it, in any of the forms a line may hold it: as is,
  * JSON-escaped (once or twice, as a JSON string inside a JSON string), with `username` as the
  * `auth` field of a dockerconfigjson (base64 of `user:password`); each of those URL-encoded
- * (percent and form encoding) and wrapped in base64 (inside any base64 text that contains it, e.g.
- * the `.dockerconfigjson` value of a kubernetes Secret). A secret is kept until it expires, never
+ * (percent and form encoding), and each wrapped in base64 (inside any base64 text that contains it,
+ * e.g. the `.dockerconfigjson` value of a kubernetes Secret). A secret is kept until it expires, never
  * evicted while still valid; expired ones are dropped as new ones arrive. Registering a known
  * secret again only extends its life: cheap enough to call per invocation with the role's keys.
  * @example registerSecret(credential.password, { username: credential.username, expiresAt: credential.expiresAt.getTime() });
@@ -53,11 +53,13 @@ function formsOf(secret: string, username: string | undefined): string[] {
   const plain = [secret, ...escapedForms(secret)];
   if (username !== undefined) plain.push(Buffer.from(`${username}:${secret}`).toString('base64'));
   const forms = new Set<string>();
-  for (const form of [...plain, ...plain.flatMap(base64Cores)]) {
+  for (const form of plain) {
     forms.add(form);
     forms.add(encodeURIComponent(form));
     forms.add(new URLSearchParams({ v: form }).toString().slice(2));
   }
+  // Base64 text inside a URL as well is not a form regcred writes; each form checked costs every line.
+  for (const core of plain.flatMap(base64Cores)) forms.add(core);
   return [...forms];
 }
 
