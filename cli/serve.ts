@@ -64,8 +64,9 @@ export async function serve(options: ServeOptions): Promise<LocalServer> {
     if (local) {
       const verdict = local.trigger.verify({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }, Date.now());
       // The trigger answers an unsigned or badly signed request itself, before the function runs, with
-      // the platform's own body (a function URL's `{"Message":"Forbidden"}`), not the API's error shape.
-      if (!verdict.ok) return reply(res, { statusCode: 403, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ Message: 'Forbidden' }) });
+      // the platform's own body (a function URL's `{"Message":"Forbidden"}`, APIG's access control
+      // refusal), not the API's error shape.
+      if (!verdict.ok) return reply(res, verdict.answer ?? { statusCode: 403, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ Message: 'Forbidden' }) });
       caller = verdict.caller;
     }
     const url = new URL(req.url ?? '/', 'http://localhost');

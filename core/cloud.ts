@@ -31,6 +31,12 @@ export interface CloudModule {
    * is then refused at cold start with this reason, and the audit line marks the caller unverified.
    */
   unverifiedCaller?: { platform: string; why: string; gate: string };
+  /**
+   * The environment variables the platform puts the function role's secret key and session token
+   * in (what the cloud's SDK reads): registered with the log redactor at cold start, so no line can
+   * carry them. Keys a platform hands per invocation are registered by its composition root.
+   */
+  secretVariables?: readonly string[];
   /** The npm packages of this cloud's SDKs (what `npm run spread` looks for outside the cloud's folders). */
   sdkPackages: readonly string[];
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { RegistryCredential } from './credential.js';
+import { render } from './formats.js';
 import { createLogger, registerSecret } from './log.js';
 
 function capture() {
@@ -56,5 +58,74 @@ describe('log redaction', () => {
     registerSecret('another-password-0006', { now: now + 2_000 });
     log.info('x', { value: 'expired-password-0006' });
     expect(lines[0]).toContain('expired-password-0006');
+  });
+});
+
+describe('log redaction of encoded and wrapped forms (issue 20, finding 6)', () => {
+  const credential: RegistryCredential = {
+    registry: 'swr.cn-north-4.myhuaweicloud.com',
+    username: 'cn-north-4@EMULATORTEMPAGENCYAK0',
+    password: 'wrapped/pass+word=0101 with space&more',
+    expiresAt: new Date(Date.now() + 3_600_000),
+    provider: 'swr',
+    region: 'cn-north-4',
+  };
+  const auth = Buffer.from(`${credential.username}:${credential.password}`).toString('base64');
+  const register = () => registerSecret(credential.password, { username: credential.username, expiresAt: credential.expiresAt.getTime() });
+
+  it('[F6] masks a password percent-encoded (as in a URL)', () => {
+    const { lines, log } = capture();
+    register();
+    log.info('x', { url: `https://example.test/?password=${encodeURIComponent(credential.password)}` });
+    expect(lines[0]).not.toContain(encodeURIComponent(credential.password));
+  });
+
+  it('[F6] masks a password form-encoded (spaces as +)', () => {
+    const { lines, log } = capture();
+    register();
+    const body = new URLSearchParams({ password: credential.password }).toString();
+    log.info('x', { body });
+    expect(lines[0]).not.toContain(body.slice('password='.length));
+  });
+
+  it('[F6] masks the auth form (base64 of user:password) percent-encoded', () => {
+    const { lines, log } = capture();
+    register();
+    log.info('x', { query: `auth=${encodeURIComponent(auth)}` });
+    expect(lines[0]).not.toContain(encodeURIComponent(auth));
+  });
+
+  it('[F6] masks the base64 .dockerconfigjson of a kubernetes answer: decoding what is logged reveals neither the password nor the auth', () => {
+    // Prepare: the kubernetes Secret the API answers, as the format renders it
+    const { lines, log } = capture();
+    register();
+    const secret = render('kubernetes', [credential], { name: 'regcred', namespace: 'default' }) as { data: Record<string, string> };
+    const wrapped = secret.data['.dockerconfigjson']!;
+    // Act
+    log.info('answer', { secret });
+    // Assess: take the logged value as a reader would and decode it
+    const logged: string = JSON.parse(lines[0]!).secret.data['.dockerconfigjson'];
+    const decoded = Buffer.from(logged.replace(/\[REDACTED\]/g, ''), 'base64').toString('latin1');
+    expect(logged).not.toBe('');
+    expect([lines[0]!.includes(wrapped), decoded.includes(credential.password), decoded.includes(auth)]).toEqual([false, false, false]);
+  });
+
+  it('[F6] masks a secret wrapped in base64 at each of the three byte alignments', () => {
+    const { lines, log } = capture();
+    registerSecret('aligned-secret-value-0202');
+    const wrapped = ['', 'x', 'xy'].map((pad) => Buffer.from(`${pad}aligned-secret-value-0202 and more text`).toString('base64'));
+    log.info('x', { wrapped });
+    const decoded = JSON.parse(lines[0]!).wrapped.map((w: string) => Buffer.from(w.replace(/\[REDACTED\]/g, ''), 'base64').toString('latin1'));
+    expect(decoded.filter((d: string) => d.includes('aligned-secret-value-0202'))).toEqual([]);
+  });
+
+  it('extends a known secret instead of adding it again (a role key registered per invocation)', () => {
+    const { lines, log } = capture();
+    const now = Date.now();
+    registerSecret('role-key-seen-twice-0303', { expiresAt: now + 1_000, now });
+    registerSecret('role-key-seen-twice-0303', { expiresAt: now + 10_000, now });
+    registerSecret('a-later-secret-0303', { now: now + 5_000 });
+    log.info('x', { value: 'role-key-seen-twice-0303' });
+    expect(lines[0]).not.toContain('role-key-seen-twice-0303');
   });
 });

@@ -19,27 +19,48 @@ export interface Logger {
   child(fields: LogFields): Logger;
 }
 
-/** Secret → when it stops mattering (epoch ms; Infinity for a secret without an expiry). */
-const secrets = new Map<string, number>();
-/** The keys of `secrets`, longest first, rebuilt when a secret is added or dropped. */
+/** Each registered secret (with the username its `auth` form joins) → its masked forms, and when it stops mattering. */
+const registered = new Map<string, { forms: string[]; until: number }>();
+/** Every form of every registered secret, longest first, rebuilt when a secret is added or dropped. */
 let longestFirst: string[] = [];
 
 /**
  * Remember a secret so no log line can carry it, in any of the forms a line may hold it: as is,
- * JSON-escaped (once or twice, as a JSON string inside a JSON string) and, with `username`, as the
- * `auth` field of a dockerconfigjson (base64 of `user:password`). A secret is kept until it
- * expires, never evicted while still valid; expired ones are dropped as new ones arrive.
+ * JSON-escaped (once or twice, as a JSON string inside a JSON string), with `username` as the
+ * `auth` field of a dockerconfigjson (base64 of `user:password`); each of those URL-encoded
+ * (percent and form encoding), and each wrapped in base64 (inside any base64 text that contains it,
+ * e.g. the `.dockerconfigjson` value of a kubernetes Secret). A secret is kept until it expires, never
+ * evicted while still valid; expired ones are dropped as new ones arrive. Registering a known
+ * secret again only extends its life: cheap enough to call per invocation with the role's keys.
  * @example registerSecret(credential.password, { username: credential.username, expiresAt: credential.expiresAt.getTime() });
  */
 export function registerSecret(secret: string, options: { username?: string; expiresAt?: number; now?: number } = {}): void {
   if (!secret) return;
   const expiresAt = options.expiresAt ?? Infinity;
+  const key = options.username === undefined ? secret : `${secret}\u0000${options.username}`;
+  const known = registered.get(key);
+  if (known) {
+    known.until = Math.max(known.until, expiresAt);
+    return;
+  }
   const now = options.now ?? Date.now();
-  for (const [s, until] of secrets) if (until <= now) secrets.delete(s);
-  const forms = [secret, ...escapedForms(secret)];
-  if (options.username !== undefined) forms.push(Buffer.from(`${options.username}:${secret}`).toString('base64'));
-  for (const form of forms) secrets.set(form, Math.max(expiresAt, secrets.get(form) ?? 0));
-  longestFirst = [...secrets.keys()].sort((a, b) => b.length - a.length);
+  for (const [k, entry] of registered) if (entry.until <= now) registered.delete(k);
+  registered.set(key, { forms: formsOf(secret, options.username), until: expiresAt });
+  longestFirst = [...new Set([...registered.values()].flatMap((e) => e.forms))].sort((a, b) => b.length - a.length);
+}
+
+function formsOf(secret: string, username: string | undefined): string[] {
+  const plain = [secret, ...escapedForms(secret)];
+  if (username !== undefined) plain.push(Buffer.from(`${username}:${secret}`).toString('base64'));
+  const forms = new Set<string>();
+  for (const form of plain) {
+    forms.add(form);
+    forms.add(encodeURIComponent(form));
+    forms.add(new URLSearchParams({ v: form }).toString().slice(2));
+  }
+  // Base64 text inside a URL as well is not a form regcred writes; each form checked costs every line.
+  for (const core of plain.flatMap(base64Cores)) forms.add(core);
+  return [...forms];
 }
 
 function escapedForms(secret: string): string[] {
@@ -48,9 +69,51 @@ function escapedForms(secret: string): string[] {
   return [once, twice].filter((form) => form !== secret);
 }
 
-/** Mask every registered secret in `line`, longest first so a secret inside another cannot leave a tail. */
+/**
+ * What any base64 text containing `text` must contain, whatever the bytes around it: for each of
+ * the three alignments of `text` to base64's 3-byte groups, the characters of the groups that hold
+ * `text`'s bytes only (the partial groups at either end depend on the neighbours, so are left out:
+ * at most two bytes at each end stay readable there).
+ */
+function base64Cores(text: string): string[] {
+  const bytes = Buffer.from(text);
+  const cores: string[] = [];
+  for (const skip of [0, 1, 2]) {
+    const whole = Math.floor((bytes.length - skip) / 3) * 3;
+    if (whole >= 3) cores.push(bytes.subarray(skip, skip + whole).toString('base64'));
+  }
+  return cores;
+}
+
+/** How long a role key stays masked after it was last seen: longer than any STS session lives (12 h at most). */
+export const ROLE_KEY_MEMORY_MS = 24 * 3_600_000;
+
+/**
+ * Mask a function role's secret key and session token, as the platform hands them per invocation
+ * (FC `context.credentials`, FunctionGraph `context.getSecurity*()`, SCF's renewed variables).
+ * @example registerRoleKeys({ accessKeySecret: 'SK', securityToken: 'T' });
+ */
+export function registerRoleKeys(keys: { accessKeySecret?: string | undefined; securityToken?: string | undefined } | undefined, now = Date.now()): void {
+  for (const secret of [keys?.accessKeySecret, keys?.securityToken]) if (secret) registerSecret(secret, { expiresAt: now + ROLE_KEY_MEMORY_MS, now });
+}
+
+/**
+ * Mask every registered secret in `line`, longest first so a secret inside another cannot leave a
+ * tail. Forms longer than the line are skipped without a search (a binary search for the first
+ * that fits): the long tokens' many forms cost a short line nothing.
+ */
 export function redact(line: string): string {
-  for (const s of longestFirst) if (line.includes(s)) line = line.split(s).join('[REDACTED]');
+  let lo = 0;
+  let hi = longestFirst.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (longestFirst[mid]!.length > line.length) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < longestFirst.length; i++) {
+    const s = longestFirst[i]!;
+    if (line.includes(s)) line = line.split(s).join('[REDACTED]');
+  }
   return line;
 }
 

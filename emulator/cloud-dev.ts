@@ -66,7 +66,8 @@ export interface LocalCloud {
   refresh?: LocalRefresh;
   /** The HTTP trigger's own signature check (before the function runs), and how to call it. */
   trigger: {
-    verify(req: WireRequest, now: number): { ok: true; caller: string } | { ok: false };
+    /** A refusal may carry the platform's own answer (APIG's 403 for a caller no bound policy admits); else a generic 403. */
+    verify(req: WireRequest, now: number): { ok: true; caller: string } | { ok: false; answer?: LocalAnswer };
     /** Ready-to-paste lines that call `url` signed with the local caller's test key. */
     banner(url: string): string[];
   };

@@ -17,5 +17,7 @@ export const ALIBABA: CloudModule = {
     why: 'FC passes the function no caller identity it verified (an InvokeFunction caller writes the whole event, Authorization header included)',
     gate: 'fc:InvokeFunction (RAM policy)',
   },
+  // The @alicloud/credentials default chain reads these; FC also hands the role's keys in context.credentials.
+  secretVariables: ['ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN'],
   sdkPackages: ['@alicloud/openapi-client', '@alicloud/credentials', '@alicloud/tea-util', '@alicloud/fc20230330'],
 };

@@ -11,5 +11,7 @@ export const AWS: CloudModule = {
   stores: ['secrets-manager'],
   // The AWS SDK reads AWS_ENDPOINT_URL_ECR, _ECR_PUBLIC and _SECRETS_MANAGER itself.
   endpointVariables: [],
+  // Lambda's execution role keys (Lambda developer guide, "Defined runtime environment variables").
+  secretVariables: ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'],
   sdkPackages: ['@aws-sdk/client-ecr', '@aws-sdk/client-ecr-public', '@aws-sdk/client-secrets-manager'],
 };

@@ -196,7 +196,7 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiApiClien
  * when set, else `https://<service>.<region>.myhuaweicloud.com`.
  * @example resolveHuaweiEndpoint(undefined, 'swr-api', 'cn-north-4') // 'https://swr-api.cn-north-4.myhuaweicloud.com'
  */
-export function resolveHuaweiEndpoint(override: string | undefined, service: 'swr-api' | 'kms' | 'functiongraph', region: string): string {
+export function resolveHuaweiEndpoint(override: string | undefined, service: 'swr-api' | 'kms' | 'functiongraph' | 'apig', region: string): string {
   assertHuaweiRegion(region);
   return checkEndpoint(override ?? `https://${service}.${region}.myhuaweicloud.com`);
 }

@@ -22,7 +22,7 @@ export const HUAWEI: CloudModule = {
   unverifiedCaller: {
     platform: 'Huawei Cloud FunctionGraph',
     why: 'an APIG trigger passes the function no caller identity APIG verified, and a functiongraph:function:invoke caller writes the whole event (Authorization header included)',
-    gate: 'the IAM policy that allows calling the APIG API (IAM auth) and functiongraph:function:invoke',
+    gate: 'APIG access (the PERMIT access control policy by account that deploy:huawei binds to the API, on top of IAM auth) and functiongraph:function:invoke',
   },
   sdkPackages: ['@huaweicloud/huaweicloud-sdk-core', '@huaweicloud/huaweicloud-sdk-swr', '@huaweicloud/huaweicloud-sdk-functiongraph'],
 };

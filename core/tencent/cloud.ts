@@ -21,5 +21,7 @@ export const TENCENT: CloudModule = {
     why: 'a function URL event carries the request headers but no identity SCF verified, and any principal with scf:InvokeFunction can invoke the function with a hand-made event naming any SecretId',
     gate: 'scf:InvokeFunctionUrl (CAM policy; and scf:InvokeFunction to no one else)',
   },
+  // SCF puts the execution role's temporary keys here (handlers/tencent/runtime.ts reads them).
+  secretVariables: ['TENCENTCLOUD_SECRETKEY', 'TENCENTCLOUD_SESSIONTOKEN'],
   sdkPackages: ['tencentcloud-sdk-nodejs-common', 'tencentcloud-sdk-nodejs-ssm', 'tencentcloud-sdk-nodejs-scf'],
 };

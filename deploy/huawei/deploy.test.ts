@@ -1,13 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PROJECT_DIR } from '../../test/support/registry.js';
+import { apigTriggerCheck, LOCAL_CALLER, OTHER_ACCOUNT_CALLER, signedHeaders } from '../../emulator/huawei/apig.js';
 import { startFunctionGraphEmulator, type FunctionGraphEmulator } from '../../emulator/huawei/functiongraph.js';
-import { PERMANENT_KEY } from '../../emulator/huawei/index.js';
+import { OTHER_ACCOUNT, PERMANENT_KEY } from '../../emulator/huawei/index.js';
+import type { HuaweiIdentity } from '../../emulator/huawei/sdk-hmac.js';
 import { main } from './deploy.js';
 
 const PROJECT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const ACCOUNT = '1b2c3d4e5f60718293a4b5c6d7e8f90a';
 const GROUP = '2c3d4e5f60718293a4b5c6d7e8f90a1b';
+/** A dedicated gateway created after 2022 (takes DOMAIN_ID), and one created before 2023 (DOMAIN only). */
+const INSTANCE = '5f60718293a4b5c6d7e8f90a1b2c3d4e';
+const LEGACY_INSTANCE = '60718293a4b5c6d7e8f90a1b2c3d4e5f';
 const TARGETS = JSON.stringify({ targets: [{ store: 'csms', secretId: 'regcred-pull', registries: ['swr:cn-north-4'] }] });
-const ARGS = ['--region', 'cn-north-4', '--project-id', PROJECT, '--account-id', ACCOUNT, '--apig-group-id', GROUP];
+const ARGS = ['--region', 'cn-north-4', '--project-id', PROJECT, '--account-id', ACCOUNT, '--apig-group-id', GROUP, '--apig-instance-id', INSTANCE];
 const APP_ENV = { REGCRED_REGISTRIES: 'swr:cn-north-4', REGCRED_TARGETS: TARGETS, LOG_LEVEL: 'info' };
 const HTTP_URN = `urn:fss:cn-north-4:${PROJECT}:function:default:regcred:latest`;
 const REFRESH_URN = `urn:fss:cn-north-4:${PROJECT}:function:default:regcred-refresh:latest`;
@@ -15,20 +23,37 @@ const REFRESH_URN = `urn:fss:cn-north-4:${PROJECT}:function:default:regcred-refr
 let fg: FunctionGraphEmulator;
 let out: string[] = [];
 beforeAll(async () => {
-  fg = await startFunctionGraphEmulator({ projectId: PROJECT });
+  fg = await startFunctionGraphEmulator({ projectId: PROJECT, apigInstances: { [INSTANCE]: { domainIdAcl: true }, [LEGACY_INSTANCE]: { domainIdAcl: false } } });
 });
 afterEach(() => {
   fg.calls.length = 0;
+  fg.clearFaults();
   fg.functions.clear();
   fg.triggers.clear();
+  fg.apig.apis.clear();
+  fg.apig.acls.clear();
+  fg.apig.bindings.clear();
   out = [];
 });
 afterAll(() => fg.stop());
 
 /** The deploy command with a deployer's IAM key and the FunctionGraph endpoint pointed at the emulator. */
-const deploy = (env: Record<string, string> = {}) =>
-  main(ARGS, { ...APP_ENV, HUAWEICLOUD_SDK_AK: PERMANENT_KEY.accessKeyId, HUAWEICLOUD_SDK_SK: PERMANENT_KEY.secretAccessKey, HUAWEICLOUD_ENDPOINT_URL_FUNCTIONGRAPH: fg.url, ...env }, (text) => out.push(text));
+const deploy = (env: Record<string, string> = {}, args = ARGS) =>
+  main(args, { ...APP_ENV, HUAWEICLOUD_SDK_AK: PERMANENT_KEY.accessKeyId, HUAWEICLOUD_SDK_SK: PERMANENT_KEY.secretAccessKey, HUAWEICLOUD_ENDPOINT_URL_FUNCTIONGRAPH: fg.url, HUAWEICLOUD_ENDPOINT_URL_APIG: fg.url, ...env }, (text) => out.push(text));
 const operations = () => fg.calls.map((c) => `${c.operation} ${c.status}`);
+const dryRun = async (args: string[]) => {
+  const code = await main([...args, '--dry-run'], { ...APP_ENV }, (text) => out.push(text));
+  return { code, text: out.join('\n') };
+};
+/** The HTTP trigger's API, as FunctionGraph answered it to the deploy. */
+const httpApi = () => String(fg.triggers.get(HTTP_URN)!.find((t) => t.trigger_type_code !== 'TIMER')!.event_data['api_id']);
+/** What the emulated APIG trigger of the deployed API decides for a signed call: 'admitted' (the function would run) or APIG's error code. */
+const callApi = (caller: HuaweiIdentity) => {
+  const url = `https://${GROUP}.apig.cn-north-4.huaweicloudapis.com/credentials`;
+  const check = apigTriggerCheck({ identities: [LOCAL_CALLER, OTHER_ACCOUNT_CALLER], gateway: fg.apig, apiId: httpApi() });
+  const verdict = check({ method: 'GET', url: '/credentials', headers: signedHeaders(url, caller), body: Buffer.alloc(0) }, Date.now());
+  return verdict.ok ? 'admitted' : JSON.parse(verdict.answer!.body).error_code;
+};
 
 describe('deploy:huawei --dry-run', () => {
   it('prints both functions, their triggers and each agency\'s identity policy with no credentials and no API call', async () => {
@@ -41,7 +66,7 @@ describe('deploy:huawei --dry-run', () => {
       ['regcred', 'Node.js20.15', 'regcred'],
       ['regcred-refresh', 'Node.js20.15', 'regcred-refresh'],
     ]);
-    expect(plan.functions[0].triggers[0]).toMatchObject({ trigger_type_code: 'APIG', event_data: { auth: 'IAM', protocol: 'HTTPS', path: '/credentials', req_method: 'GET' } });
+    expect(plan.functions[0].triggers[0]).toMatchObject({ trigger_type_code: 'DEDICATEDGATEWAY', event_data: { instance_id: INSTANCE, auth: 'IAM', protocol: 'HTTPS', path: '/credentials', req_method: 'GET' } });
     expect(plan.functions[1].triggers[0]).toMatchObject({ trigger_type_code: 'TIMER', event_data: { schedule_type: 'Rate', schedule: '20m', user_event: '' } });
     expect(fg.calls).toEqual([]);
   });
@@ -117,6 +142,65 @@ describe('agency policy: the repositories the login may pull and push (--pull, -
   });
 });
 
+describe('deploy:huawei --dry-run: who may call the API (APIG access control)', () => {
+  it('[F1] shows a PERMIT policy naming the deploying account id and its binding to the API in RELEASE', async () => {
+    // Act
+    const { code, text } = await dryRun(ARGS);
+    // Assess
+    expect(code).toBe(0);
+    expect(JSON.parse(text).accessControl).toEqual({
+      gateway: { type: 'dedicated', instanceId: INSTANCE },
+      policy: { acl_name: 'regcred_callers', acl_type: 'PERMIT', acl_value: ACCOUNT, entity_type: 'DOMAIN_ID' },
+      binding: { trigger: 'DEDICATEDGATEWAY/regcred_credentials', env_name: 'RELEASE', publish_ids: ['<publish id of DEDICATEDGATEWAY/regcred_credentials in RELEASE>'] },
+      note: expect.stringContaining('DOMAIN_ID'),
+    });
+  });
+
+  it('[F1] permits exactly the --allowed-accounts ids, in place of the deploying account', async () => {
+    const { text } = await dryRun([...ARGS, '--allowed-accounts', `${OTHER_ACCOUNT.domainId}, ${'ab'.repeat(16)}`]);
+    expect(JSON.parse(text).accessControl.policy.acl_value).toBe(`${OTHER_ACCOUNT.domainId},${'ab'.repeat(16)}`);
+  });
+
+  it('[F1] fails naming a bad --allowed-accounts entry, before anything is built or called', async () => {
+    // Act
+    const { code, text } = await dryRun([...ARGS, '--allowed-accounts', `${ACCOUNT},not-an-account`]);
+    // Assess
+    expect([code, text]).toEqual([2, "deploy:huawei: --allowed-accounts entry 'not-an-account' is not a Huawei Cloud account id (32 hex characters)"]);
+    expect(fg.calls).toEqual([]);
+  });
+
+  it('fails the real run too on a bad --allowed-accounts entry, with no API call', async () => {
+    const code = await deploy({}, [...ARGS, '--allowed-accounts', 'f'.repeat(31)]);
+    expect([code, out.join('\n'), fg.calls.length]).toEqual([2, expect.stringContaining(`'${'f'.repeat(31)}'`), 0]);
+  });
+
+  it('names accounts by name (DOMAIN) on the shared gateway, with its APIG trigger', async () => {
+    const { text } = await dryRun([...ARGS.filter((a) => a !== '--apig-instance-id' && a !== INSTANCE), '--allowed-account-names', 'regcred-emulator']);
+    const plan = JSON.parse(text);
+    expect([plan.accessControl.gateway, plan.accessControl.policy, plan.functions[0].triggers[0].trigger_type_code]).toEqual([
+      { type: 'shared' },
+      { acl_name: 'regcred_callers', acl_type: 'PERMIT', acl_value: 'regcred-emulator', entity_type: 'DOMAIN' },
+      'APIG',
+    ]);
+  });
+
+  it("matches the README's dry-run block (Deploy to Huawei Cloud, step 2)", async () => {
+    // Prepare: the README's block, its placeholders filled with this test's ids
+    const readme = readFileSync(join(PROJECT_DIR, 'README.md'), 'utf8');
+    const block = /The dry run shows the policy and its binding:\n\n```json\n([\s\S]*?)```/.exec(readme)![1]!;
+    const documented = JSON.parse(`{${block.replaceAll('<gateway-id>', INSTANCE).replaceAll('<account-id>', ACCOUNT)}}`).accessControl;
+    // Act
+    const { text } = await dryRun(ARGS);
+    // Assess
+    expect(JSON.parse(text).accessControl).toEqual(documented);
+  });
+
+  it('refuses the shared gateway without account names, saying it knows no account ids', async () => {
+    const { code, text } = await dryRun(ARGS.filter((a) => a !== '--apig-instance-id' && a !== INSTANCE));
+    expect([code, text]).toEqual([2, expect.stringContaining('--allowed-account-names is required on the shared gateway')]);
+  });
+});
+
 describe('deploy:huawei against the FunctionGraph emulator (real SDK, signatures verified)', () => {
   it('creates both functions with their code, agency and triggers on the first run', async () => {
     // Act
@@ -124,13 +208,15 @@ describe('deploy:huawei against the FunctionGraph emulator (real SDK, signatures
     // Assess
     expect(code).toBe(0);
     expect(operations()).toEqual([
+      'ListAclStrategiesV2 200', 'CreateAclStrategyV2 200',
       'ShowFunctionConfig 404', 'CreateFunction 200', 'ListFunctionTriggers 200', 'CreateFunctionTrigger 200',
+      'ListApisV2 200', 'ListAclPolicyBindedToApiV2 200', 'CreateApiAclBindingV2 200',
       'ShowFunctionConfig 404', 'CreateFunction 200', 'ListFunctionTriggers 200', 'CreateFunctionTrigger 200',
     ]);
     const http = fg.functions.get(HTTP_URN)!;
     expect([http.runtime, http.handler, http.xrole, JSON.parse(http.user_data).HUAWEICLOUD_REGION]).toEqual(['Node.js20.15', 'index.handler', 'regcred', 'cn-north-4']);
     expect(Object.keys(http.files)).toEqual(['index.js']);
-    expect(fg.triggers.get(HTTP_URN)!.map((t) => [t.trigger_type_code, t.event_data['auth']])).toEqual([['APIG', 'IAM']]);
+    expect(fg.triggers.get(HTTP_URN)!.map((t) => [t.trigger_type_code, t.event_data['auth'], t.event_data['instance_id']])).toEqual([['DEDICATEDGATEWAY', 'IAM', INSTANCE]]);
     expect(fg.triggers.get(REFRESH_URN)!.map((t) => t.trigger_type_code)).toEqual(['TIMER']);
   }, 60_000);
 
@@ -163,5 +249,82 @@ describe('deploy:huawei against the FunctionGraph emulator (real SDK, signatures
     expect(code).toBe(1);
     expect(out.join('\n')).toMatch(/deploy:huawei failed \(401\): APIGW\.0301/);
     expect(out.join('\n')).not.toContain('wrong-secret-key');
+  }, 60_000);
+});
+
+describe('deploy:huawei closes the API to other accounts (FunctionGraph + APIG emulator, signatures verified)', () => {
+  it('[F1] the deployed API refuses a caller of another account with APIG.0302', async () => {
+    // Prepare
+    expect(await deploy()).toBe(0);
+    // Act
+    const verdict = callApi(OTHER_ACCOUNT_CALLER);
+    // Assess
+    expect(verdict).toBe('APIG.0302');
+  }, 60_000);
+
+  it("[F1] the deployed API admits a caller of the deploying account", async () => {
+    expect(await deploy()).toBe(0);
+    expect(callApi(LOCAL_CALLER)).toBe('admitted');
+  }, 60_000);
+
+  it('[F1] --allowed-accounts admits the named account, and only it', async () => {
+    expect(await deploy({}, [...ARGS, '--allowed-accounts', OTHER_ACCOUNT.domainId])).toBe(0);
+    expect([callApi(OTHER_ACCOUNT_CALLER), callApi(LOCAL_CALLER)]).toEqual(['admitted', 'APIG.0302']);
+  }, 60_000);
+
+  it('without the access control step the same API admits every account (the finding, reproduced)', async () => {
+    // Prepare: deploy, then remove the binding as an API without a policy would be
+    expect(await deploy()).toBe(0);
+    fg.apig.bindings.clear();
+    // Act, Assess
+    expect(callApi(OTHER_ACCOUNT_CALLER)).toBe('admitted');
+  }, 60_000);
+
+  it('reuses the policy and the binding on a second run, and updates the policy when the accounts change', async () => {
+    // Prepare
+    await deploy();
+    const [aclId] = fg.apig.acls.keys();
+    fg.calls.length = 0;
+    // Act
+    const code = await deploy({}, [...ARGS, '--allowed-accounts', `${ACCOUNT},${OTHER_ACCOUNT.domainId}`]);
+    // Assess
+    expect(code).toBe(0);
+    expect(operations().filter((o) => /Acl/.test(o))).toEqual(['ListAclStrategiesV2 200', 'UpdateAclStrategyV2 200', 'ListAclPolicyBindedToApiV2 200']);
+    expect([...fg.apig.acls.keys()]).toEqual([aclId]);
+    expect([callApi(OTHER_ACCOUNT_CALLER), callApi(LOCAL_CALLER)]).toEqual(['admitted', 'admitted']);
+  }, 60_000);
+
+  it('[F1] takes the API offline again and says so when the binding fails', async () => {
+    // Prepare
+    fg.inject('apig', 'CreateApiAclBindingV2', { status: 500, code: 'APIG.9999', message: 'injected' });
+    // Act
+    const code = await deploy();
+    // Assess
+    expect(code).toBe(1);
+    expect(out.join('\n')).toContain('deploy:huawei failed: binding access control policy regcred_callers to DEDICATEDGATEWAY/regcred_credentials failed (500): APIG.9999: injected; took the API offline again (trigger DEDICATEDGATEWAY/regcred_credentials DISABLED)');
+    expect(fg.triggers.get(HTTP_URN)!.map((t) => t.trigger_status)).toEqual(['DISABLED']);
+    expect([callApi(LOCAL_CALLER), callApi(OTHER_ACCOUNT_CALLER)]).toEqual(['APIG.0101', 'APIG.0101']);
+  }, 60_000);
+
+  it('binds by account name (DOMAIN) on a dedicated gateway created before 2023, which refuses DOMAIN_ID', async () => {
+    // Prepare
+    const legacy = ARGS.map((a) => (a === INSTANCE ? LEGACY_INSTANCE : a));
+    expect(await deploy({}, legacy)).toBe(1);
+    expect(out.join('\n')).toContain('APIG.2012');
+    out = [];
+    // Act
+    const code = await deploy({}, [...legacy, '--allowed-account-names', 'regcred-emulator']);
+    // Assess
+    expect(code).toBe(0);
+    expect([callApi(LOCAL_CALLER), callApi(OTHER_ACCOUNT_CALLER)]).toEqual(['admitted', 'APIG.0302']);
+  }, 60_000);
+
+  it('binds by account name on the shared gateway (v1.0 API)', async () => {
+    // Act
+    const code = await deploy({}, [...ARGS.filter((a) => a !== '--apig-instance-id' && a !== INSTANCE), '--allowed-account-names', 'regcred-emulator']);
+    // Assess
+    expect(code).toBe(0);
+    expect(operations().filter((o) => /Acl|Apis/.test(o))).toEqual(['ListAclStrategies 200', 'CreateAclStrategy 200', 'ListApis 200', 'ListAclPolicyBindedToApi 200', 'CreateApiAclBinding 200']);
+    expect([callApi(LOCAL_CALLER), callApi(OTHER_ACCOUNT_CALLER)]).toEqual(['admitted', 'APIG.0302']);
   }, 60_000);
 });

@@ -1,23 +1,31 @@
 /**
- * `npm run deploy:huawei -- --region cn-north-4 --project-id <id> --account-id <domain id> --apig-group-id <id> [--agency regcred] [--refresh-agency regcred-refresh] [--pull team/app,base/*] [--push ci/cache] [--dry-run]`
+ * `npm run deploy:huawei -- --region cn-north-4 --project-id <id> --account-id <domain id> --apig-group-id <id>
+ *   [--apig-instance-id <dedicated gateway>] [--allowed-accounts <id>,… | --allowed-account-names <name>,…]
+ *   [--agency regcred] [--refresh-agency regcred-refresh] [--pull team/app,base/*] [--push ci/cache] [--dry-run]`
  *
  * Builds the function zips with the one bundling recipe (scripts/bundle.ts) and creates or updates,
  * through the FunctionGraph v2 API (`@huaweicloud/huaweicloud-sdk-functiongraph`), the HTTP
- * function (Node.js 20.15, its agency) with its APIG trigger (IAM authentication) and, when
- * REGCRED_TARGETS is set, the refresh function with its timer trigger. `--dry-run` prints the plan
- * and each function agency's custom policy and needs no credentials.
+ * function (Node.js 20.15, its agency) with its APIG trigger (IAM authentication, on the shared or
+ * a dedicated gateway) and, when REGCRED_TARGETS is set, the refresh function with its timer
+ * trigger. Through the APIG API it creates or updates the PERMIT access control policy of the
+ * allowed accounts and binds it to the trigger's API in RELEASE right after the trigger publishes
+ * it (deploy/huawei/apig.ts); a failed binding disables the trigger again. `--dry-run` prints the
+ * plan, the access control policy and its binding, and each function agency's custom policy, and
+ * needs no credentials.
  *
  * Deploy credentials: HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK (and HUAWEICLOUD_SDK_SECURITY_TOKEN
- * with temporary keys), the SDK's own variable names. HUAWEICLOUD_ENDPOINT_URL_FUNCTIONGRAPH
- * overrides the endpoint (the emulator).
+ * with temporary keys), the SDK's own variable names. HUAWEICLOUD_ENDPOINT_URL_FUNCTIONGRAPH and
+ * HUAWEICLOUD_ENDPOINT_URL_APIG override the endpoints (the emulator).
  */
-import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { resolveHuaweiEndpoint } from '../../core/huawei/client.js';
 import type { CodePackage } from '../../scripts/bundle.js';
 import { prepare } from '../shared/command.js';
 import { parseFlags } from '../shared/options.js';
+import { listFlag } from './access-control.js';
 import { deployPlan, type DeployOptions, type DeployPlan } from './plan.js';
+import { apigClient, bindPolicy, ensurePolicy, RELEASE_ENV_ID, type AclStep, type ApigApi } from './apig.js';
+import { functionGraphSdkClient, type ClientOptions } from './sdk.js';
 
 /** The FunctionGraph calls the deploy makes (the SDK client's methods, plain request objects). */
 export interface FunctionGraphApi {
@@ -33,25 +41,45 @@ export interface FunctionGraphApi {
 export interface DeployStep {
   funcName: string;
   trigger?: string;
-  action: 'CreateFunction' | 'UpdateFunctionCode' | 'UpdateFunctionConfig' | 'CreateFunctionTrigger' | 'UpdateTrigger';
+  action: 'CreateFunction' | 'UpdateFunctionCode' | 'UpdateFunctionConfig' | 'CreateFunctionTrigger' | 'UpdateTrigger' | AclStep;
   url?: string;
 }
 
 interface TriggerView {
   trigger_id?: string;
   trigger_type_code?: string;
-  event_data?: { name?: string; invoke_url?: string };
+  /** For a gateway trigger, the API FunctionGraph created for it (`api_id`, `env_id`). */
+  event_data?: { name?: string; invoke_url?: string; api_id?: string; env_id?: string };
 }
+
+/** The binding failed after the trigger published the API; `offline` says whether the deploy took it offline again. */
+export class AccessControlError extends Error {
+  constructor(
+    message: string,
+    readonly offline: boolean,
+  ) {
+    super(message);
+    this.name = 'AccessControlError';
+  }
+}
+
+const GATEWAY_TRIGGERS = ['APIG', 'DEDICATEDGATEWAY'];
 
 /** `urn:fss:<region>:<project>:function:default:<name>:latest`, the URN FunctionGraph paths take. */
 export const functionUrn = (plan: Pick<DeployPlan, 'region' | 'projectId'>, funcName: string) => `urn:fss:${plan.region}:${plan.projectId}:function:default:${funcName}:latest`;
 
 /**
- * Create or update every function and trigger of the plan; returns what was done, in order.
- * @example const steps = await applyPlan(plan, packages, functionGraphClient({ endpoint, projectId, keys }));
+ * Create or update every function and trigger of the plan, the access control policy first and
+ * bound to the gateway trigger's API right after the trigger publishes it; returns what was done,
+ * in order. A failed binding disables the trigger again (FunctionGraph takes its API offline) and
+ * throws {@link AccessControlError}.
+ * @example const steps = await applyPlan(plan, packages, functionGraphClient({ endpoint, projectId, keys }), apigClient({ endpoint, projectId, keys, gateway }));
  */
-export async function applyPlan(plan: DeployPlan, packages: Map<string, CodePackage>, client: FunctionGraphApi): Promise<DeployStep[]> {
+export async function applyPlan(plan: DeployPlan, packages: Map<string, CodePackage>, client: FunctionGraphApi, apig: ApigApi): Promise<DeployStep[]> {
   const steps: DeployStep[] = [];
+  const acl = plan.accessControl;
+  const { aclId, step } = await ensurePolicy(apig, acl.policy);
+  steps.push({ funcName: plan.functions[0]!.funcName, trigger: `ACL/${acl.policy.acl_name}`, action: step });
   for (const fn of plan.functions) {
     const urn = functionUrn(plan, fn.funcName);
     const funcCode = { file: Buffer.from(packages.get(fn.entry)!.zip).toString('base64') };
@@ -77,9 +105,40 @@ export async function applyPlan(plan: DeployPlan, packages: Map<string, CodePack
         answer = (await client.createFunctionTrigger({ function_urn: urn, body: { ...t } })) as TriggerView;
         steps.push({ funcName: fn.funcName, trigger: `${t.trigger_type_code}/${name}`, action: 'CreateFunctionTrigger', ...urlOf(answer) });
       }
+      if (!GATEWAY_TRIGGERS.includes(t.trigger_type_code)) continue;
+      const trigger = { ...found, ...answer, event_data: { ...found?.event_data, ...answer?.event_data } };
+      try {
+        if (!trigger.event_data.api_id) throw new Error('FunctionGraph answered no api_id for the trigger');
+        steps.push({ funcName: fn.funcName, trigger: `ACL/${acl.policy.acl_name} -> ${t.trigger_type_code}/${name}`, action: await bindPolicy(apig, aclId, trigger.event_data.api_id, trigger.event_data.env_id ?? RELEASE_ENV_ID) });
+      } catch (err) {
+        const offline = await disable(client, urn, t, trigger.trigger_id);
+        throw new AccessControlError(
+          `binding access control policy ${acl.policy.acl_name} to ${t.trigger_type_code}/${name} failed${failureOf(err)}; ` +
+            (offline ? `took the API offline again (trigger ${t.trigger_type_code}/${name} DISABLED): no one can call it until a deploy binds the policy` : `taking the API offline failed too: disable trigger ${t.trigger_type_code}/${name} of ${fn.funcName} by hand now`),
+          offline,
+        );
+      }
     }
   }
   return steps;
+}
+
+/** Disable a trigger (FunctionGraph takes a gateway trigger's API offline); false when that failed too. */
+async function disable(client: FunctionGraphApi, urn: string, t: DeployPlan['functions'][number]['triggers'][number], triggerId: string | undefined): Promise<boolean> {
+  if (!triggerId) return false;
+  try {
+    await client.updateTrigger({ function_urn: urn, trigger_type_code: t.trigger_type_code, trigger_id: triggerId, body: { trigger_status: 'DISABLED', event_data: t.event_data } });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An SDK error as ` (status): code: message` (never its request details); any other error as `: <first line>`. */
+function failureOf(err: unknown): string {
+  const e = err as { errorCode?: unknown; errorMsg?: unknown; httpStatusCode?: unknown; message?: unknown };
+  const what = typeof e.errorCode === 'string' ? `${e.errorCode}: ${String(e.errorMsg ?? '')}` : String(e.message ?? err).split('\n')[0];
+  return `${typeof e.httpStatusCode === 'number' ? ` (${e.httpStatusCode})` : ''}: ${what}`;
 }
 
 function urlOf(t: TriggerView | undefined): { url?: string } {
@@ -97,38 +156,15 @@ async function exists(get: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
-/** A logger that drops everything: the SDK's would print failed requests' headers, security token included. */
-const SILENT_LOGGER = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => 'error', setName() {} };
-
-export interface ClientOptions {
-  endpoint: string;
-  projectId: string;
-  keys: { ak: string; sk: string; securityToken?: string };
-}
-
 /**
- * The SDK's FunctionGraphClient over its own (nested) SDK core, built without ClientBuilder:
- * `withRegion` would first ask IAM for a project id, and ClientBuilder's HTTP client logs failed
- * requests with their headers. `withEndpoint` + the project id reaches any endpoint, the emulator too.
+ * The SDK's FunctionGraphClient over its own (nested) SDK core (deploy/huawei/sdk.ts).
  * @example const client = functionGraphClient({ endpoint: 'https://functiongraph.cn-north-4.myhuaweicloud.com', projectId, keys });
  */
 export function functionGraphClient(options: ClientOptions): FunctionGraphApi {
-  const sdkRequire = createRequire(import.meta.url);
-  const fgEntry = sdkRequire.resolve('@huaweicloud/huaweicloud-sdk-functiongraph');
-  const fromFg = createRequire(fgEntry);
-  const { FunctionGraphClient } = fromFg('./v2/FunctionGraphClient');
-  const { HcClient } = fromFg('@huaweicloud/huaweicloud-sdk-core/HcClient');
-  const { DefaultHttpClient } = fromFg('@huaweicloud/huaweicloud-sdk-core/http/DefaultHttpClient');
-  const { BasicCredentials } = fromFg('@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials');
-  const credential = new BasicCredentials().withAk(options.keys.ak).withSk(options.keys.sk).withProjectId(options.projectId);
-  if (options.keys.securityToken) credential.withSecurityToken(options.keys.securityToken);
-  const http = new DefaultHttpClient({ logger: SILENT_LOGGER, axiosRequestConfig: { timeout: 120_000, maxBodyLength: Infinity, maxContentLength: Infinity } }, [options.endpoint]);
-  const hc = new HcClient(http).withCredential(credential).withEndpoints([options.endpoint]);
-  hc.logger = SILENT_LOGGER;
-  return new FunctionGraphClient(hc) as FunctionGraphApi;
+  return functionGraphSdkClient(options) as FunctionGraphApi;
 }
 
-const KNOWN_FLAGS = ['region', 'project-id', 'account-id', 'agency', 'refresh-agency', 'name', 'apig-group-id', 'schedule', 'timeout', 'memory', 'pull', 'push'];
+const KNOWN_FLAGS = ['region', 'project-id', 'account-id', 'agency', 'refresh-agency', 'name', 'apig-group-id', 'apig-instance-id', 'allowed-accounts', 'allowed-account-names', 'schedule', 'timeout', 'memory', 'pull', 'push'];
 
 /** Parse `--flag value` options; flags override the environment. */
 export function parseArgs(argv: string[], env: Record<string, string | undefined>): { options: DeployOptions; dryRun: boolean } {
@@ -144,6 +180,7 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
       refreshAgency: flags.get('refresh-agency') ?? `${name}-refresh`,
       name,
       apigGroupId: flags.get('apig-group-id') ?? '',
+      ...optional({ apigInstanceId: flags.get('apig-instance-id'), allowedAccounts: listFlag(flags.get('allowed-accounts')), allowedAccountNames: listFlag(flags.get('allowed-account-names')) }),
       schedule: flags.get('schedule') ?? '20m',
       timeoutSeconds: Number(flags.get('timeout') ?? 10),
       memoryMb: Number(flags.get('memory') ?? 256),
@@ -152,6 +189,11 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
       env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
     },
   };
+}
+
+/** The entries whose value is set (exactOptionalPropertyTypes: an absent flag is no property). */
+function optional<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /**
@@ -166,20 +208,16 @@ export async function main(argv: string[], env: Record<string, string | undefine
     print('deploy:huawei: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (and HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary keys), or use --dry-run');
     return 2;
   }
-  const client = functionGraphClient({
-    endpoint: resolveHuaweiEndpoint(env.HUAWEICLOUD_ENDPOINT_URL_FUNCTIONGRAPH, 'functiongraph', plan.region),
-    projectId: plan.projectId,
-    keys: { ak: env.HUAWEICLOUD_SDK_AK, sk: env.HUAWEICLOUD_SDK_SK, ...(env.HUAWEICLOUD_SDK_SECURITY_TOKEN && { securityToken: env.HUAWEICLOUD_SDK_SECURITY_TOKEN }) },
-  });
+  const keys = { ak: env.HUAWEICLOUD_SDK_AK, sk: env.HUAWEICLOUD_SDK_SK, ...(env.HUAWEICLOUD_SDK_SECURITY_TOKEN && { securityToken: env.HUAWEICLOUD_SDK_SECURITY_TOKEN }) };
+  const client = functionGraphClient({ endpoint: resolveHuaweiEndpoint(env.HUAWEICLOUD_ENDPOINT_URL_FUNCTIONGRAPH, 'functiongraph', plan.region), projectId: plan.projectId, keys });
+  const apig = apigClient({ endpoint: resolveHuaweiEndpoint(env.HUAWEICLOUD_ENDPOINT_URL_APIG, 'apig', plan.region), projectId: plan.projectId, keys, gateway: plan.accessControl.gateway });
   try {
-    const steps = await applyPlan(plan, packages, client);
+    const steps = await applyPlan(plan, packages, client, apig);
     for (const s of steps) print(`${s.action} ${s.funcName}${s.trigger ? ` ${s.trigger}` : ''}${s.url ? ` ${s.url}` : ''}`);
     for (const fn of plan.functions) print(`Custom policy (Version 1.1) for agency ${fn.config.xrole} (${fn.funcName}):\n${JSON.stringify(fn.policy, null, 2)}`);
     return 0;
   } catch (err) {
-    const e = err as { errorCode?: unknown; errorMsg?: unknown; httpStatusCode?: unknown; message?: unknown };
-    const what = typeof e.errorCode === 'string' ? `${e.errorCode}: ${String(e.errorMsg ?? '')}` : String(e.message ?? err).split('\n')[0];
-    print(`deploy:huawei failed${typeof e.httpStatusCode === 'number' ? ` (${e.httpStatusCode})` : ''}: ${what}`);
+    print(`deploy:huawei failed${err instanceof AccessControlError ? `: ${err.message}` : failureOf(err)}`);
     return 1;
   }
 }
@@ -193,6 +231,7 @@ export function describePlan(plan: DeployPlan, packages: Map<string, CodePackage
       const pkg = packages.get(fn.entry)!;
       return { ...fn.config, code: { entry: fn.entry, zipBytes: pkg.zip.length, sha256: pkg.sha256 }, triggers: fn.triggers, agencyPolicy: fn.policy };
     }),
+    accessControl: plan.accessControl,
   };
 }
 

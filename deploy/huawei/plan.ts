@@ -9,6 +9,7 @@ import { ConfigError } from '../../core/errors.js';
 import { assertHuaweiRegion } from '../../core/huawei/client.js';
 import { HUAWEI } from '../../core/huawei/cloud.js';
 import { parseRepositoryScope, type RepositoryScope } from '../shared/repository-scope.cjs';
+import { accessControlPlan, type AccessControlOptions, type AccessControlPlan } from './access-control.js';
 
 export interface DeployOptions {
   region: string;
@@ -22,8 +23,13 @@ export interface DeployOptions {
   refreshAgency: string;
   /** HTTP function name; the refresh function is `<name>-refresh`. */
   name: string;
-  /** The APIG (shared gateway) API group the trigger's API joins. */
+  /** The APIG API group the trigger's API joins (on the shared gateway, or on `apigInstanceId`'s). */
   apigGroupId: string;
+  /** A dedicated APIG gateway (`--apig-instance-id`); absent: the shared gateway. */
+  apigInstanceId?: string;
+  /** Who may call the API: account ids (`--allowed-accounts`, default `accountId`) or names (`--allowed-account-names`). */
+  allowedAccounts?: AccessControlOptions['allowedAccounts'];
+  allowedAccountNames?: AccessControlOptions['allowedAccountNames'];
   /** Timer for the refresh function: a FunctionGraph rate (`20m`, `4h`). */
   schedule: string;
   timeoutSeconds: number;
@@ -62,7 +68,7 @@ export interface FunctionSpec {
 }
 
 export interface TriggerSpec {
-  trigger_type_code: 'APIG' | 'TIMER';
+  trigger_type_code: 'APIG' | 'DEDICATEDGATEWAY' | 'TIMER';
   trigger_status: 'ACTIVE';
   event_type_code?: string;
   event_data: Record<string, unknown>;
@@ -84,6 +90,8 @@ export interface DeployPlan {
   region: string;
   projectId: string;
   functions: FunctionSpec[];
+  /** The PERMIT policy bound to the HTTP trigger's API before it answers anyone. */
+  accessControl: AccessControlPlan;
 }
 
 /** The variables that configure regcred in the function; anything else is not shipped. */
@@ -123,6 +131,8 @@ export function deployPlan(options: DeployOptions): DeployPlan {
     user_data: userData,
   });
 
+  const gatewayTrigger = options.apigInstanceId === undefined ? 'APIG' : 'DEDICATEDGATEWAY';
+  const accessControl = accessControlPlan(options, `${gatewayTrigger}/${apiName(options.name)}`);
   const functions: FunctionSpec[] = [
     {
       funcName: options.name,
@@ -130,11 +140,12 @@ export function deployPlan(options: DeployOptions): DeployPlan {
       config: functionConfig(options.name, options.agency, 'regcred: short-lived container registry credentials (APIG, IAM auth)'),
       triggers: [
         {
-          trigger_type_code: 'APIG',
+          trigger_type_code: gatewayTrigger,
           trigger_status: 'ACTIVE',
           event_type_code: 'APICreated',
           event_data: {
             name: apiName(options.name),
+            ...(options.apigInstanceId !== undefined && { instance_id: options.apigInstanceId }),
             group_id: options.apigGroupId,
             env_name: 'RELEASE',
             // IAM: APIG accepts only callers who sign with an IAM AK/SK (or send an IAM token).
@@ -170,7 +181,7 @@ export function deployPlan(options: DeployOptions): DeployPlan {
       policy: agencyPolicy(config, options, 'refresh', scope),
     });
   }
-  return { region: options.region, projectId: options.projectId, functions };
+  return { region: options.region, projectId: options.projectId, functions, accessControl };
 }
 
 /**
@@ -199,7 +210,7 @@ export function agencyPolicy(config: Config, options: Pick<DeployOptions, 'regio
 }
 
 /** APIG API names: letters, digits and underscores, starting with a letter. */
-function apiName(name: string): string {
+export function apiName(name: string): string {
   return `${name.replace(/[^A-Za-z0-9_]/g, '_')}_credentials`;
 }
 

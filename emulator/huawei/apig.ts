@@ -1,15 +1,42 @@
 /**
- * The APIG side of a FunctionGraph function for development: the event an APIG trigger hands the
- * function, the FunctionGraph context with the agency's keys, and a caller's SDK-HMAC-SHA256-signed
- * curl command (signed with this emulator's own signer code, the one its verifier checks).
+ * The APIG side of a FunctionGraph function for development: the checks an APIG trigger makes
+ * before the function runs (IAM authentication, then the bound access control policies), the event
+ * it hands the function, the FunctionGraph context with the agency's keys, and a caller's
+ * SDK-HMAC-SHA256-signed curl command (signed with this emulator's own signer code, the one its
+ * verifier checks).
  */
 import { pathToFileURL } from 'node:url';
-import type { LocalRequest } from '../cloud-dev.js';
-import { AGENCY_SESSION, DEFAULT_PROJECT_ID } from './index.js';
-import { SDK_HMAC, formatSdkDate, sdkHmacSignature, type HuaweiIdentity } from './sdk-hmac.js';
+import type { LocalAnswer, LocalRequest } from '../cloud-dev.js';
+import type { WireRequest } from '../http-server.js';
+import type { ApigState } from './apig-gateway.js';
+import { AGENCY_SESSION, DEFAULT_PROJECT_ID, EMULATOR_ACCOUNT, OTHER_ACCOUNT } from './index.js';
+import { SDK_HMAC, formatSdkDate, sdkHmacSignature, verifySdkHmac, type HuaweiIdentity } from './sdk-hmac.js';
 
-/** The developer's IAM key the local APIG trigger accepts (a test key, never a real one). */
-export const LOCAL_CALLER: HuaweiIdentity = { accessKeyId: 'LOCALDEVELOPERKEY0001', secretAccessKey: 'local-developer-test-secret-key-000000000' };
+/** The developer's IAM key the local APIG trigger accepts (a test key, never a real one), in the deploying account. */
+export const LOCAL_CALLER: HuaweiIdentity = { accessKeyId: 'LOCALDEVELOPERKEY0001', secretAccessKey: 'local-developer-test-secret-key-000000000', ...EMULATOR_ACCOUNT };
+/** An IAM key of another account: IAM authenticates it, the access control policy must refuse it. */
+export const OTHER_ACCOUNT_CALLER: HuaweiIdentity = { accessKeyId: 'OTHERACCOUNTCALLER001', secretAccessKey: 'other-account-test-secret-key-0000000000', ...OTHER_ACCOUNT };
+
+export type TriggerVerdict = { ok: true; caller: string } | { ok: false; answer?: LocalAnswer };
+
+/**
+ * What the APIG trigger checks before the function runs: the caller's IAM authentication (a valid
+ * SDK-HMAC-SHA256 signature by a key IAM knows, of any account), then the access control policies
+ * bound to the API in RELEASE, which decide by the caller's account. A refusal by policy answers as
+ * APIG does (403, APIG.0302); an authentication failure carries no answer of its own here.
+ * @example const check = apigTriggerCheck({ identities: [LOCAL_CALLER], gateway: fg.apig, apiId }); check(request, Date.now())
+ */
+export function apigTriggerCheck(options: { identities: readonly HuaweiIdentity[]; gateway: ApigState; apiId: string }) {
+  return (req: WireRequest, now: number): TriggerVerdict => {
+    const auth = verifySdkHmac(req, { identities: options.identities, now });
+    if (!auth.ok) return { ok: false };
+    const access = options.gateway.admits(options.apiId, auth.identity);
+    if (!access.ok) {
+      return { ok: false, answer: { statusCode: access.status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ error_code: access.code, error_msg: access.message }) } };
+    }
+    return { ok: true, caller: auth.identity.accessKeyId };
+  };
+}
 
 /**
  * The APIG-trigger event for a request, as FunctionGraph's developer guide shows it.

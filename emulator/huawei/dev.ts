@@ -5,9 +5,28 @@
  * `context.getSecurity*()`.
  */
 import { invokeEach, type CloudDev, type Invoker, type LocalCloud, type PreparedInvoker } from '../cloud-dev.js';
-import { apigEvent, functionGraphContext, LOCAL_CALLER, signedCurl, functionGraphTimerEvent } from './apig.js';
-import { AGENCY_SESSION, DEFAULT_PROJECT_ID, startHuaweiEmulator } from './index.js';
-import { verifySdkHmac } from './sdk-hmac.js';
+import { accessControlPlan } from '../../deploy/huawei/access-control.js';
+import { apigEvent, apigTriggerCheck, functionGraphContext, LOCAL_CALLER, OTHER_ACCOUNT_CALLER, signedCurl, functionGraphTimerEvent } from './apig.js';
+import { ApigState } from './apig-gateway.js';
+import { AGENCY_SESSION, DEFAULT_PROJECT_ID, EMULATOR_ACCOUNT, startHuaweiEmulator } from './index.js';
+
+/** The local dedicated gateway and API group (ids of the emulator's own). */
+const LOCAL_GATEWAY_ID = '3d4e5f60718293a4b5c6d7e8f90a1b2c';
+const LOCAL_GROUP_ID = '4e5f60718293a4b5c6d7e8f90a1b2c3d';
+
+/**
+ * The local APIG world as deploy:huawei leaves it: the trigger's API published in RELEASE on a
+ * dedicated gateway, with the deploy's PERMIT policy (the deploying account, by id) bound to it.
+ */
+function localGateway(): { gateway: ApigState; apiId: string } {
+  const gateway = new ApigState(new Map([[LOCAL_GATEWAY_ID, { domainIdAcl: true }]]));
+  const api = gateway.createApi({ name: 'regcred_credentials', group_id: LOCAL_GROUP_ID, gateway: LOCAL_GATEWAY_ID, auth: 'IAM' });
+  const publishId = gateway.publish(api.id);
+  const { policy } = accessControlPlan({ name: 'regcred', accountId: EMULATOR_ACCOUNT.domainId, apigInstanceId: LOCAL_GATEWAY_ID }, `DEDICATEDGATEWAY/${api.name}`);
+  const acl = gateway.createAcl(LOCAL_GATEWAY_ID, policy, Date.now());
+  gateway.bind(LOCAL_GATEWAY_ID, acl.id, [publishId], Date.now());
+  return { gateway, apiId: api.id };
+}
 
 /** The agency's keys for a function environment: the emulator's session, else the developer's own (see preparedInvoker). */
 function agencyKeys(functionEnvironment: Record<string, string | undefined>, agency?: typeof AGENCY_SESSION): typeof AGENCY_SESSION {
@@ -69,6 +88,8 @@ function invoker(functionEnvironment: Record<string, string | undefined>, write?
 
 async function startLocal(): Promise<LocalCloud> {
   const emulator = await startHuaweiEmulator({ region: 'cn-north-4', swr: { regions: ['ap-southeast-1'] }, sessionLifetimeMs: 24 * 60 * 60_000 });
+  // IAM knows a caller of another account too: only the bound access control policy refuses it.
+  const triggerCheck = apigTriggerCheck({ identities: [LOCAL_CALLER, OTHER_ACCOUNT_CALLER], ...localGateway() });
   return {
     registries: 'swr:cn-north-4,swr:ap-southeast-1',
     hosts: ['swr.cn-north-4.myhuaweicloud.com', 'swr.ap-southeast-1.myhuaweicloud.com'],
@@ -98,12 +119,10 @@ async function startLocal(): Promise<LocalCloud> {
       malformedEvents: MALFORMED_REFRESH_EVENTS,
     },
     trigger: {
-      verify(req, now) {
-        const verdict = verifySdkHmac(req, { identities: [LOCAL_CALLER], now });
-        return verdict.ok ? { ok: true, caller: verdict.identity.accessKeyId } : { ok: false };
-      },
+      verify: triggerCheck,
       banner: (url) => [
-        'Requests must be SDK-HMAC-SHA256-signed, as an APIG API with IAM authentication requires.',
+        'Requests must be SDK-HMAC-SHA256-signed, as an APIG API with IAM authentication requires, by an IAM identity',
+        "of an account the API's PERMIT access control policy names (here the emulator's own).",
         "The regcred client signs them with the local caller's test key (not a real key):",
         '',
         `  HUAWEICLOUD_SDK_AK=${LOCAL_CALLER.accessKeyId} HUAWEICLOUD_SDK_SK=${LOCAL_CALLER.secretAccessKey} npx tsx cli/main.ts get --cloud huawei --url ${url} --format dockerconfigjson`,
@@ -118,7 +137,7 @@ async function startLocal(): Promise<LocalCloud> {
       ],
     },
     faults: { expiredSession: { status: 401, code: 'APIGW.0307', message: 'The token must be updated.' } },
-    secrets: [AGENCY_SESSION.secretAccessKey, AGENCY_SESSION.securityToken!, LOCAL_CALLER.secretAccessKey],
+    secrets: [AGENCY_SESSION.secretAccessKey, AGENCY_SESSION.securityToken!, LOCAL_CALLER.secretAccessKey, OTHER_ACCOUNT_CALLER.secretAccessKey],
     stop: () => emulator.stop(),
   };
 }

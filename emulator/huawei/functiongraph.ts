@@ -4,13 +4,19 @@
  * ListFunctionTriggers, CreateFunctionTrigger, UpdateTrigger. Paths and body fields as
  * `@huaweicloud/huaweicloud-sdk-functiongraph` 3.1.211 sends them; the function URN is
  * `urn:fss:<region>:<project_id>:function:<package>:<name>:latest`.
+ *
+ * An APIG (shared gateway) or DEDICATEDGATEWAY trigger creates its API in the emulated gateway
+ * (apig-gateway.ts, served on the same endpoint) and publishes it in RELEASE while the trigger is
+ * ACTIVE; DISABLED takes it offline. The trigger's `event_data` answers the API's `api_id`,
+ * `env_id` and `env_name`, as FunctionGraph's TriggerEventDataResponseBody has them.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { unzipSync } from 'fflate';
 import { ServiceError, startFrontEnd, type FrontEnd } from '../front-end.js';
+import { ApigState, apigService, RELEASE_ENV, SHARED_GATEWAY } from './apig-gateway.js';
 import { AGENCY_SESSION, DEFAULT_PROJECT_ID, DEFAULT_REGION, PERMANENT_KEY } from './index.js';
 import type { HuaweiIdentity } from './sdk-hmac.js';
-import { huaweiWire, type HuaweiInput, type HuaweiOutput, type HuaweiService } from './wire.js';
+import { bodyReaders, huaweiWire, type HuaweiInput, type HuaweiOutput, type HuaweiService } from './wire.js';
 
 export interface FgFunction {
   func_urn: string;
@@ -47,6 +53,8 @@ export interface FunctionGraphEmulator extends FrontEnd {
   readonly triggers: Map<string, FgTrigger[]>;
   readonly projectId: string;
   readonly region: string;
+  /** The gateway the APIG triggers' APIs live in, and its ACL policies and bindings. */
+  readonly apig: ApigState;
 }
 
 const RUNTIMES = /^(Node\.js(6\.10|8\.10|10\.16|12\.13|14\.18|16\.17|18\.15|20\.15|22\.18)|Python3\.\d+|Java\d+|Go1\.x|Custom)$/;
@@ -61,19 +69,22 @@ const MAX_BODY_BYTES = 64 << 20;
  * // HUAWEICLOUD_ENDPOINT_URL_FUNCTIONGRAPH=fg.url; the deploy signs with a permanent key
  * await fg.stop();
  */
-export async function startFunctionGraphEmulator(options: { identities?: HuaweiIdentity[]; region?: string; projectId?: string } = {}): Promise<FunctionGraphEmulator> {
+export async function startFunctionGraphEmulator(
+  options: { identities?: HuaweiIdentity[]; region?: string; projectId?: string; apigInstances?: Record<string, { domainIdAcl: boolean }> } = {},
+): Promise<FunctionGraphEmulator> {
   const region = options.region ?? DEFAULT_REGION;
   const projectId = options.projectId ?? DEFAULT_PROJECT_ID;
-  const service = functionGraphService(region, projectId);
+  const apig = new ApigState(new Map(Object.entries(options.apigInstances ?? {})));
+  const service = functionGraphService(region, projectId, apig);
   const frontEnd = await startFrontEnd({
     wire: huaweiWire({ identities: options.identities ?? [{ ...PERMANENT_KEY }, { ...AGENCY_SESSION }] }),
-    services: [service],
+    services: [service, apigService(apig, projectId)],
     maxBodyBytes: MAX_BODY_BYTES,
   });
-  return Object.assign(frontEnd, { functions: service.functions, triggers: service.triggers, projectId, region });
+  return Object.assign(frontEnd, { functions: service.functions, triggers: service.triggers, projectId, region, apig });
 }
 
-export function functionGraphService(region: string, projectId: string): HuaweiService & Pick<FunctionGraphEmulator, 'functions' | 'triggers'> {
+export function functionGraphService(region: string, projectId: string, apig = new ApigState()): HuaweiService & Pick<FunctionGraphEmulator, 'functions' | 'triggers'> {
   const functions = new Map<string, FgFunction>();
   const triggers = new Map<string, FgTrigger[]>();
   const fn = '/v2/{project_id}/fgs/functions/{function_urn}';
@@ -150,12 +161,13 @@ export function functionGraphService(region: string, projectId: string): HuaweiS
         checkEventData(type, eventData);
         const list = triggers.get(f.func_urn) ?? [];
         if (list.some((t) => t.trigger_type_code === type && t.event_data['name'] === eventData['name'])) throw new ServiceError(409, 'FSS.1061', 'The trigger already exists.');
+        const status = typeof b['trigger_status'] === 'string' ? b['trigger_status'] : 'ACTIVE';
         const created: FgTrigger = {
           trigger_id: randomUUID(),
           trigger_type_code: type,
-          trigger_status: typeof b['trigger_status'] === 'string' ? b['trigger_status'] : 'ACTIVE',
+          trigger_status: status,
           ...(typeof b['event_type_code'] === 'string' && { event_type_code: b['event_type_code'] }),
-          event_data: { ...eventData, ...(type === 'APIG' && { invoke_url: `https://${String(eventData['group_id'])}.apig.${region}.huaweicloudapis.com${String(eventData['path'])}` }) },
+          event_data: { ...eventData, ...(GATEWAY_TRIGGERS.includes(type) && gatewayApi(apig, region, type, eventData, status)) },
           last_updated_time: new Date(ctx.now).toISOString(),
         };
         triggers.set(f.func_urn, [...list, created]);
@@ -168,6 +180,9 @@ export function functionGraphService(region: string, projectId: string): HuaweiS
         if (!t) throw new ServiceError(404, 'FSS.1051', 'Not found the trigger');
         const b = object(body);
         if (b['trigger_status'] !== undefined) t.trigger_status = str(b, 'trigger_status', /^(ACTIVE|DISABLED)$/);
+        const apiId = t.event_data['api_id'];
+        if (typeof apiId === 'string' && t.trigger_status === 'ACTIVE') apig.publish(apiId);
+        else if (typeof apiId === 'string') apig.offline(apiId);
         if (b['event_data'] !== undefined) {
           const eventData = object(b['event_data']);
           checkEventData(t.trigger_type_code, { ...t.event_data, ...eventData });
@@ -177,6 +192,21 @@ export function functionGraphService(region: string, projectId: string): HuaweiS
         return out(t);
       },
     },
+  };
+}
+
+const GATEWAY_TRIGGERS = ['APIG', 'DEDICATEDGATEWAY'];
+
+/** The API a gateway trigger creates (published while the trigger is ACTIVE), as the trigger's event_data names it. */
+function gatewayApi(apig: ApigState, region: string, type: string, e: Record<string, unknown>, status: string) {
+  const gateway = type === 'DEDICATEDGATEWAY' ? String(e['instance_id']) : SHARED_GATEWAY;
+  const api = apig.createApi({ name: String(e['name']), group_id: String(e['group_id']), gateway, auth: String(e['auth']) });
+  if (status === 'ACTIVE') apig.publish(api.id);
+  return {
+    api_id: api.id,
+    env_id: RELEASE_ENV.id,
+    env_name: RELEASE_ENV.name,
+    invoke_url: `https://${String(e['group_id'])}.apig.${region}.huaweicloudapis.com${String(e['path'])}`,
   };
 }
 
@@ -224,7 +254,8 @@ function checkEventData(type: string, e: Record<string, unknown>): void {
     str(e, 'schedule_type', /^(Rate|Cron)$/);
     str(e, 'schedule');
   }
-  if (type === 'APIG') {
+  if (type === 'DEDICATEDGATEWAY') str(e, 'instance_id');
+  if (GATEWAY_TRIGGERS.includes(type)) {
     str(e, 'name', NAME);
     str(e, 'group_id');
     str(e, 'auth', /^(IAM|APP|NONE)$/);
@@ -233,16 +264,7 @@ function checkEventData(type: string, e: Record<string, unknown>): void {
   }
 }
 
-function object(v: unknown): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad('body');
-  return v as Record<string, unknown>;
-}
-
-function str(b: Record<string, unknown>, name: string, pattern?: RegExp): string {
-  const v = b[name];
-  if (typeof v !== 'string' || !v || (pattern && !pattern.test(v))) throw bad(name);
-  return v;
-}
+const { object, str } = bodyReaders(bad);
 
 function isJsonObject(s: string): boolean {
   try {

@@ -20,6 +20,11 @@ export type { HuaweiIdentity } from './sdk-hmac.js';
 export { CsmsState } from './csms.js';
 export { DEFAULT_DOMAIN_ID } from './swr.js';
 
+/** The account the emulator's own keys (the agency, the deployer, the local caller) belong to. */
+export const EMULATOR_ACCOUNT = { domainId: '1b2c3d4e5f60718293a4b5c6d7e8f90a', domainName: 'regcred-emulator' } as const;
+/** Another Huawei Cloud account: IAM authenticates its keys, but no access control policy of ours names it. */
+export const OTHER_ACCOUNT = { domainId: '9f8e7d6c5b4a39281706f5e4d3c2b1a0', domainName: 'another-tenant' } as const;
+
 /**
  * An agency session as FunctionGraph hands it to a function through
  * `context.getSecurityAccessKey()` / `getSecuritySecretKey()` / `getSecurityToken()`. Its end is
@@ -29,12 +34,14 @@ export const AGENCY_SESSION: Readonly<Omit<HuaweiIdentity, 'sessionExpiresAt'>> 
   accessKeyId: 'EMULATORTEMPAGENCYAK0',
   secretAccessKey: 'emulator-agency-session-secret-key-000000',
   securityToken: 'gQpjbi1ub3J0aC00emulator-agency-security-token',
+  ...EMULATOR_ACCOUNT,
 };
 
 /** A permanent IAM user key (no token), for tests that need one; regcred itself never uses one. */
 export const PERMANENT_KEY: Readonly<HuaweiIdentity> = {
   accessKeyId: 'EMULATORPERMANENTAK00',
   secretAccessKey: 'emulator-permanent-secret-key-0000000000',
+  ...EMULATOR_ACCOUNT,
 };
 
 /**

@@ -37,6 +37,9 @@ export interface HuaweiIdentity {
   securityToken?: string;
   /** Epoch ms when the temporary keys expire. */
   sessionExpiresAt?: number;
+  /** The account (domain) the key belongs to: its id and name, what APIG access control policies name. */
+  domainId?: string;
+  domainName?: string;
 }
 
 export interface HmacRejection {

@@ -109,6 +109,25 @@ export function huaweiWire(options: HuaweiWireOptions): CloudWire {
   };
 }
 
+/**
+ * A service's readers of a JSON body: an object, a non-empty string field (matching `pattern`);
+ * anything else throws the service's own invalid-parameter error naming the field.
+ * @example const { object, str } = bodyReaders((what) => new ServiceError(400, 'FSS.0400', `Invalid parameter: ${what}`));
+ */
+export function bodyReaders(bad: (what: string) => ServiceError) {
+  return {
+    object(v: unknown): Record<string, unknown> {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad('body');
+      return v as Record<string, unknown>;
+    },
+    str(b: Record<string, unknown>, name: string, pattern?: RegExp): string {
+      const v = b[name];
+      if (typeof v !== 'string' || !v || (pattern && !pattern.test(v))) throw bad(name);
+      return v;
+    },
+  };
+}
+
 /** Path parameters when `path` matches the `{name}` template, else undefined. */
 export function matchPath(template: string, path: string): Record<string, string> | undefined {
   const t = template.split('/');

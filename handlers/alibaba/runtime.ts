@@ -5,6 +5,7 @@ import { createKmsSecretStore } from '../../core/alibaba/kms.js';
 import type { Env } from '../../core/config.js';
 import type { RoleKeys } from '../../core/credential.js';
 import { ConfigError } from '../../core/errors.js';
+import { registerRoleKeys } from '../../core/log.js';
 import type { StoreFactories } from '../../core/refresh.js';
 import { coreRuntime, eventInvocation, type FunctionRuntime, type RuntimeOptions } from '../shared/runtime.js';
 
@@ -72,6 +73,7 @@ export function alibabaRuntime(env: Env, options: AlibabaRuntimeOptions = {}): A
 
 function roleKeys(credentials: FcContext['credentials']): RoleKeys | undefined {
   const { accessKeyId, accessKeySecret, securityToken } = credentials ?? {};
+  registerRoleKeys({ accessKeySecret, securityToken });
   if (!accessKeyId || !accessKeySecret) return undefined;
   return { accessKeyId, accessKeySecret, ...(securityToken && { securityToken }) };
 }

@@ -15,7 +15,8 @@ import { huaweiRuntime, type FunctionGraphContext, type HuaweiRuntime } from './
  * holding `functiongraph:function:invoke` may call InvokeFunction with any event, headers included.
  * So the AK in an `Authorization: SDK-HMAC-SHA256 Access=<AK>, …` header is only a claim: it goes
  * into the audit line marked unverified, and REGCRED_ALLOWED_CALLERS is refused on this cloud
- * (core/huawei/cloud.ts). IAM (who may call the API, who may invoke the function) is the gate.
+ * (core/huawei/cloud.ts). The gate is APIG: IAM authentication and the PERMIT access control policy
+ * by account that deploy:huawei binds to the API; and IAM on who may invoke the function.
  */
 export interface ApigEvent {
   httpMethod: string;

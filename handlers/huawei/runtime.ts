@@ -1,6 +1,7 @@
 import type { Env } from '../../core/config.js';
 import type { RoleKeys } from '../../core/credential.js';
 import { ConfigError } from '../../core/errors.js';
+import { registerRoleKeys } from '../../core/log.js';
 import { assertHuaweiRegion, huaweiKeysOf } from '../../core/huawei/client.js';
 import { HUAWEI, HUAWEI_ENDPOINTS } from '../../core/huawei/cloud.js';
 import { createCsmsSecretStore } from '../../core/huawei/csms.js';
@@ -105,6 +106,7 @@ function agencyKeys(context: FunctionGraphContext | undefined): RoleKeys | undef
   const accessKeyId = call(context, 'getSecurityAccessKey');
   const accessKeySecret = call(context, 'getSecuritySecretKey');
   const securityToken = call(context, 'getSecurityToken');
+  registerRoleKeys({ accessKeySecret, securityToken });
   if (!accessKeyId || !accessKeySecret) return undefined;
   return { accessKeyId, accessKeySecret, ...(securityToken && { securityToken }) };
 }

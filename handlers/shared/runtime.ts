@@ -1,7 +1,7 @@
 import type { CloudModule } from '../../core/cloud.js';
 import { loadConfig, type Config, type Env } from '../../core/config.js';
 import type { RoleKeys } from '../../core/credential.js';
-import { createLogger, type Logger } from '../../core/log.js';
+import { createLogger, registerSecret, type Logger } from '../../core/log.js';
 import type { StoreFactories } from '../../core/refresh.js';
 import { budgetFor, CredentialService, type Invocation, type ProviderFactories } from '../../core/service.js';
 import { tagged } from './metrics.js';
@@ -32,6 +32,8 @@ export interface RuntimeOptions {
  */
 export function coreRuntime(env: Env, cloud: CloudModule, options: RuntimeOptions, providers: (now: () => number, config: Config) => ProviderFactories) {
   const config = loadConfig(env, cloud);
+  // The role's keys in the environment (where the SDK reads them) must never reach a log line.
+  for (const name of cloud.secretVariables ?? []) registerSecret(env[name] ?? '');
   const now = options.now ?? Date.now;
   const log = createLogger({ level: config.logLevel, ...(options.write && { write: options.write }), now });
   const service = new CredentialService({ registries: config.registries, providers: providers(now, config), retry: config.retry, log, now });

@@ -1,5 +1,6 @@
 import type { Env } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
+import { registerRoleKeys } from '../../core/log.js';
 import type { StoreFactories } from '../../core/refresh.js';
 import type { TencentKeys } from '../../core/tencent/client.js';
 import { TENCENT, TENCENT_ENDPOINTS } from '../../core/tencent/cloud.js';
@@ -83,6 +84,8 @@ function roleKeys(env: Env): TencentKeys {
   const secretId = env.TENCENTCLOUD_SECRETID;
   const secretKey = env.TENCENTCLOUD_SECRETKEY;
   const token = env.TENCENTCLOUD_SESSIONTOKEN;
+  // SCF renews these in the process environment: each renewed pair is masked as it is first read.
+  registerRoleKeys({ accessKeySecret: secretKey, securityToken: token });
   if (!secretId || !secretKey) {
     throw new ConfigError('TENCENTCLOUD_SECRETID / TENCENTCLOUD_SECRETKEY are not set: give the SCF function an execution role');
   }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type LocalServer } from '../../cli/serve.js';
-import { LOCAL_CALLER, signedHeaders } from '../../emulator/huawei/apig.js';
+import { LOCAL_CALLER, OTHER_ACCOUNT_CALLER, signedHeaders } from '../../emulator/huawei/apig.js';
 import { PROJECT_DIR } from '../support/registry.js';
 
 const sh = (command: string) => promisify(execFile)('sh', ['-c', command], { cwd: PROJECT_DIR, timeout: 60_000 });
@@ -51,11 +51,36 @@ describe('local server --cloud huawei (APIG trigger with IAM auth)', () => {
     expect(res.status).toBe(403);
   });
 
+  it('admits a caller of the account the bound policy names', async () => {
+    const url = `${server.url}/credentials`;
+    const { host: _host, ...headers } = signedHeaders(url, LOCAL_CALLER);
+    const res = await fetch(url, { headers });
+    expect(res.status).toBe(200);
+  });
+
   it('refuses a request signed with the wrong secret key with 403', async () => {
     const url = `${server.url}/credentials`;
     const { host: _host, ...headers } = signedHeaders(url, { ...LOCAL_CALLER, secretAccessKey: 'not-the-secret' });
     const res = await fetch(url, { headers });
     expect(res.status).toBe(403);
+  });
+});
+
+describe('local server --cloud huawei: the API access control policy (a fresh server, nothing cached)', () => {
+  let fresh: LocalServer;
+  beforeAll(async () => {
+    fresh = await serve({ emulator: true, cloud: 'huawei', port: 0, quiet: true });
+  });
+  afterAll(() => fresh.close());
+
+  it('[F1] refuses a caller of another account, whom IAM authenticates, with APIG.0302 before the function runs', async () => {
+    // Prepare: a correctly signed request by an IAM identity of an account the bound policy does not name
+    const url = `${fresh.url}/credentials?format=dockerconfigjson`;
+    const { host: _host, ...headers } = signedHeaders(url, OTHER_ACCOUNT_CALLER);
+    // Act
+    const res = await fetch(url, { headers });
+    // Assess: APIG's refusal, and no SWR login minted (a function that ran would have minted: its cache is empty)
+    expect([res.status, await res.json(), fresh.local!.emulator.count('swr', 'CreateSecret')]).toEqual([403, { error_code: 'APIG.0302', error_msg: 'The IAM user is not authorized to access the API.' }, 0]);
   });
 });
 

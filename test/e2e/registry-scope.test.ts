@@ -95,7 +95,7 @@ const HUAWEI: ScopeCloud = {
   location: { region: 'cn-north-4', account: DEFAULT_DOMAIN_ID },
   identity: { accessKeyId: AGENCY_SESSION.accessKeyId, account: DEFAULT_DOMAIN_ID },
   async policies(scope, registries) {
-    const base = { region: 'cn-north-4', projectId: DEFAULT_PROJECT_ID, accountId: DEFAULT_DOMAIN_ID, agency: 'regcred', refreshAgency: 'regcred-refresh', name: 'regcred', apigGroupId: 'a1b2c3d4e5f6478899aabbccddeeff00', schedule: '20m', timeoutSeconds: 10, memoryMb: 256, env: { REGCRED_REGISTRIES: registries } };
+    const base = { region: 'cn-north-4', projectId: DEFAULT_PROJECT_ID, accountId: DEFAULT_DOMAIN_ID, agency: 'regcred', refreshAgency: 'regcred-refresh', name: 'regcred', apigGroupId: 'a1b2c3d4e5f6478899aabbccddeeff00', apigInstanceId: 'b1b2c3d4e5f6478899aabbccddeeff00', schedule: '20m', timeoutSeconds: 10, memoryMb: 256, env: { REGCRED_REGISTRIES: registries } };
     return [huaweiPlan(withScope(huaweiPlan, base, scope)).functions[0]!.policy];
   },
   async start(host) {
