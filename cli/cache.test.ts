@@ -52,14 +52,14 @@ describe('cached', () => {
     const first = await cached('k', options(T0), up.fetch);
     const second = await cached('k', options(T0 + 6 * HOUR - 1), up.fetch);
     const third = await cached('k', options(T0 + 6 * HOUR), up.fetch);
-    expect([first.credential.password, second.credential.password, third.credential.password, up.calls]).toEqual(['pw-1', 'pw-1', 'pw-2', 2]);
+    expect([first.credential?.password, second.credential?.password, third.credential?.password, up.calls]).toEqual(['pw-1', 'pw-1', 'pw-2', 2]);
   });
 
   it('20 concurrent misses in one process share one fetch', async () => {
     const up = upstream();
     const slow = async () => (await new Promise((r) => setTimeout(r, 50)), up.fetch());
     const all = await Promise.all(Array.from({ length: 20 }, () => cached('k', options(T0), slow)));
-    expect(new Set(all.map((e) => e.credential.password))).toEqual(new Set(['pw-1']));
+    expect(new Set(all.map((e) => e.credential?.password))).toEqual(new Set(['pw-1']));
     expect(up.calls).toBe(1);
   });
 
@@ -83,7 +83,7 @@ describe('cached', () => {
     writeFileSync(file, content);
     const up = upstream();
     const entry = await cached('k', options(T0), up.fetch);
-    expect([entry.credential.password, up.calls]).toEqual(['pw-1', 1]);
+    expect([entry.credential?.password, up.calls]).toEqual(['pw-1', 1]);
     expect(JSON.parse(readFileSync(file, 'utf8')).key).toBe('k');
   });
 
