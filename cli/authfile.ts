@@ -5,7 +5,6 @@
  * new file is written beside the old one and renamed over it, so a login or logout killed half-way
  * leaves the old file as it was.
  */
-import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -70,7 +69,8 @@ function authsOf(config: Record<string, unknown>, file: string): Record<string, 
 /** Write `config` to a new file beside `file` (0600), then rename it over `file`. */
 function writeAtomically(file: string, config: Record<string, unknown>): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const temp = join(dirname(file), `.${basename(file)}.regcred-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+  // O_EXCL keeps a clash from clobbering anything (node:crypto is not loaded for a name: cli/cache.ts says why).
+  const temp = join(dirname(file), `.${basename(file)}.regcred-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
   try {
     const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
     try {

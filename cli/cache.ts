@@ -17,7 +17,6 @@
  *
  * Node built-ins only: this is the path of a cache hit, which must load no cloud SDK.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { isAbsolute, join } from 'node:path';
@@ -87,7 +86,7 @@ export async function cached(key: string, options: CacheOptions, fetch: () => Pr
     options.warn?.(`not using the cache folder ${dir}: ${distrust}; asking the function (chmod 700 it, or remove it)`);
     return fetchNow();
   }
-  const file = join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`);
+  const file = join(dir, `${fileNameOf(key)}.json`);
   const hit = readEntry(file, key, now());
   if (hit) return hit;
 
@@ -118,6 +117,17 @@ export async function cached(key: string, options: CacheOptions, fetch: () => Pr
     // Never wait forever on a lock that keeps coming back: call the function ourselves.
     if (performance.now() - started > 2 * options.staleLockMs) return fetchNow();
   }
+}
+
+/**
+ * The cache file's name for `key`: FNV-1a, 64 bits. Not a cryptographic hash, which would load
+ * node:crypto (with its streams, a fifth of Node's start-up) on every hit; the key is stored in the
+ * file and compared, so a clash costs a call, never a wrong credential.
+ */
+function fileNameOf(key: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(key, 'utf8')) hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return hash.toString(16).padStart(16, '0');
 }
 
 function entryOf(credential: Credential | null, fetchedAt: number): CacheEntry {
@@ -185,7 +195,8 @@ function parseEntry(data: unknown, key: string): CacheEntry | undefined {
 }
 
 function writeEntry(dir: string, file: string, key: string, entry: CacheEntry): void {
-  const temp = join(dir, `.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  // O_EXCL keeps a clash from clobbering anything: a unique-enough name is all it takes.
+  const temp = join(dir, `.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
   try {
     const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | OPEN_FLAGS, 0o600);
     try {

@@ -20,7 +20,7 @@
  * credential's half-life. A cache hit runs only our own small modules and node built-ins: the cloud
  * SDKs load on the first signed call (cli/sign/).
  */
-import { readSync } from 'node:fs';
+import { readSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { goDuration } from '../core/formats.js';
@@ -173,7 +173,7 @@ type CredentialFor = (registry: string) => Promise<{ credential: Credential | nu
 
 /** A credential from the per-user cache, else from the function (then cached for the others; a 404 for a minute). */
 function cachedCredential(clientFor: ClientFor, env: NodeJS.ProcessEnv, timeoutMs: number): CredentialFor {
-  const warn = (message: string) => say(process.stderr, `regcred: ${message}`);
+  const warn = (message: string) => say(2, `regcred: ${message}`);
   return async (registry) => {
     const client = clientFor(registry);
     if (!client) return { credential: null, freshUntil: 0, now: Date.now() };
@@ -201,7 +201,7 @@ async function dockerCredential(action: string | undefined, credentialFor: Crede
       const { credential } = await credentialFor(registry);
       if (!credential) {
         // What Docker's own helpers say, so Docker goes on anonymously.
-        process.stdout.write(`${NOT_FOUND}\n`);
+        write(1, `${NOT_FOUND}\n`);
         return 1;
       }
       print({ ServerURL: registry, Username: credential.username, Secret: credential.password });
@@ -247,8 +247,8 @@ async function login(clientFor: ClientFor, registry: string | undefined, authFil
   const c = await fetchCredential(requireClient(clientFor, registry), registry);
   if (authFile === undefined) return dockerLogin(c.registry, c.username, c.password);
   const written = writeLogin(authFile, c.registry, c.username, c.password);
-  if (written.shadowedBy) say(process.stderr, `regcred: note: ${written.file} names ${written.shadowedBy} for ${c.registry}; clients ask it before this login`);
-  say(process.stdout, `Login Succeeded: ${c.registry} (${written.file}, valid until ${c.expiresAt})`);
+  if (written.shadowedBy) say(2, `regcred: note: ${written.file} names ${written.shadowedBy} for ${c.registry}; clients ask it before this login`);
+  say(1, `Login Succeeded: ${c.registry} (${written.file}, valid until ${c.expiresAt})`);
   return 0;
 }
 
@@ -257,7 +257,7 @@ function logout(registry: string | undefined, authFile: string): number {
   if (!registry) throw new UsageError('logout needs --registry HOST');
   const host = registryOf(registry);
   const { file, removed } = removeLogin(authFile, host);
-  say(process.stdout, removed ? `Removed login credentials for ${host} from ${file}` : `Not logged in to ${host} (${file})`);
+  say(1, removed ? `Removed login credentials for ${host} from ${file}` : `Not logged in to ${host} (${file})`);
   return 0;
 }
 
@@ -274,12 +274,33 @@ async function dockerLogin(registry: string, username: string, password: string)
 
 /** A JSON answer on stdout; strings from the function may carry terminal escapes, so none are printed. */
 function print(value: unknown): void {
-  process.stdout.write(JSON.stringify(printableValue(value), null, 2) + '\n');
+  write(1, JSON.stringify(printableValue(value), null, 2) + '\n');
 }
 
 /** One line of text, without the control characters any part of it (a host, a file name) may carry. */
-function say(stream: NodeJS.WriteStream, line: string): void {
-  stream.write(`${printable(line)}\n`);
+function say(fd: 1 | 2, line: string): void {
+  write(fd, `${printable(line)}\n`);
+}
+
+/** Whether stdout / stderr went over to their streams (see {@link write}). */
+const streaming = { 1: false, 2: false };
+
+/**
+ * Write to stdout (1) or stderr (2) with write(2): process.stdout on a pipe is a net.Socket, whose
+ * modules cost a cache hit a fifth of Node's start-up. Only a non-blocking pipe that is full
+ * (EAGAIN) gets the rest, and all that follows, through the stream.
+ */
+function write(fd: 1 | 2, text: string): void {
+  let rest = Buffer.from(text);
+  while (rest.length && !streaming[fd]) {
+    try {
+      rest = rest.subarray(writeSync(fd, rest));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      streaming[fd] = true;
+    }
+  }
+  if (rest.length) (fd === 1 ? process.stdout : process.stderr).write(rest);
 }
 
 /**
@@ -316,9 +337,13 @@ main(argv, process.env).then(
   (err: unknown) => {
     // Error messages carry what the function said: printed without its control characters.
     const line = `regcred: ${printable(describeError(err))}\n`;
-    process.stderr.write(line);
-    // Docker and containers/image show a failed helper's stdout, not its stderr.
-    if (argv[0] === 'docker-credential') process.stdout.write(line);
     process.exitCode = err instanceof UsageError ? 2 : 1;
+    try {
+      write(2, line);
+      // Docker and containers/image show a failed helper's stdout, not its stderr.
+      if (argv[0] === 'docker-credential') write(1, line);
+    } catch {
+      // stdout or stderr closed: the exit code is all that is left to say it
+    }
   },
 );

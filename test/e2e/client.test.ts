@@ -200,7 +200,7 @@ describe('the per-user cache', () => {
     expect(result.code).toBe(0);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(/^[0-9a-f]{40}\.json$/);
+    expect(files[0]).toMatch(/^[0-9a-f]{16}\.json$/);
     expect(statSync(join(dir, files[0]!)).mode & 0o777).toBe(0o600);
   });
 
