@@ -1,6 +1,6 @@
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { TEST_IDENTITY } from '../../emulator/aws/server.js';
+import { callerEnv } from '../../bench/client.js';
 import { bundleCli } from '../../scripts/bundle.js';
 import { PROJECT_DIR, run, type RunResult } from './registry.js';
 
@@ -42,19 +42,8 @@ export async function buildPackedClient(work: string): Promise<PackedClient> {
  * nothing from this machine (no profile files, no instance metadata, no config or cache of the user).
  */
 export function clientEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    HOME: home,
-    XDG_CACHE_HOME: join(home, 'cache'),
-    XDG_CONFIG_HOME: join(home, 'config'),
-    AWS_ACCESS_KEY_ID: TEST_IDENTITY.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: TEST_IDENTITY.secretAccessKey,
-    AWS_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    ...extra,
-  };
+  const { PATH: _path, REGCRED_URL: _url, ...caller } = callerEnv('', home);
+  return { ...caller, XDG_CACHE_HOME: join(home, 'cache'), XDG_CONFIG_HOME: join(home, 'config'), ...extra };
 }
 
 /** Preload the fixed clock into a client process: its Date stands at `at` (epoch ms). */
