@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cacheDir, cached, freshUntil, isFresh, type CacheEntry } from './cache.js';
+import { cacheDir, cached, freshUntil, isFresh, NOT_SERVED_MS, type CacheEntry } from './cache.js';
 import type { Credential } from './client.js';
 
 const HOUR = 3_600_000;
@@ -52,14 +53,14 @@ describe('cached', () => {
     const first = await cached('k', options(T0), up.fetch);
     const second = await cached('k', options(T0 + 6 * HOUR - 1), up.fetch);
     const third = await cached('k', options(T0 + 6 * HOUR), up.fetch);
-    expect([first.credential.password, second.credential.password, third.credential.password, up.calls]).toEqual(['pw-1', 'pw-1', 'pw-2', 2]);
+    expect([first.credential?.password, second.credential?.password, third.credential?.password, up.calls]).toEqual(['pw-1', 'pw-1', 'pw-2', 2]);
   });
 
   it('20 concurrent misses in one process share one fetch', async () => {
     const up = upstream();
     const slow = async () => (await new Promise((r) => setTimeout(r, 50)), up.fetch());
     const all = await Promise.all(Array.from({ length: 20 }, () => cached('k', options(T0), slow)));
-    expect(new Set(all.map((e) => e.credential.password))).toEqual(new Set(['pw-1']));
+    expect(new Set(all.map((e) => e.credential?.password))).toEqual(new Set(['pw-1']));
     expect(up.calls).toBe(1);
   });
 
@@ -83,7 +84,7 @@ describe('cached', () => {
     writeFileSync(file, content);
     const up = upstream();
     const entry = await cached('k', options(T0), up.fetch);
-    expect([entry.credential.password, up.calls]).toEqual(['pw-1', 1]);
+    expect([entry.credential?.password, up.calls]).toEqual(['pw-1', 1]);
     expect(JSON.parse(readFileSync(file, 'utf8')).key).toBe('k');
   });
 
@@ -123,5 +124,89 @@ describe('cached', () => {
     await cached('k', options(T0), up.fetch);
     await cached('k', options(T0), up.fetch);
     expect(up.calls).toBe(2);
+  });
+
+  it('a registry the function does not serve (null) is remembered for a minute, then asked again', async () => {
+    let calls = 0;
+    const notServed = async () => (calls++, null);
+    const first = await cached('k', options(T0), notServed);
+    await cached('k', options(T0 + NOT_SERVED_MS - 1), notServed);
+    const third = await cached('k', options(T0 + NOT_SERVED_MS), notServed);
+    expect([first.credential, third.credential, calls]).toEqual([null, null, 2]);
+  });
+
+  it('a file of the version before (expiry not capped) is ignored', async () => {
+    await cached('k', options(T0), upstream().fetch);
+    const file = join(dir, readdirSync(dir)[0]!);
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), v: 1 }));
+    const up = upstream();
+    await cached('k', options(T0), up.fetch);
+    expect(up.calls).toBe(1);
+  });
+});
+
+describe('a cache folder others may write into, or files that are not ours', () => {
+  /** The cache filled with pw-1, then the file's password replaced (by us: only the folder's mode stands between). */
+  async function planted(): Promise<string> {
+    await cached('k', options(T0), upstream().fetch);
+    const file = join(dir, readdirSync(dir)[0]!);
+    const entry = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...entry, credential: { ...entry.credential, password: 'planted' } }));
+    return file;
+  }
+
+  it.each([[0o777], [0o770], [0o702]])('mode %o: not read, not written, the function asked, and it says so once', async (mode) => {
+    const file = await planted();
+    chmodSync(dir, mode);
+    const warnings: string[] = [];
+    const up = upstream();
+    const entry = await cached('k', { ...options(T0), warn: (m) => warnings.push(m) }, up.fetch);
+    expect([entry.credential?.password, up.calls]).toEqual(['pw-1', 1]);
+    expect(warnings).toEqual([`not using the cache folder ${dir}: others may write into it (mode 0${mode.toString(8)}); asking the function (chmod 700 it, or remove it)`]);
+    expect(JSON.parse(readFileSync(file, 'utf8')).credential.password).toBe('planted');
+  });
+
+  it('mode 0755 (only we may write) is used, and made 0700 on the next write', async () => {
+    await cached('k', options(T0), upstream().fetch);
+    chmodSync(dir, 0o755);
+    const up = upstream();
+    await cached('k', options(T0), up.fetch); // a hit
+    await cached('other', options(T0), up.fetch); // a miss writes
+    expect([up.calls, statSync(dir).mode & 0o777]).toEqual([1, 0o700]);
+  });
+
+  it('a folder that is a symlink is not used', async () => {
+    const real = join(dir, '..', 'real');
+    mkdirSync(real, { mode: 0o700 });
+    symlinkSync(real, dir);
+    const warnings: string[] = [];
+    await cached('k', { ...options(T0), warn: (m) => warnings.push(m) }, upstream().fetch);
+    await cached('k', { ...options(T0), warn: (m) => warnings.push(m) }, upstream().fetch);
+    expect(readdirSync(real)).toEqual([]);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain('it is not a folder');
+  });
+
+  it.each([
+    ['the cache file', (file: string) => file],
+    ['the lock file', (file: string) => `${file}.lock`],
+  ])('a FIFO in place of %s neither blocks nor is served', async (_name, fifoPath) => {
+    await cached('k', options(T0), upstream().fetch);
+    const file = join(dir, readdirSync(dir)[0]!);
+    rmSync(file);
+    execFileSync('mkfifo', [fifoPath(file)]);
+    const up = upstream();
+    const entry = await cached('k', options(T0), up.fetch);
+    expect([entry.credential?.password, up.calls, lstatSync(file).isFile()]).toEqual(['pw-1', 1, true]);
+  });
+
+  it('a file larger than a cache file can be is ignored', async () => {
+    await cached('k', options(T0), upstream().fetch);
+    const file = join(dir, readdirSync(dir)[0]!);
+    const entry = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...entry, padding: ' '.repeat(70_000) }));
+    const up = upstream();
+    await cached('k', options(T0), up.fetch);
+    expect(up.calls).toBe(1);
   });
 });

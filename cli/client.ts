@@ -5,8 +5,9 @@
  * only; the chosen cloud's signer, and so its SDK, loads on the first signed call.
  */
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { FunctionTimeoutError, RegcredClientError, UnreachableError } from './errors.js';
+import { FunctionTimeoutError, RegcredClientError, UnreachableError, UntrustedAnswerError } from './errors.js';
 import { CLOUDS, cloudOf, signerOf, type CallerKeys, type CloudId } from './sign/index.js';
+import { readLimited, requireTrustedUrl, trustedCredential } from './trust.js';
 
 export { RegcredClientError } from './errors.js';
 
@@ -67,18 +68,27 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  */
 export async function getSigned(options: ClientOptions, path: string, query: Record<string, string> = {}): Promise<unknown> {
   const base = new URL(options.url);
+  // Before a signer is loaded or anything is sent.
+  requireTrustedUrl(base, 'the function URL');
   const cloud = options.cloud ?? cloudOf(base, undefined);
   const transport = options.invoke !== undefined ? await (await import('./invoke.js')).invokeTransport(options, path, query) : await triggerTransport(options, cloud, path, query);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const deadline = Date.now() + timeoutMs;
+  // A monotonic clock: the wall clock may be stepped while we wait.
+  const deadline = performance.now() + timeoutMs;
   for (let attempt = 1; ; attempt++) {
     const { url, init } = await transport.request();
     let response: Response;
     let text: string;
     try {
-      response = await fetch(url, { ...init, signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) });
-      text = await response.text().catch(() => '');
+      // Never follow a redirect: the signed request (and the answer's credential) would go to wherever it points.
+      response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(Math.max(1, Math.ceil(deadline - performance.now()))) });
+      if (response.status >= 300 && response.status < 400) {
+        await response.body?.cancel().catch(() => {});
+        throw new UntrustedAnswerError(`${base.origin} answered with a redirect (HTTP ${response.status}): regcred never follows one`);
+      }
+      text = await readLimited(response, base.origin);
     } catch (err) {
+      if (err instanceof UntrustedAnswerError) throw err;
       if ((err as Error).name === 'TimeoutError') throw new FunctionTimeoutError(`${base.origin} did not answer within ${timeoutMs / 1000} s`);
       throw new UnreachableError(`cannot reach ${base.origin} (${networkReason(err)})`);
     }
@@ -121,18 +131,18 @@ function retryWaitMs(answer: FunctionAnswer, attempt: number, deadline: number):
   const seconds = Number(answer.retryAfter);
   if (!Number.isFinite(seconds) || seconds < 0) return undefined;
   const waitMs = Math.min(seconds * 1000, MAX_WAIT_MS);
-  return Date.now() + waitMs < deadline ? waitMs : undefined;
+  return performance.now() + waitMs < deadline ? waitMs : undefined;
 }
 
 /**
- * The one credential for `registry` (json format). 404 means the function does not serve it.
+ * The one credential for `registry` (json format), as far as the client trusts it (cli/trust.ts:
+ * for that registry, no control characters, not expired at `now`, expiry capped at 24 h). A
+ * RegcredClientError with status 404 means the function does not serve the registry.
  * @example const c = await fetchCredential({ url }, '123456789012.dkr.ecr.us-east-1.amazonaws.com');
  */
-export async function fetchCredential(options: ClientOptions, registry: string): Promise<Credential> {
-  const body = (await getSigned(options, `/credentials/${encodeURIComponent(registry)}`, { format: 'json' })) as Partial<Credential> | undefined;
-  const ok = body && ['registry', 'username', 'password', 'expiresAt'].every((k) => typeof body[k as keyof Credential] === 'string');
-  if (!ok || Number.isNaN(Date.parse(body.expiresAt!))) throw new RegcredClientError(200, 'InvalidAnswer', 'the function answered without a registry, username, password and expiresAt');
-  return { registry: body.registry!, username: body.username!, password: body.password!, expiresAt: body.expiresAt! };
+export async function fetchCredential(options: ClientOptions, registry: string, now: () => number = Date.now): Promise<Credential> {
+  const body = await getSigned(options, `/credentials/${encodeURIComponent(registry)}`, { format: 'json' });
+  return trustedCredential(body, registry, now());
 }
 
 /** Why the trigger or the function refused, in words a user can act on. */

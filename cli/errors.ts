@@ -21,6 +21,13 @@ export class RegcredClientError extends Error {
  */
 export class InvokeFunctionError extends Error {}
 
+/**
+ * The function's answer broke one of the client's trust rules (cli/trust.ts): a redirect, a body
+ * over 1 MiB, another registry than the one asked for, a control character in a username or
+ * password, an expiry already past. Nothing of such an answer is printed, cached or written.
+ */
+export class UntrustedAnswerError extends Error {}
+
 /** The cloud's credential chain found no identity for the caller. */
 export class NoCallerCredentialsError extends Error {}
 

@@ -40,6 +40,11 @@ describe('the credential helper\'s hit path', () => {
     expect(files.filter((f) => f.startsWith('cli/sign/'))).toEqual(['cli/sign/index.ts']);
   });
 
+  it('imports neither node:crypto nor node:child_process: each would cost a cache hit a tenth or more of Node\'s start-up', () => {
+    const { packages } = graph('cli/main.ts');
+    expect(packages.filter((p) => ['node:crypto', 'node:child_process', 'node:net', 'node:stream'].includes(p))).toEqual([]);
+  });
+
   it('--invoke (cli/invoke.ts, loaded by import()) imports no SDK either: it reaches the Alibaba signer through the lazy table', () => {
     const { files, packages } = graph('cli/invoke.ts');
     expect(packages.every((p) => p.startsWith('node:')), packages.join(', ')).toBe(true);

@@ -10,7 +10,8 @@
  *   200:  the function's result {"statusCode","headers","body","isBase64Encoded"}; body is the API's JSON
  *   else: FC's own error {"Code","Message","RequestId"}
  *
- * Loaded only by an `--invoke` call (cli/client.ts imports it dynamically).
+ * Node built-ins only (cli/config.ts uses invokeTarget to check a config file's "invoke"): it is in the
+ * client's one bundle either way, and signs nothing until an `--invoke` call.
  */
 import type { ClientOptions, FunctionAnswer, Transport } from './client.js';
 import { parseJson } from './client.js';

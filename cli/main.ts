@@ -1,32 +1,38 @@
 #!/usr/bin/env node
 /**
  * regcred's client. Every command signs with the caller's own cloud identity (that cloud's standard
- * credential chain) for the function URL / HTTP trigger in --url or REGCRED_URL; the cloud comes
- * from the URL's host, else --cloud / REGCRED_CLOUD, else AWS. On Alibaba Cloud, --invoke NAME[:QUALIFIER]
- * (REGCRED_INVOKE) calls the function through FC's InvokeFunction instead, --url being FC's API
- * endpoint https://<account-id>.<region>.fc.aliyuncs.com (cli/invoke.ts).
+ * credential chain) for the function URL / HTTP trigger that serves the registry asked for: the
+ * config file's entry for that host (cli/config.ts), else --url or REGCRED_URL; the cloud comes
+ * from the entry, else the URL's host, else --cloud / REGCRED_CLOUD, else AWS. On Alibaba Cloud,
+ * --invoke NAME[:QUALIFIER] (REGCRED_INVOKE, an entry's "invoke") calls the function through FC's
+ * InvokeFunction instead, --url being FC's API endpoint https://<account-id>.<region>.fc.aliyuncs.com
+ * (cli/invoke.ts). What the client trusts of a function and its answers is cli/trust.ts.
  *
  *   regcred get [--registry HOST] [--format F] [--name N] [--namespace NS]
  *   regcred login --registry HOST [--authfile F | --docker]   write the login into the auth file (or docker login)
+ *   regcred logout --registry HOST [--authfile F]   take it out again
  *   regcred docker-credential get|store|erase|list   the Docker credential-helper protocol
  *   docker-credential-regcred get|store|erase|list   the same, by the name Docker and podman call
  *   regcred kubelet                          a kubelet image credential provider (request on stdin)
  *   regcred serve [--emulator] [--cloud aws|alibaba|tencent|huawei] [--port 8787]   the HTTPS API on localhost (npm start)
  *
  * `docker-credential … get` and `kubelet` answer from the per-user cache (cli/cache.ts) until the
- * credential's half-life. A cache hit runs only this file, cache.ts and node built-ins: the cloud
+ * credential's half-life. A cache hit runs only our own small modules and node built-ins: the cloud
  * SDKs load on the first signed call (cli/sign/).
  */
+import { readSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { goDuration } from '../core/formats.js';
-import { authFilePath, writeLogin } from './authfile.js';
-import { cached, cacheDir, type CacheEntry } from './cache.js';
-import { fetchCredential, getSigned, registryOf, type ClientOptions } from './client.js';
-import { describeError, RegcredClientError, UsageError } from './errors.js';
+import { authFilePath, removeLogin, writeLogin } from './authfile.js';
+import { cached, cacheDir } from './cache.js';
+import { fetchCredential, getSigned, registryOf, type ClientOptions, type Credential } from './client.js';
+import { functionFor, loadConfig, type RegcredConfig } from './config.js';
+import { describeError, RegcredClientError, UntrustedAnswerError, UsageError } from './errors.js';
 import { cloudOf } from './sign/index.js';
+import { printable, printableValue, registriesNamed, requireTrustedUrl } from './trust.js';
 
-const USAGE = 'usage: regcred get|login|docker-credential|kubelet|serve [options] (see README)';
+const USAGE = 'usage: regcred get|login|logout|docker-credential|kubelet|serve [options] (see README)';
 const HELPER_NAME = 'docker-credential-regcred';
 const NOT_FOUND = 'credentials not found in native keychain';
 const KUBELET_API_VERSIONS = ['credentialprovider.kubelet.k8s.io/v1', 'credentialprovider.kubelet.k8s.io/v1beta1', 'credentialprovider.kubelet.k8s.io/v1alpha1'];
@@ -57,46 +63,87 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     return 0; // the server keeps the process alive until Ctrl-C
   }
 
+  if (command === 'logout') return logout(values.registry, authFilePath(values.authfile, env));
   if (!['get', 'login', 'docker-credential', 'kubelet'].includes(command ?? '')) throw new UsageError(USAGE);
   // store, erase and list never call the function: Docker may run them where REGCRED_URL is unset.
   if (command === 'docker-credential' && positionals[0] !== 'get') return dockerCredential(positionals[0], undefined);
-  // Docker and kubelet run the helper with no flags: everything also comes from the environment.
-  const url = values.url ?? env.REGCRED_URL;
-  const invoke = values.invoke || env.REGCRED_INVOKE || undefined;
-  if (!url) throw new UsageError(`--url (or REGCRED_URL) is required: ${invoke ? "FC's endpoint https://<account-id>.<region>.fc.aliyuncs.com" : 'the regcred function URL'}`);
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new UsageError(`--url (or REGCRED_URL) is not a URL: ${url}`);
-  }
   const timeoutMs = Number(env.REGCRED_TIMEOUT_MS || 30_000);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`REGCRED_TIMEOUT_MS must be a positive whole number of milliseconds, not '${env.REGCRED_TIMEOUT_MS}'`);
-  const client: ClientOptions = {
-    url,
-    cloud: invoke ? invokeCloud(parsed, values.cloud ?? env.REGCRED_CLOUD) : cloudOf(parsed, values.cloud ?? env.REGCRED_CLOUD),
-    ...(invoke && { invoke }),
-    ...(values.region && { region: values.region }),
-    timeoutMs,
-  };
-  const credentialFor = cachedCredential(client, env, timeoutMs);
+  const clientFor = functionPicker(values, env, timeoutMs);
+  const registry = values.registry ? registryOf(values.registry) : undefined;
 
   switch (command) {
-    case 'get': {
-      const query: Record<string, string> = {};
-      for (const key of ['format', 'name', 'namespace'] as const) if (values[key]) query[key] = values[key];
-      print(await getSigned(client, values.registry ? `/credentials/${encodeURIComponent(values.registry)}` : '/credentials', query));
-      return 0;
-    }
+    case 'get':
+      return get(clientFor, registry, values);
     case 'login':
-      return login(client, values.registry, values.docker ? undefined : authFilePath(values.authfile, env));
+      return login(clientFor, registry, values.docker ? undefined : authFilePath(values.authfile, env));
     case 'docker-credential':
-      return dockerCredential(positionals[0], credentialFor);
+      return dockerCredential(positionals[0], cachedCredential(clientFor, env, timeoutMs));
     case 'kubelet':
-      return kubelet(credentialFor);
+      return kubelet(cachedCredential(clientFor, env, timeoutMs));
     default:
       throw new UsageError(USAGE);
   }
+}
+
+interface Flags {
+  url?: string | undefined;
+  invoke?: string | undefined;
+  cloud?: string | undefined;
+  region?: string | undefined;
+}
+
+/** The function that serves a registry host, or undefined when none does; `undefined` host: the one of --url. */
+type ClientFor = (registry: string | undefined) => ClientOptions | undefined;
+
+/**
+ * The function for a registry: the config file's entry for the host, else --url / REGCRED_URL
+ * (Docker and kubelet run the helper with no flags: everything also comes from the environment).
+ * With a config file that names none for the host and no URL, no function serves it (undefined):
+ * nothing is asked.
+ */
+function functionPicker(flags: Flags, env: NodeJS.ProcessEnv, timeoutMs: number): ClientFor {
+  let config: RegcredConfig | undefined;
+  let loaded = false;
+  return (registry) => {
+    if (registry !== undefined && !loaded) {
+      config = loadConfig(env);
+      loaded = true;
+    }
+    const entry = config && registry !== undefined ? functionFor(config, registry) : undefined;
+    if (entry) {
+      const url = new URL(entry.url); // checked when the file was read
+      const cloud = entry.invoke ? 'alibaba' : (entry.cloud ?? cloudOf(url, undefined));
+      return { url: entry.url, cloud, ...(entry.invoke && { invoke: entry.invoke }), ...(flags.region && { region: flags.region }), timeoutMs };
+    }
+    const url = flags.url ?? env.REGCRED_URL;
+    const invoke = flags.invoke || env.REGCRED_INVOKE || undefined;
+    if (!url) {
+      if (config) return undefined;
+      throw new UsageError(`--url (or REGCRED_URL) is required: ${invoke ? "FC's endpoint https://<account-id>.<region>.fc.aliyuncs.com" : 'the regcred function URL'}`);
+    }
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new UsageError(`--url (or REGCRED_URL) is not a URL: ${url}`);
+    }
+    requireTrustedUrl(parsed, '--url (or REGCRED_URL)');
+    return {
+      url,
+      cloud: invoke ? invokeCloud(parsed, flags.cloud ?? env.REGCRED_CLOUD) : cloudOf(parsed, flags.cloud ?? env.REGCRED_CLOUD),
+      ...(invoke && { invoke }),
+      ...(flags.region && { region: flags.region }),
+      timeoutMs,
+    };
+  };
+}
+
+/** The function for `registry`, which must exist (get --registry, login). */
+function requireClient(clientFor: ClientFor, registry: string | undefined): ClientOptions {
+  const client = clientFor(registry);
+  if (!client) throw new UsageError(`no regcred function for ${registry}: the config file names none for it, and there is no --url (or REGCRED_URL)`);
+  return client;
 }
 
 /** InvokeFunction is FC's API: --invoke means Alibaba Cloud, and no other cloud may be named. */
@@ -106,18 +153,42 @@ function invokeCloud(url: URL, named: string | undefined): 'alibaba' {
   return cloud;
 }
 
-type CredentialFor = (registry: string) => Promise<{ entry: CacheEntry; now: number }>;
+/** Any route and format, printed; with --registry, an answer naming another registry is refused. */
+async function get(clientFor: ClientFor, registry: string | undefined, values: { format?: string | undefined; name?: string | undefined; namespace?: string | undefined }): Promise<number> {
+  const query: Record<string, string> = {};
+  for (const key of ['format', 'name', 'namespace'] as const) if (values[key]) query[key] = values[key];
+  const body = await getSigned(requireClient(clientFor, registry), registry ? `/credentials/${encodeURIComponent(registry)}` : '/credentials', query);
+  if (registry) {
+    const named = registriesNamed(body, query.format ?? 'json');
+    if (!named.length || named.some((r) => r.toLowerCase() !== registry)) {
+      throw new UntrustedAnswerError(`the function answered for ${named.length ? named.map((r) => `'${printable(r).slice(0, 100)}'`).join(', ') : 'no registry'} when asked for ${registry}: refused`);
+    }
+  }
+  print(body);
+  return 0;
+}
 
-/** A credential from the per-user cache, else from the function (then cached for the others). */
-function cachedCredential(client: ClientOptions, env: NodeJS.ProcessEnv, timeoutMs: number): CredentialFor {
-  // Test-only: a fixed "now" (epoch ms) so tests can step past a half-life without waiting.
-  const fixedNow = Number.isFinite(Number(env.REGCRED_TEST_NOW_MS || NaN)) ? Number(env.REGCRED_TEST_NOW_MS) : undefined;
-  const now = () => fixedNow ?? Date.now();
-  // An invoked function is part of the key: one FC endpoint serves every function of the account.
-  const key = (registry: string) => JSON.stringify([client.cloud, client.url.replace(/\/+$/, ''), registry, ...(client.invoke ? [client.invoke] : [])]);
+/** A credential (null: no function serves the registry) and until when the cache holds it. */
+type CredentialFor = (registry: string) => Promise<{ credential: Credential | null; freshUntil: number; now: number }>;
+
+/** A credential from the per-user cache, else from the function (then cached for the others; a 404 for a minute). */
+function cachedCredential(clientFor: ClientFor, env: NodeJS.ProcessEnv, timeoutMs: number): CredentialFor {
+  const warn = (message: string) => say(2, `regcred: ${message}`);
   return async (registry) => {
-    const entry = await cached(key(registry), { dir: cacheDir(env), now, staleLockMs: timeoutMs + 5_000 }, () => fetchCredential(client, registry));
-    return { entry, now: now() };
+    const client = clientFor(registry);
+    if (!client) return { credential: null, freshUntil: 0, now: Date.now() };
+    // An invoked function is part of the key: one FC endpoint serves every function of the account.
+    const key = JSON.stringify([client.cloud, client.url.replace(/\/+$/, ''), registry, ...(client.invoke ? [client.invoke] : [])]);
+    const fetch = async () => {
+      try {
+        return await fetchCredential(client, registry);
+      } catch (err) {
+        if (err instanceof RegcredClientError && err.status === 404) return null;
+        throw err;
+      }
+    };
+    const entry = await cached(key, { dir: cacheDir(env), now: Date.now, staleLockMs: timeoutMs + 5_000, warn }, fetch);
+    return { ...entry, now: Date.now() };
   };
 }
 
@@ -127,16 +198,14 @@ async function dockerCredential(action: string | undefined, credentialFor: Crede
     case 'get': {
       if (!credentialFor) throw new UsageError('docker-credential get needs --url (or REGCRED_URL)');
       const registry = registryOf((await readStdin()).trim());
-      try {
-        const { credential } = (await credentialFor(registry)).entry;
-        print({ ServerURL: registry, Username: credential.username, Secret: credential.password });
-        return 0;
-      } catch (err) {
-        if (!(err instanceof RegcredClientError && err.status === 404)) throw err;
+      const { credential } = await credentialFor(registry);
+      if (!credential) {
         // What Docker's own helpers say, so Docker goes on anonymously.
-        process.stdout.write(`${NOT_FOUND}\n`);
+        write(1, `${NOT_FOUND}\n`);
         return 1;
       }
+      print({ ServerURL: registry, Username: credential.username, Secret: credential.password });
+      return 0;
     }
     case 'list':
       print({});
@@ -162,27 +231,33 @@ async function kubelet(credentialFor: CredentialFor): Promise<number> {
   const apiVersion = typeof request.apiVersion === 'string' && KUBELET_API_VERSIONS.includes(request.apiVersion) ? request.apiVersion : KUBELET_API_VERSIONS[0];
   const registry = registryOf(request.image);
   const response = { kind: 'CredentialProviderResponse', apiVersion, cacheKeyType: 'Registry' };
-  try {
-    const { entry, now } = await credentialFor(registry);
-    const { username, password } = entry.credential;
-    print({ ...response, cacheDuration: goDuration(entry.freshUntil - now), auth: { [registry]: { username, password } } });
-  } catch (err) {
-    if (!(err instanceof RegcredClientError && err.status === 404)) throw err;
+  const { credential, freshUntil, now } = await credentialFor(registry);
+  if (!credential) {
     // Not ours: no credentials, so kubelet pulls anonymously.
     print({ ...response, auth: {} });
+    return 0;
   }
+  const { username, password } = credential;
+  print({ ...response, cacheDuration: goDuration(freshUntil - now), auth: { [registry]: { username, password } } });
   return 0;
 }
 
-async function login(client: ClientOptions, registry: string | undefined, authFile: string | undefined): Promise<number> {
+async function login(clientFor: ClientFor, registry: string | undefined, authFile: string | undefined): Promise<number> {
   if (!registry) throw new UsageError('login needs --registry HOST');
-  const c = await fetchCredential(client, registry);
+  const c = await fetchCredential(requireClient(clientFor, registry), registry);
   if (authFile === undefined) return dockerLogin(c.registry, c.username, c.password);
   const written = writeLogin(authFile, c.registry, c.username, c.password);
-  if (written.shadowedBy) {
-    process.stderr.write(`regcred: note: ${written.file} names ${written.shadowedBy} for ${c.registry}; clients ask it before this login\n`);
-  }
-  process.stdout.write(`Login Succeeded: ${c.registry} (${written.file}, valid until ${c.expiresAt})\n`);
+  if (written.shadowedBy) say(2, `regcred: note: ${written.file} names ${written.shadowedBy} for ${c.registry}; clients ask it before this login`);
+  say(1, `Login Succeeded: ${c.registry} (${written.file}, valid until ${c.expiresAt})`);
+  return 0;
+}
+
+/** Take the registry's login out of the auth file (what `login` wrote, or `docker login`). */
+function logout(registry: string | undefined, authFile: string): number {
+  if (!registry) throw new UsageError('logout needs --registry HOST');
+  const host = registryOf(registry);
+  const { file, removed } = removeLogin(authFile, host);
+  say(1, removed ? `Removed login credentials for ${host} from ${file}` : `Not logged in to ${host} (${file})`);
   return 0;
 }
 
@@ -197,13 +272,59 @@ async function dockerLogin(registry: string, username: string, password: string)
   });
 }
 
+/** A JSON answer on stdout; strings from the function may carry terminal escapes, so none are printed. */
 function print(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  write(1, JSON.stringify(printableValue(value), null, 2) + '\n');
 }
 
+/** One line of text, without the control characters any part of it (a host, a file name) may carry. */
+function say(fd: 1 | 2, line: string): void {
+  write(fd, `${printable(line)}\n`);
+}
+
+/** Whether stdout / stderr went over to their streams (see {@link write}). */
+const streaming = { 1: false, 2: false };
+
+/**
+ * Write to stdout (1) or stderr (2) with write(2): process.stdout on a pipe is a net.Socket, whose
+ * modules cost a cache hit a fifth of Node's start-up. Only a non-blocking pipe that is full
+ * (EAGAIN) gets the rest, and all that follows, through the stream.
+ */
+function write(fd: 1 | 2, text: string): void {
+  let rest = Buffer.from(text);
+  while (rest.length && !streaming[fd]) {
+    try {
+      rest = rest.subarray(writeSync(fd, rest));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      streaming[fd] = true;
+    }
+  }
+  if (rest.length) (fd === 1 ? process.stdout : process.stderr).write(rest);
+}
+
+/**
+ * All of stdin. Read synchronously: setting up process.stdin as a stream costs a cache hit about a
+ * third of Node's start-up. Only a non-blocking stdin (EAGAIN; not what Docker, podman or kubelet
+ * give a helper) is read the slow way, from where the fast way stopped.
+ */
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const buffer = Buffer.alloc(64 * 1024);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, buffer);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EOF') break;
+      if (code !== 'EAGAIN') throw new UsageError(`cannot read stdin (${code ?? (err as Error).message})`);
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      break;
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(buffer.subarray(0, n)));
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -214,10 +335,15 @@ const argv = invokedAs === HELPER_NAME ? ['docker-credential', ...process.argv.s
 main(argv, process.env).then(
   (code) => (process.exitCode = code),
   (err: unknown) => {
-    const line = `regcred: ${describeError(err)}\n`;
-    process.stderr.write(line);
-    // Docker and containers/image show a failed helper's stdout, not its stderr.
-    if (argv[0] === 'docker-credential') process.stdout.write(line);
+    // Error messages carry what the function said: printed without its control characters.
+    const line = `regcred: ${printable(describeError(err))}\n`;
     process.exitCode = err instanceof UsageError ? 2 : 1;
+    try {
+      write(2, line);
+      // Docker and containers/image show a failed helper's stdout, not its stderr.
+      if (argv[0] === 'docker-credential') write(1, line);
+    } catch {
+      // stdout or stderr closed: the exit code is all that is left to say it
+    }
   },
 );

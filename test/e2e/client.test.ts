@@ -6,7 +6,7 @@
  * checked for secrets at the end.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,10 +21,10 @@ import { sha256Hex, signatureFor } from '../../emulator/alibaba/acs3.js';
 import { LOCAL_CALLER } from '../../emulator/alibaba/dev.js';
 import { TEST_IDENTITY } from '../../emulator/aws/server.js';
 import { manifestDigestOf, writeOciLayout, type OciImage } from '../support/oci-layout.js';
-import { PROJECT_DIR, registryTools, requireTestCa, run, startRegistry, type LocalRegistry, type RunResult } from '../support/registry.js';
+import { FIXTURES, fixedClock } from '../support/packed-client.js';
+import { registryTools, requireTestCa, run, startRegistry, type LocalRegistry, type RunResult } from '../support/registry.js';
 
 const WRONG_SECRET = 'wrong-secret-access-key-for-tests-0000';
-const FIXTURES = join(PROJECT_DIR, 'test/e2e/fixtures');
 
 let work: string;
 let bin: string;
@@ -110,6 +110,14 @@ describe('installed from the packed tarball', () => {
     expect(existsSync(join(bin, 'docker-credential-regcred'))).toBe(true);
   });
 
+  it('the packed client carries no test hook: no REGCRED_TEST_ variable (the clock is the tests\' own preload)', () => {
+    const dist = join(work, 'prefix', 'lib', 'node_modules', 'regcred', 'dist', 'cli');
+    const files = readdirSync(dist).filter((f) => f.endsWith('.cjs'));
+    const hooks = files.filter((f) => /REGCRED_TEST_|TEST_NOW/.test(readFileSync(join(dist, f), 'utf8')));
+    expect(files).toContain('regcred.cjs');
+    expect(hooks).toEqual([]);
+  });
+
   it('skopeo configured only with credHelpers → docker-credential-regcred copies an image to and from the registry', async () => {
     // Prepare: an auth file with no login at all, only the helper for the registry.
     const authfile = join(work, 'helpers-only.json');
@@ -134,7 +142,7 @@ describe('regcred kubelet', () => {
     const now = Date.now();
     const request = { apiVersion: 'credentialprovider.kubelet.k8s.io/v1', kind: 'CredentialProviderRequest', image: `${registry.host}/regcred/kubelet:v1` };
     // Act
-    const { code, stdout } = await client('regcred', ['kubelet'], JSON.stringify(request), clientEnv(newCache(), { REGCRED_TEST_NOW_MS: String(now) }));
+    const { code, stdout } = await client('regcred', ['kubelet'], JSON.stringify(request), clientEnv(newCache(), fixedClock(now)));
     const response = JSON.parse(stdout);
     const login = response.auth[registry.host];
     const authfile = join(work, 'kubelet-auth.json');
@@ -149,22 +157,32 @@ describe('regcred kubelet', () => {
 });
 
 describe('the per-user cache', () => {
-  const get = (cache: string, now: number) =>
-    client('docker-credential-regcred', ['get'], `${registry.host}\n`, clientEnv(cache, { REGCRED_TEST_NOW_MS: String(now) }));
-  const round = (cache: string, now: number) => Promise.all(Array.from({ length: 50 }, () => get(cache, now)));
+  /** A helper get; `at` stands its clock still there (the fixed-clock preload: the client has no test hook). */
+  const get = (cache: string, at?: number) => client('docker-credential-regcred', ['get'], `${registry.host}\n`, clientEnv(cache, at === undefined ? {} : fixedClock(at)));
+  const round = (cache: string, at?: number) => Promise.all(Array.from({ length: 50 }, () => get(cache, at)));
+  /** Move every entry of the cache `ms` into the past, as if fetched that much earlier. */
+  const age = (cache: string, ms: number) => {
+    const dir = join(cache, 'regcred');
+    for (const f of readdirSync(dir).filter((name) => name.endsWith('.json'))) {
+      const entry = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+      writeFileSync(join(dir, f), JSON.stringify({ ...entry, fetchedAt: entry.fetchedAt - ms, freshUntil: entry.freshUntil - ms }), { mode: 0o600 });
+    }
+  };
 
-  it('50 concurrent helper gets on an empty cache make 1 call, a second round 0, and after the half-life 1', async () => {
+  it('50 concurrent helper gets on an empty cache make 1 call, a second round 0 (a second before the half-life), and past the half-life 1', async () => {
     // Prepare
     const cache = newCache();
     const now = Date.now();
     const halfLife = Math.floor((Date.parse(expiresAt) - now) / 2);
-    // Act
+    // Act: the second round's clocks stand a second before the half-life (hits sign nothing, so
+    // any clock will do); past it a miss signs, which needs the real clock: the entry is aged instead.
     const c0 = calls;
-    const first = await round(cache, now);
+    const first = await round(cache);
     const c1 = calls;
     const second = await round(cache, now + halfLife - 1_000);
     const c2 = calls;
-    const third = await round(cache, now + halfLife + 1_000);
+    age(cache, halfLife + 1_000);
+    const third = await round(cache);
     const c3 = calls;
     // Assess
     for (const r of [...first, ...second, ...third]) {
@@ -176,13 +194,13 @@ describe('the per-user cache', () => {
 
   it('keeps one 0600 file per function URL + registry in a 0700 directory, with no lock or temp file left', async () => {
     const cache = newCache();
-    const result = await get(cache, Date.now());
+    const result = await get(cache);
     const dir = join(cache, 'regcred');
     const files = readdirSync(dir);
     expect(result.code).toBe(0);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(/^[0-9a-f]{40}\.json$/);
+    expect(files[0]).toMatch(/^[0-9a-f]{16}\.json$/);
     expect(statSync(join(dir, files[0]!)).mode & 0o777).toBe(0o600);
   });
 
@@ -211,12 +229,12 @@ describe('the per-user cache', () => {
 
   it('a corrupt cache file is ignored and replaced', async () => {
     const cache = newCache();
-    await get(cache, Date.now());
+    await get(cache);
     const dir = join(cache, 'regcred');
     const file = join(dir, readdirSync(dir)[0]!);
-    await writeFile(file, '{"v":1,"key":', { mode: 0o600 });
+    await writeFile(file, '{"v":2,"key":', { mode: 0o600 });
     const before = calls;
-    const result = await get(cache, Date.now());
+    const result = await get(cache);
     expect([result.code, calls - before]).toEqual([0, 1]);
     expect(JSON.parse(readFileSync(file, 'utf8')).credential.password).toBe(password);
   });

@@ -11,7 +11,8 @@ export interface ProcessResult {
 /**
  * Run `regcred <args>` from the source (cli/main.ts under tsx) the way a credential helper or
  * kubelet runs it: `env` as its whole environment besides PATH, `stdin` in; stdout, stderr and
- * the exit code out.
+ * the exit code out. The user's own regcred config file is never read (XDG_CONFIG_HOME points
+ * nowhere unless `env` sets it).
  * @example const { code, stdout } = await runRegcred(['get', '--url', url], { AWS_ACCESS_KEY_ID: '…' });
  */
 export function runRegcred(args: string[], env: Record<string, string>, stdin = ''): Promise<ProcessResult> {
@@ -19,7 +20,7 @@ export function runRegcred(args: string[], env: Record<string, string>, stdin = 
     const child = execFile(
       process.execPath,
       ['--import', 'tsx', join(PROJECT_DIR, 'cli/main.ts'), ...args],
-      { cwd: PROJECT_DIR, env: { PATH: process.env.PATH!, ...env }, timeout: 30_000 },
+      { cwd: PROJECT_DIR, env: { PATH: process.env.PATH!, XDG_CONFIG_HOME: join(PROJECT_DIR, '.no-regcred-config'), ...env }, timeout: 30_000 },
       (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
     child.stdin!.end(stdin);
