@@ -21,8 +21,21 @@ export interface Logger {
 
 /** Each registered secret (with the username its `auth` form joins) → its masked forms, and when it stops mattering. */
 const registered = new Map<string, { forms: string[]; until: number }>();
-/** Every form of every registered secret, longest first, rebuilt when a secret is added or dropped. */
-let longestFirst: string[] = [];
+/**
+ * Every form of every registered secret, indexed so that masking a line costs the same however many
+ * secrets a warm instance has minted (a busy one holds thousands, each valid for hours): forms by
+ * their first {@link PREFIX} characters, each list longest first; shorter forms apart. While there
+ * are few forms, a line is searched for each of them instead (native `indexOf` beats the scan).
+ */
+const PREFIX = 8;
+const FEW_FORMS = 512;
+let byPrefix = new Map<string, string[]>();
+let shortForms: string[] = [];
+let formCount = 0;
+/** Every form, longest first, while there are at most FEW_FORMS of them. */
+let fewForms: string[] | undefined = [];
+/** The earliest expiry among the registered secrets: nothing needs dropping before it. */
+let nextExpiry = Infinity;
 
 /**
  * Remember a secret so no log line can carry it, in any of the forms a line may hold it: as is,
@@ -44,9 +57,37 @@ export function registerSecret(secret: string, options: { username?: string; exp
     return;
   }
   const now = options.now ?? Date.now();
-  for (const [k, entry] of registered) if (entry.until <= now) registered.delete(k);
-  registered.set(key, { forms: formsOf(secret, options.username), until: expiresAt });
-  longestFirst = [...new Set([...registered.values()].flatMap((e) => e.forms))].sort((a, b) => b.length - a.length);
+  const forms = formsOf(secret, options.username);
+  registered.set(key, { forms, until: expiresAt });
+  if (nextExpiry <= now) {
+    for (const [k, entry] of registered) if (entry.until <= now) registered.delete(k);
+    rebuildIndex();
+  } else {
+    nextExpiry = Math.min(nextExpiry, expiresAt);
+    for (const form of forms) indexForm(form);
+  }
+}
+
+function rebuildIndex(): void {
+  byPrefix = new Map();
+  shortForms = [];
+  formCount = 0;
+  fewForms = [];
+  nextExpiry = Infinity;
+  for (const entry of registered.values()) {
+    nextExpiry = Math.min(nextExpiry, entry.until);
+    for (const form of entry.forms) indexForm(form);
+  }
+}
+
+function indexForm(form: string): void {
+  const list = form.length < PREFIX ? shortForms : byPrefix.get(form.slice(0, PREFIX)) ?? [];
+  if (list.includes(form)) return;
+  list.push(form);
+  list.sort((a, b) => b.length - a.length);
+  if (form.length >= PREFIX) byPrefix.set(form.slice(0, PREFIX), list);
+  formCount++;
+  fewForms = formCount > FEW_FORMS ? undefined : fewForms && [...fewForms, form].sort((a, b) => b.length - a.length);
 }
 
 function formsOf(secret: string, username: string | undefined): string[] {
@@ -98,23 +139,53 @@ export function registerRoleKeys(keys: { accessKeySecret?: string | undefined; s
 }
 
 /**
- * Mask every registered secret in `line`, longest first so a secret inside another cannot leave a
- * tail. Forms longer than the line are skipped without a search (a binary search for the first
- * that fits): the long tokens' many forms cost a short line nothing.
+ * Mask every registered secret in `line`: every place any form of one stands is found first, and
+ * overlapping places are masked as one, so a secret inside or across another cannot leave a tail.
  */
 export function redact(line: string): string {
-  let lo = 0;
-  let hi = longestFirst.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (longestFirst[mid]!.length > line.length) lo = mid + 1;
-    else hi = mid;
+  if (!formCount) return line;
+  if (fewForms) {
+    // Longest first: the forms longer than the line are skipped with a binary search, not a search each.
+    let lo = 0;
+    for (let hi = fewForms.length; lo < hi; ) {
+      const mid = (lo + hi) >>> 1;
+      if (fewForms[mid]!.length > line.length) lo = mid + 1;
+      else hi = mid;
+    }
+    // Nothing is allocated for the usual line, which holds no secret.
+    while (lo < fewForms.length && !line.includes(fewForms[lo]!)) lo++;
+    return lo === fewForms.length ? line : masked(line, fewForms.slice(lo).flatMap((form) => places(line, form)));
   }
-  for (let i = lo; i < longestFirst.length; i++) {
-    const s = longestFirst[i]!;
-    if (line.includes(s)) line = line.split(s).join('[REDACTED]');
+  const spans = shortForms.flatMap((form) => places(line, form));
+  for (let i = 0; i + PREFIX <= line.length; i++) {
+    const candidates = byPrefix.get(line.slice(i, i + PREFIX));
+    const form = candidates?.find((f) => line.startsWith(f, i));
+    if (form) spans.push([i, i + form.length]);
   }
-  return line;
+  return masked(line, spans);
+}
+
+/** Every place (start, end) where `form` stands in `line`. */
+function places(line: string, form: string): Array<[number, number]> {
+  const found: Array<[number, number]> = [];
+  for (let at = line.indexOf(form); at >= 0; at = line.indexOf(form, at + 1)) found.push([at, at + form.length]);
+  return found;
+}
+
+/** `line` with each of `spans` (start, end), overlapping ones joined, replaced by [REDACTED]. */
+function masked(line: string, spans: Array<[number, number]>): string {
+  if (!spans.length) return line;
+  spans.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let done = 0;
+  for (let k = 0; k < spans.length; ) {
+    const start = spans[k]![0];
+    let end = spans[k]![1];
+    for (k++; k < spans.length && spans[k]![0] < end; k++) end = Math.max(end, spans[k]![1]);
+    out += line.slice(done, start) + '[REDACTED]';
+    done = end;
+  }
+  return out + line.slice(done);
 }
 
 /**
