@@ -8,30 +8,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALIBABA_DEV } from '../emulator/alibaba/dev.js';
 import type { CloudDev } from '../emulator/cloud-dev.js';
 import { registerDevCloud } from '../emulator/clouds.js';
-import { shippedHandlers } from '../scripts/bundle.js';
+import { registerFunctions, shippedHandlers } from '../handlers/functions.js';
 import { OUTAGE_FAULTS } from './outage.js';
 import { benchClouds } from './rigs.js';
 import { QUICK, runBench, type BenchResults } from './run.js';
 
-const THROWAWAY: CloudDev = {
-  ...ALIBABA_DEV,
-  id: 'throwaway',
-  handlers: [{ cloud: 'throwaway', name: 'http', entry: 'handlers/alibaba/http.ts' }],
-};
+const THROWAWAY: CloudDev = { ...ALIBABA_DEV, id: 'throwaway' };
+const THROWAWAY_FUNCTIONS = { http: { cloud: 'throwaway', name: 'http', entry: 'handlers/alibaba/http.ts' } };
 
-let unregister: () => void;
+let unregister: Array<() => void>;
 let results: BenchResults;
 const stdoutWrite = process.stdout.write;
 const envBefore = { ...process.env };
 
 beforeAll(async () => {
-  // Prepare: the one registration. Act: the quick benchmark, for this cloud only.
-  unregister = registerDevCloud(THROWAWAY);
+  // Prepare: the registrations, one per room (what ships, what the benchmark runs). Act: the quick benchmark, for this cloud only.
+  unregister = [registerFunctions(THROWAWAY_FUNCTIONS), registerDevCloud(THROWAWAY)];
   results = await runBench({ ...QUICK, packaging: false, clouds: ['throwaway'] });
 }, 120_000);
 
 afterAll(() => {
-  unregister();
+  for (const undo of unregister) undo();
   process.stdout.write = stdoutWrite;
   for (const key of Object.keys(process.env)) if (!(key in envBefore)) delete process.env[key];
   Object.assign(process.env, envBefore);

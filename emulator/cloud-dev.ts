@@ -1,21 +1,15 @@
 /**
  * What development needs of one cloud, described once in `emulator/<cloud>/dev.ts` and listed in
- * the table `emulator/clouds.ts`: the handlers that ship, and a loopback world (emulator, the
- * function's environment, its HTTP trigger) that the local server, the HTTP-API contract suite and
- * the benchmark run the real handler in. Adding a cloud adds its dev.ts and one table entry.
+ * the table `emulator/clouds.ts`: a loopback world (emulator, the function's environment, its HTTP
+ * trigger) that the local server, the HTTP-API contract suite and the benchmark run the real
+ * handler in. Adding a cloud adds its dev.ts and one table entry. (What ships is declared on the
+ * production side: handlers/functions.ts.)
  */
 import type { CredentialProvider, ProviderId, RegistryTarget } from '../core/credential.js';
 import type { TargetOutcome } from '../core/refresh.js';
 import type { SecretStore, StoreId } from '../core/secret-store.js';
 import type { Fault, FrontEnd } from './front-end.js';
 import type { WireRequest } from './http-server.js';
-
-/** One handler as it ships: bundled from `entry`, deployed as `<cloud>/<name>`. */
-export interface HandlerSpec {
-  cloud: string;
-  name: string;
-  entry: string;
-}
 
 /** A plain HTTP request, as a caller sends it to the function's HTTP trigger. */
 export interface LocalRequest {
@@ -158,7 +152,6 @@ export interface Rig {
 export interface CloudDev {
   /** The folder name under core/, handlers/, emulator/, deploy/. */
   id: string;
-  handlers: readonly HandlerSpec[];
   /**
    * A fresh warm instance of the HTTP handler (its own cache) configured by `env`, with whatever
    * identity the process has: each request goes in as the platform's event and context.

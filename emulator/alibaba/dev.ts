@@ -111,10 +111,6 @@ async function startLocal(): Promise<LocalCloud> {
 
 export const ALIBABA_DEV: CloudDev = {
   id: 'alibaba',
-  handlers: [
-    { cloud: 'alibaba', name: 'http', entry: 'handlers/alibaba/http.ts' },
-    { cloud: 'alibaba', name: 'refresh', entry: 'handlers/alibaba/refresh.ts' },
-  ],
   invoker,
   startLocal,
   rig: () => import('./rig.js').then((m) => m.startAlibabaRig()),

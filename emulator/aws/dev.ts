@@ -132,11 +132,6 @@ async function startLocal(): Promise<LocalCloud> {
 
 export const AWS_DEV: CloudDev = {
   id: 'aws',
-  handlers: [
-    { cloud: 'aws', name: 'http', entry: 'handlers/aws/http.ts' },
-    { cloud: 'aws', name: 'refresh', entry: 'handlers/aws/refresh.ts' },
-    { cloud: 'aws', name: 'rotate', entry: 'handlers/aws/rotate.ts' },
-  ],
   invoker,
   startLocal,
   rig: () => import('./rig.js').then((m) => m.startAwsRig()),

@@ -144,10 +144,6 @@ async function startLocal(): Promise<LocalCloud> {
 
 export const HUAWEI_DEV: CloudDev = {
   id: 'huawei',
-  handlers: [
-    { cloud: 'huawei', name: 'http', entry: 'handlers/huawei/http.ts' },
-    { cloud: 'huawei', name: 'refresh', entry: 'handlers/huawei/refresh.ts' },
-  ],
   invoker: (env, write) => invoker(env, write),
   startLocal,
   rig: () => import('./rig.js').then((m) => m.startHuaweiRig()),

@@ -122,10 +122,6 @@ async function startLocal(): Promise<LocalCloud> {
 
 export const TENCENT_DEV: CloudDev = {
   id: 'tencent',
-  handlers: [
-    { cloud: 'tencent', name: 'http', entry: 'handlers/tencent/http.ts' },
-    { cloud: 'tencent', name: 'refresh', entry: 'handlers/tencent/refresh.ts' },
-  ],
   invoker,
   startLocal,
   rig: () => import('./rig.js').then((m) => m.startTencentRig()),

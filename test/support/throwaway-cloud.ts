@@ -127,7 +127,7 @@ async function startLocal(): Promise<LocalCloud> {
   };
 }
 
-export const THROWAWAY_DEV: CloudDev = { id: 'throwaway', handlers: [], invoker, startLocal };
+export const THROWAWAY_DEV: CloudDev = { id: 'throwaway', invoker, startLocal };
 
 /** The caller's signature for a local request (what the banner's curl carries). */
 export const callerAuthorization = (method: string, url: string) => `Toy ${CALLER.id}:${sign(CALLER.secret, `${method} ${url}`)}`;
