@@ -20,6 +20,7 @@ import { goDuration } from '../../core/formats.js';
 import { sha256Hex, signatureFor } from '../../emulator/alibaba/acs3.js';
 import { LOCAL_CALLER } from '../../emulator/alibaba/dev.js';
 import { TEST_IDENTITY } from '../../emulator/aws/server.js';
+import { LOCAL_CALLER as TENCENT_CALLER } from '../../emulator/tencent/dev.js';
 import { manifestDigestOf, writeOciLayout, type OciImage } from '../support/oci-layout.js';
 import { FIXTURES, fixedClock } from '../support/packed-client.js';
 import { registryTools, requireTestCa, run, startRegistry, type LocalRegistry, type RunResult } from '../support/registry.js';
@@ -68,7 +69,7 @@ afterAll(async () => {
   if (savedRegistries === undefined) delete process.env.REGCRED_REGISTRIES;
   else process.env.REGCRED_REGISTRIES = savedRegistries;
   // No secret in the client's stderr, in any test here.
-  for (const secret of [password, TEST_IDENTITY.secretAccessKey, WRONG_SECRET]) {
+  for (const secret of [password, TEST_IDENTITY.secretAccessKey, TENCENT_CALLER.secretKey, WRONG_SECRET]) {
     for (const stderr of stderrs) expect(stderr).not.toContain(secret);
   }
 });
@@ -298,6 +299,26 @@ describe('against the Alibaba Cloud handler (FC HTTP trigger, ACS3)', () => {
       for (const r of [push, pull]) expect(r.stderr).not.toContain(login.Secret);
     } finally {
       await ali.close();
+    }
+  });
+});
+
+describe('against the Tencent Cloud handler (function URL, CAM auth)', () => {
+  it('the installed client signs with TC3-HMAC-SHA256 (its sign-tencent.cjs, the signer the deploy shares) as the local function URL checks', async () => {
+    // Prepare: the real SCF handler behind the local TC3-checking function URL, serving its own registries.
+    const saved = process.env.REGCRED_REGISTRIES;
+    delete process.env.REGCRED_REGISTRIES;
+    const scf = await serve({ emulator: true, cloud: 'tencent', port: 0, quiet: true });
+    process.env.REGCRED_REGISTRIES = saved;
+    try {
+      const env = clientEnv(newCache(), { TENCENTCLOUD_SECRET_ID: TENCENT_CALLER.secretId, TENCENTCLOUD_SECRET_KEY: TENCENT_CALLER.secretKey });
+      // Act
+      const r = await client('regcred', ['get', '--cloud', 'tencent', '--url', scf.url, '--format', 'json'], '', env);
+      // Assess
+      expect(r.code, r.stderr).toBe(0);
+      expect((JSON.parse(r.stdout) as { credentials: Array<{ registry: string }> }).credentials.map((c) => c.registry)).toEqual(scf.local!.hosts);
+    } finally {
+      await scf.close();
     }
   });
 });

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { serve, type LocalServer } from '../../cli/serve.js';
-import { tc3GetHeaders } from '../../cli/sign/tencent.js';
+import { tc3GetHeaders } from '../../core/tencent/tc3.js';
 import { tc3Get } from '../../deploy/tencent/call.js';
 import { LOCAL_CALLER } from '../../emulator/tencent/dev.js';
 import { PROJECT_DIR } from '../support/registry.js';
