@@ -125,7 +125,7 @@ export interface ColdSubject {
   bundle: BundleRow;
   /** Environment of the handler's cloud (undefined: the cloud's emulator is not available). */
   env?: Record<string, string>;
-  /** The cloud's `coldInvoke` (emulator/cloud-dev.ts) for its http bundle: adds the first-request columns. */
+  /** The cloud's `coldInvoke` (bench/rigs.ts) for its http bundle: adds the first-request columns. */
   coldInvoke?: string;
 }
 

@@ -1,13 +1,12 @@
 /**
  * What development needs of one cloud, described once in `emulator/<cloud>/dev.ts` and listed in
  * the table `emulator/clouds.ts`: a loopback world (emulator, the function's environment, its HTTP
- * trigger) that the local server, the HTTP-API contract suite and the benchmark run the real
- * handler in. Adding a cloud adds its dev.ts and one table entry. (What ships is declared on the
- * production side: handlers/functions.ts.)
+ * trigger) that the local server and the HTTP-API contract suite run the real handler in (the
+ * benchmark's rigs are bench/rigs/<cloud>.ts). Adding a cloud adds its dev.ts and one table
+ * entry. What ships is declared on the production side (handlers/functions.ts).
  */
-import type { CredentialProvider, ProviderId, RegistryTarget } from '../core/credential.js';
 import type { TargetOutcome } from '../core/refresh.js';
-import type { SecretStore, StoreId } from '../core/secret-store.js';
+import type { StoreId } from '../core/secret-store.js';
 import type { Fault, FrontEnd } from './front-end.js';
 import type { WireRequest } from './http-server.js';
 
@@ -100,53 +99,14 @@ export interface LocalRefresh {
 /**
  * An {@link Invoker} in two steps: `prepare(req)` builds the platform's event and context for the
  * request (the platform's work, done once), and the thunk it returns runs only the handler, as
- * often as it is called. The benchmark times the thunk as the handler's warm latency.
+ * often as it is called. The benchmark times the thunk as the handler's warm latency; a cloud's
+ * `invoker` is built from it with {@link invokeEach}, so the two cannot drift.
  */
 export type PreparedInvoker = (req: LocalRequest) => () => Promise<LocalAnswer>;
 
 /** The per-request {@link Invoker} over a {@link PreparedInvoker}: prepare, then run once. */
 export function invokeEach(prepare: PreparedInvoker): Invoker {
   return (req) => prepare(req)();
-}
-
-/** What a rig's provider is built with (the benchmark's simulated clock). */
-export interface ProviderOptions {
-  /** The provider's clock (the simulated clock in the refresh run). */
-  now?: () => number;
-  /**
-   * How far simulated time is ahead of the wall clock. The emulators check request signatures
-   * against the wall clock (15 min skew), so the simulation moves only the upstream answer's
-   * timestamps into simulated time; the request itself is real, signed and counted.
-   */
-  shiftMs?: () => number;
-}
-
-/**
- * One cloud's side of the benchmark (bench/): its loopback emulator, the real provider and secret
- * store pointed at it, the environment a handler process needs, and upstream calls counted by the
- * emulator front end's `count(service, operation)`.
- */
-export interface Rig {
-  /** The provider every rig registry uses (amplification and refresh run it directly). */
-  providerId: ProviderId;
-  /** Four distinct registries of that provider (benchmarks take the first 1 or 4). */
-  registries: RegistryTarget[];
-  /** How often a scheduled refresh on this cloud runs (DESIGN.md: at most every two thirds of the half-life; ECR 4 h, ACR 20 min). */
-  refreshEveryMs: number;
-  provider(options?: ProviderOptions): CredentialProvider;
-  /** The rig's emulator front end: the outage run injects faults there and reads its call records. */
-  emulator: FrontEnd;
-  /** The registry-credential operation the provider calls (bench/rigs.ts `upstreamCalls` counts it). */
-  mint: { service: string; operation: string };
-  /**
-   * The function's whole environment for `registries` (REGCRED_REGISTRIES, endpoint overrides, the
-   * role's keys where the platform puts them in the environment, LOG_LEVEL=info): given to a bundle
-   * in a fresh `node` process (cold start), and to the in-process handler (warm path).
-   */
-  handlerEnv(registries: RegistryTarget[]): Record<string, string>;
-  /** The secret store a scheduled refresh writes; `writes()` counts its new versions at the emulator. */
-  store: { id: StoreId; secretId: string; create(): SecretStore; writes(): number };
-  stop(): Promise<void>;
 }
 
 export interface CloudDev {
@@ -158,31 +118,4 @@ export interface CloudDev {
    */
   invoker(env: Record<string, string | undefined>, write?: (line: string) => void): Invoker;
   startLocal(): Promise<LocalCloud>;
-
-  // The benchmark's part (bench/run.ts reads these from the table). Each is optional and adds
-  // rows: without `rig` the cloud gets its bundle rows only and is listed as "not built yet"; with
-  // it, require-only cold-start, amplification, half-life and refresh rows; with `coldInvoke` too,
-  // the first-request cold-start columns; with `preparedInvoker` too, warm latency per format and a
-  // "<id>/http (bench server)" requests/s row. `npm run bench -- --cloud <id>` runs one cloud.
-
-  /**
-   * Start this cloud's benchmark rig (a fresh emulator each call). Load the rig's module lazily
-   * (`() => import('./rig.js').then((m) => m.startXRig())`) so reading the table does not load SDKs.
-   */
-  rig?(): Promise<Rig>;
-  /**
-   * The first request of a fresh instance: JavaScript evaluated in `node -e` right after
-   * `const handler = require(BUNDLE).handler` (the cloud's `http` bundle), with the rig's
-   * `handlerEnv` (plus PATH) as the process's whole environment. It must evaluate to a Promise of the handler's
-   * answer to `GET /credentials` (an object with `statusCode`, 200 expected): the platform's event
-   * and context as literals, keys the platform passes in the context read from `process.env`.
-   */
-  coldInvoke?: string;
-  /**
-   * {@link invoker} split into preparing the platform's event and context (once per request) and
-   * running the handler (the returned thunk): what the benchmark times as warm latency. The
-   * benchmark puts `env` into `process.env` first, as the platform does. Build `invoker` from it
-   * with {@link invokeEach} so the two cannot drift.
-   */
-  preparedInvoker?(env: Record<string, string | undefined>, write?: (line: string) => void): PreparedInvoker;
 }

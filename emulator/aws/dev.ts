@@ -36,7 +36,12 @@ function httpHandler(functionEnvironment: Record<string, string | undefined>, wr
   );
 }
 
-function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): PreparedInvoker {
+/**
+ * The HTTP handler as a warm instance, each request split into building the platform's event and
+ * context (once) and running the handler (the thunk): what {@link invoker} runs per request, and
+ * what the benchmark times as warm latency (bench/rigs/aws.ts).
+ */
+export function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): PreparedInvoker {
   const ready = httpHandler(functionEnvironment, write);
   return (req) => {
     const event = functionUrlEvent(req);
@@ -134,9 +139,4 @@ export const AWS_DEV: CloudDev = {
   id: 'aws',
   invoker,
   startLocal,
-  rig: () => import('./rig.js').then((m) => m.startAwsRig()),
-  // The SDK finds the role's keys and endpoints in the process environment, as in Lambda; the
-  // caller is what the benchmark's warm requests carry too.
-  coldInvoke: `handler(${JSON.stringify(functionUrlEvent({ method: 'GET', path: '/credentials', query: '', caller: 'bench' }))}, { awsRequestId: 'bench-cold', functionName: 'regcred-bench-http', getRemainingTimeInMillis: () => 10000 })`,
-  preparedInvoker,
 };

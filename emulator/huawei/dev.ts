@@ -51,7 +51,7 @@ function httpHandler(functionEnvironment: Record<string, string | undefined>, wr
  * SDK's variables (HUAWEICLOUD_SDK_AK, _SK, _SECURITY_TOKEN), as FunctionGraph would hand an
  * agency's (the benchmark rig's handlerEnv puts its emulator's session there).
  */
-function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void, agency?: typeof AGENCY_SESSION): PreparedInvoker {
+export function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void, agency?: typeof AGENCY_SESSION): PreparedInvoker {
   const keys = agencyKeys(functionEnvironment, agency);
   const ready = httpHandler(functionEnvironment, write);
   return (req) => {
@@ -146,9 +146,4 @@ export const HUAWEI_DEV: CloudDev = {
   id: 'huawei',
   invoker: (env, write) => invoker(env, write),
   startLocal,
-  rig: () => import('./rig.js').then((m) => m.startHuaweiRig()),
-  // FunctionGraph hands the agency's keys in the context; a fresh process reads the rig's from
-  // its environment (handlerEnv), as preparedInvoker does without an agency given.
-  coldInvoke: `handler(${JSON.stringify(apigEvent({ method: 'GET', path: '/credentials', query: '' }))}, { getRequestID: () => 'bench-cold', getRemainingTimeInMilliSeconds: () => 10000, getProjectID: () => ${JSON.stringify(DEFAULT_PROJECT_ID)}, getFunctionName: () => 'regcred', getSecurityAccessKey: () => process.env.HUAWEICLOUD_SDK_AK, getSecuritySecretKey: () => process.env.HUAWEICLOUD_SDK_SK, getSecurityToken: () => process.env.HUAWEICLOUD_SDK_SECURITY_TOKEN })`,
-  preparedInvoker: (env, write) => preparedInvoker(env, write),
 };

@@ -46,7 +46,12 @@ const MALFORMED_REFRESH_EVENTS = [
   ['an Invoke event whose targets are not objects', { targets: ['regcred-pull'] }],
 ] as const;
 
-function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): PreparedInvoker {
+/**
+ * The HTTP handler as a warm instance, each request split into building the platform's event and
+ * context (once) and running the handler (the thunk): what {@link invoker} runs per request, and
+ * what the benchmark times as warm latency (bench/rigs/tencent.ts).
+ */
+export function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): PreparedInvoker {
   const ready = httpHandler(functionEnvironment, write);
   return (req) => {
     // The function URL's event and SCF's context (the role's keys are in the environment, not here).
@@ -124,8 +129,4 @@ export const TENCENT_DEV: CloudDev = {
   id: 'tencent',
   invoker,
   startLocal,
-  rig: () => import('./rig.js').then((m) => m.startTencentRig()),
-  // SCF puts the role's keys in the environment (the rig's handlerEnv, a fresh process's whole one).
-  coldInvoke: `handler(${JSON.stringify(scfUrlEvent({ method: 'GET', path: '/credentials', query: '' }))}, { request_id: 'bench-cold', time_limit_in_ms: 10000, memory_limit_in_mb: 128, function_name: 'regcred', function_version: '$LATEST', namespace: 'default', tencentcloud_region: 'ap-guangzhou', getRemainingTimeInMillis: ((d) => () => d - Date.now())(Date.now() + 10000) })`,
-  preparedInvoker,
 };
