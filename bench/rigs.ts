@@ -6,7 +6,7 @@
  */
 import type { CredentialProvider, ProviderId, RegistryTarget } from '../core/credential.js';
 import type { SecretStore, StoreId } from '../core/secret-store.js';
-import type { PreparedInvoker } from '../emulator/cloud-dev.js';
+import type { PreparedInvoker } from '../dev/local-cloud.js';
 import type { FrontEnd } from '../emulator/front-end.js';
 
 /** What a rig's provider is built with (the benchmark's simulated clock). */

@@ -15,13 +15,13 @@ import { parseArgs } from 'node:util';
 import { shippedHandlers } from '../handlers/functions.js';
 import { ROOT } from '../scripts/bundle.js';
 import { amplification, perHalfLife, type AmplificationRow, type HalfLifeRow } from './amplification.js';
+import { benchClouds } from './clouds.js';
 import { bundleAll, coldStart, firstLine, REFERENCE_BUNDLES, type BundleRow, type ColdResult } from './cold.js';
 import { metricsCost, type MetricsCostRow } from './metrics-cost.js';
 import { outages, type OutageRow } from './outage.js';
 import { packageWallTime, type PackagingResult } from './packaging.js';
 import { refreshCost, SIMULATED_MS, type RefreshRow } from './refresh-cost.js';
 import { renderChart, renderMarkdown } from './report.js';
-import { benchClouds } from './clouds.js';
 import { onFreshRig, startRig, warmRequests, type BenchCloud, type CloudRig } from './rigs.js';
 import { signedHeaders } from './sign.js';
 import { latencyRows, serveRequests, throughputRow, type LatencyRow, type ThroughputRow } from './warm.js';
@@ -239,7 +239,7 @@ async function muted<T>(fn: () => Promise<T>): Promise<T> {
 const NPM_START_CLOUD = 'aws';
 
 /**
- * Requests/s through a local HTTP server with a warm cache: the `npm start` server (cli/serve.ts,
+ * Requests/s through a local HTTP server with a warm cache: the `npm start` server (dev/serve.ts,
  * the real AWS handler behind a SigV4 check, its own emulator) and, for every cloud with a rig, a
  * bare server around the cloud's HTTP handler with one registry.
  */
@@ -249,7 +249,7 @@ async function throughput(clouds: BenchCloud[], rigs: Map<string, CloudRig>, opt
   const npmStart = `npm start (${NPM_START_CLOUD}/http, SigV4 checked)`;
   if (clouds.some((c) => c.id === NPM_START_CLOUD)) {
     try {
-      const { serve } = await import('../cli/serve.js');
+      const { serve } = await import('../dev/serve.js');
       const server = await serve({ emulator: true, port: 0, quiet: true });
       try {
         const url = `${server.url}/credentials`;

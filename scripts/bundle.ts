@@ -106,8 +106,7 @@ export async function bundleCli(outDir = join(ROOT, 'dist')): Promise<string> {
       );
     },
   };
-  // `serve` runs the emulator from a checkout; the shipped client does not carry it.
-  const code = await bundleCode('cli/main.ts', { external: ['./serve.js'], plugins: [signers] });
+  const code = await bundleCode('cli/main.ts', { plugins: [signers] });
   for (const cloud of Object.keys(CLOUDS)) {
     writeFileSync(join(dir, `sign-${cloud}.cjs`), await bundleCode(`cli/sign/${cloud}.ts`));
   }

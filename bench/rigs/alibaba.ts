@@ -6,7 +6,7 @@
 import { AcrProvider } from '../../core/alibaba/acr.js';
 import { createAlibabaClient, type AlibabaApiClient } from '../../core/alibaba/client.js';
 import { KmsSecretStore } from '../../core/alibaba/kms.js';
-import { preparedInvoker } from '../../emulator/alibaba/dev.js';
+import { preparedInvoker } from '../../dev/alibaba.js';
 import { fcHttpEvent } from '../../emulator/alibaba/fc-event.js';
 import { DEFAULT_IDENTITY, startAlibabaEmulator } from '../../emulator/alibaba/server.js';
 import type { BenchCloud, Rig } from '../rigs.js';

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { EcrProvider } from '../../core/aws/ecr.js';
 import { SecretsManagerStore } from '../../core/aws/secrets-manager.js';
-import { preparedInvoker } from '../../emulator/aws/dev.js';
+import { preparedInvoker } from '../../dev/aws.js';
 import { ecrService } from '../../emulator/aws/ecr.js';
 import { functionEnv } from '../../emulator/aws/function-env.js';
 import { functionUrlEvent } from '../../emulator/aws/function-url.js';

@@ -7,7 +7,7 @@ import type { RegistryTarget } from '../../core/credential.js';
 import { createTencentClient, type TencentApiClient, type TencentProduct } from '../../core/tencent/client.js';
 import { SsmSecretStore } from '../../core/tencent/ssm.js';
 import { TcrProvider } from '../../core/tencent/tcr.js';
-import { preparedInvoker } from '../../emulator/tencent/dev.js';
+import { preparedInvoker } from '../../dev/tencent.js';
 import { SCF_ROLE_SESSION, scfRoleEnvironment, startTencentEmulator, type TcrInstance } from '../../emulator/tencent/index.js';
 import { scfUrlEvent } from '../../emulator/tencent/scf-event.js';
 import type { BenchCloud, Rig } from '../rigs.js';

@@ -15,12 +15,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerEnv } from '../../bench/client.js';
 import { getSigned } from '../../cli/client.js';
-import { serve, type LocalServer } from '../../cli/serve.js';
 import { goDuration } from '../../core/formats.js';
+import { LOCAL_CALLER } from '../../dev/alibaba.js';
+import { serve, type LocalServer } from '../../dev/serve.js';
+import { LOCAL_CALLER as TENCENT_CALLER } from '../../dev/tencent.js';
 import { sha256Hex, signatureFor } from '../../emulator/alibaba/acs3.js';
-import { LOCAL_CALLER } from '../../emulator/alibaba/dev.js';
 import { TEST_IDENTITY } from '../../emulator/aws/server.js';
-import { LOCAL_CALLER as TENCENT_CALLER } from '../../emulator/tencent/dev.js';
 import { manifestDigestOf, writeOciLayout, type OciImage } from '../support/oci-layout.js';
 import { FIXTURES, fixedClock } from '../support/packed-client.js';
 import { registryTools, requireTestCa, run, startRegistry, type LocalRegistry, type RunResult } from '../support/registry.js';
@@ -385,6 +385,11 @@ describe('clear messages and exit codes', () => {
   }
   const helperGet = (env: Record<string, string>, host = registry.host) => client('docker-credential-regcred', ['get'], `${host}\n`, clientEnv(newCache(), env));
   const noStack = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at |node:internal|Error:/);
+
+  it('regcred serve: says the local server is no client command but npm start in a checkout, exit 2', async () => {
+    const r = await client('regcred', ['serve', '--emulator'], '', clientEnv(newCache()));
+    expect([r.code, r.stderr]).toEqual([2, 'regcred: serve is not a client command: the local server runs from a checkout of regcred, with npm start (dev/serve.ts; README, Try it locally)\n']);
+  });
 
   it('a wrong caller key: the trigger refused the signature (403), exit 1', async () => {
     const r = await helperGet({ AWS_SECRET_ACCESS_KEY: WRONG_SECRET });

@@ -4,10 +4,10 @@
  * _SESSIONTOKEN, endpoint overrides), and a function URL with CAM auth in front of the real handler:
  * the trigger checks the caller's TC3 signature, then SCF hands the function the URL event.
  */
-import { invokeEach, type CloudDev, type Invoker, type LocalCloud, type PreparedInvoker } from '../cloud-dev.js';
-import { CAM_USER_KEY, SCF_ROLE_SESSION, scfRoleEnvironment, startTencentEmulator } from './index.js';
-import { scfContext, scfTimerEvent, scfUrlEvent } from './scf-event.js';
-import { verifyTc3 } from './tc3.js';
+import { CAM_USER_KEY, SCF_ROLE_SESSION, scfRoleEnvironment, startTencentEmulator } from '../emulator/tencent/index.js';
+import { scfContext, scfTimerEvent, scfUrlEvent } from '../emulator/tencent/scf-event.js';
+import { verifyTc3 } from '../emulator/tencent/tc3.js';
+import { invokeEach, type CloudDev, type Invoker, type LocalCloud, type PreparedInvoker } from './local-cloud.js';
 
 /** The developer's CAM key the local function URL accepts (the emulator's test key, never a real one). */
 export const LOCAL_CALLER = CAM_USER_KEY;
@@ -23,7 +23,7 @@ const SCF_TIMEOUT_MS = 10_000;
 
 /** A warm instance of the HTTP handler; the promise rejects when the configuration is bad (a failed cold start). */
 function httpHandler(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void) {
-  return Promise.all([import('../../handlers/tencent/http.js'), import('../../handlers/tencent/runtime.js')]).then(([{ createHttpHandler }, { tencentRuntime }]) =>
+  return Promise.all([import('../handlers/tencent/http.js'), import('../handlers/tencent/runtime.js')]).then(([{ createHttpHandler }, { tencentRuntime }]) =>
     createHttpHandler(tencentRuntime(functionEnvironment, { ...(write && { write }) })),
   );
 }
@@ -99,7 +99,7 @@ async function startLocal(): Promise<LocalCloud> {
       current: (secretId) => emulator.ssm.value(secretId, 'current'),
       versions: (secretId) => emulator.ssm.versionIds(secretId).length,
       invoker(functionEnvironment, write) {
-        const ready = Promise.all([import('../../handlers/tencent/refresh.js'), import('../../handlers/tencent/runtime.js')]).then(([{ createRefreshHandler }, { tencentRuntime }]) =>
+        const ready = Promise.all([import('../handlers/tencent/refresh.js'), import('../handlers/tencent/runtime.js')]).then(([{ createRefreshHandler }, { tencentRuntime }]) =>
           createRefreshHandler(tencentRuntime(functionEnvironment, { ...(write && { write }) })),
         );
         return async (event) => (await ready)(event, scfContext() as never);

@@ -1,31 +1,15 @@
 /**
- * What development needs of one cloud, described once in `emulator/<cloud>/dev.ts` and listed in
- * the table `emulator/clouds.ts`: a loopback world (emulator, the function's environment, its HTTP
- * trigger) that the local server and the HTTP-API contract suite run the real handler in (the
- * benchmark's rigs are bench/rigs/<cloud>.ts). Adding a cloud adds its dev.ts and one table
- * entry. What ships is declared on the production side (handlers/functions.ts).
+ * What development needs of one cloud, described once in `dev/<cloud>.ts` and listed in the table
+ * `dev/clouds.ts`: a loopback world (emulator, the function's environment, its HTTP trigger) that
+ * the local server (dev/serve.ts) and the HTTP-API contract suite run the real handler in. Adding a
+ * cloud adds its dev/<cloud>.ts and one table entry. What ships is declared on the production side
+ * (handlers/functions.ts), the benchmark's rigs in bench/rigs/<cloud>.ts.
  */
 import type { TargetOutcome } from '../core/refresh.js';
 import type { StoreId } from '../core/secret-store.js';
-import type { Fault, FrontEnd } from './front-end.js';
-import type { WireRequest } from './http-server.js';
-
-/** A plain HTTP request, as a caller sends it to the function's HTTP trigger. */
-export interface LocalRequest {
-  method: string;
-  path: string;
-  /** Raw query string, without '?'. */
-  query: string;
-  headers?: Record<string, string>;
-  /** The caller the trigger authenticated (the local server's verified signer). */
-  caller?: string;
-}
-
-export interface LocalAnswer {
-  statusCode: number;
-  headers: Record<string, string>;
-  body: string;
-}
+import type { Fault, FrontEnd } from '../emulator/front-end.js';
+import type { WireRequest } from '../emulator/http-server.js';
+import type { LocalAnswer, LocalRequest } from '../emulator/trigger.js';
 
 /** A running loopback world of one cloud. */
 export interface LocalCloud {

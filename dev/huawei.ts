@@ -4,11 +4,11 @@
  * SDK-HMAC-SHA256 signature, FunctionGraph hands the function the agency's temporary keys through
  * `context.getSecurity*()`.
  */
-import { invokeEach, type CloudDev, type Invoker, type LocalCloud, type PreparedInvoker } from '../cloud-dev.js';
-import { accessControlPlan } from '../../deploy/huawei/access-control.js';
-import { apigEvent, apigTriggerCheck, functionGraphContext, LOCAL_CALLER, OTHER_ACCOUNT_CALLER, signedCurl, functionGraphTimerEvent } from './apig.js';
-import { ApigState } from './apig-gateway.js';
-import { AGENCY_SESSION, DEFAULT_PROJECT_ID, EMULATOR_ACCOUNT, startHuaweiEmulator } from './index.js';
+import { accessControlPlan } from '../deploy/huawei/access-control.js';
+import { apigEvent, apigTriggerCheck, functionGraphContext, LOCAL_CALLER, OTHER_ACCOUNT_CALLER, signedCurl, functionGraphTimerEvent } from '../emulator/huawei/apig.js';
+import { ApigState } from '../emulator/huawei/apig-gateway.js';
+import { AGENCY_SESSION, EMULATOR_ACCOUNT, startHuaweiEmulator } from '../emulator/huawei/index.js';
+import { invokeEach, type CloudDev, type Invoker, type LocalCloud, type PreparedInvoker } from './local-cloud.js';
 
 /** The local dedicated gateway and API group (ids of the emulator's own). */
 const LOCAL_GATEWAY_ID = '3d4e5f60718293a4b5c6d7e8f90a1b2c';
@@ -39,7 +39,7 @@ function agencyKeys(functionEnvironment: Record<string, string | undefined>, age
 
 /** A warm instance of the HTTP handler; the promise rejects when the configuration is bad (a failed cold start). */
 function httpHandler(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void) {
-  return Promise.all([import('../../handlers/huawei/http.js'), import('../../handlers/huawei/runtime.js')]).then(([{ createHttpHandler }, { huaweiRuntime }]) =>
+  return Promise.all([import('../handlers/huawei/http.js'), import('../handlers/huawei/runtime.js')]).then(([{ createHttpHandler }, { huaweiRuntime }]) =>
     createHttpHandler(huaweiRuntime(functionEnvironment, { ...(write && { write }) })),
   );
 }
@@ -111,7 +111,7 @@ async function startLocal(): Promise<LocalCloud> {
       current: (secretId) => emulator.csms.valueAt(secretId),
       versions: (secretId) => emulator.csms.versions(secretId).length,
       invoker(functionEnvironment, write) {
-        const ready = Promise.all([import('../../handlers/huawei/refresh.js'), import('../../handlers/huawei/runtime.js')]).then(([{ createRefreshHandler }, { huaweiRuntime }]) =>
+        const ready = Promise.all([import('../handlers/huawei/refresh.js'), import('../handlers/huawei/runtime.js')]).then(([{ createRefreshHandler }, { huaweiRuntime }]) =>
           createRefreshHandler(huaweiRuntime(functionEnvironment, { ...(write && { write }) })),
         );
         return async (event) => (await ready)(event, functionGraphContext(AGENCY_SESSION));
