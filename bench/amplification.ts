@@ -10,8 +10,7 @@ import { silentLogger } from '../core/log.js';
 import { CredentialService } from '../core/service.js';
 import { NoCache } from './baseline.js';
 import { SimClock } from './clock.js';
-import type { CloudDev } from '../emulator/cloud-dev.js';
-import { onFreshRig, upstreamCalls, type CloudRig } from './rigs.js';
+import { onFreshRig, upstreamCalls, type BenchCloud, type CloudRig } from './rigs.js';
 import { msSince, spread, type Spread } from './stats.js';
 
 /** Generous: a baseline burst of 4000 calls must not time out and retry (that would inflate its count). */
@@ -68,10 +67,10 @@ export async function burst(rig: CloudRig, registries: RegistryTarget[], concurr
 /**
  * Every burst runs on a fresh rig: a baseline call still in flight when its burst ends (one that
  * timed out on the client) cannot be counted in the next burst.
- * @example await amplification(devCloud('aws')!, { concurrency: [1, 10], registryCounts: [1, 4], repeats: 3 })
+ * @example await amplification(benchClouds(['aws'])[0]!, { concurrency: [1, 10], registryCounts: [1, 4], repeats: 3 })
  */
 export async function amplification(
-  cloud: CloudDev,
+  cloud: BenchCloud,
   options: { concurrency: number[]; registryCounts: number[]; repeats: number; baselineMaxCalls: number },
 ): Promise<AmplificationRow[]> {
   const rows: AmplificationRow[] = [];

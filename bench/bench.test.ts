@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAILURE_HOLD_OFF_MS, MIN_REMAINING_MS } from '../core/cache.js';
-import { devClouds } from '../emulator/clouds.js';
+import { benchClouds } from './clouds.js';
 import { OUTAGE_BOUNDS, OUTAGE_FAULTS } from './outage.js';
 import { SIMULATED_MS } from './refresh-cost.js';
 import { renderChart, renderMarkdown, verdicts } from './report.js';
@@ -28,7 +28,7 @@ afterAll(() => {
 
 describe('bench quick run', () => {
   it('starts the rig of every cloud in the table that has one (all four clouds)', () => {
-    const withRig = devClouds().filter((c) => c.rig).map((c) => c.id);
+    const withRig = benchClouds().filter((c) => c.rig).map((c) => c.id);
     expect(withRig).toEqual(expect.arrayContaining(['aws', 'alibaba', 'tencent', 'huawei']));
     expect(results.rigs.filter((r) => withRig.includes(r.cloud)).map((r) => `${r.cloud}:${r.status}`)).toEqual(withRig.map((id) => `${id}:ok`));
   });
@@ -66,7 +66,7 @@ describe('bench quick run', () => {
   });
 
   it('keeps an outage within the cache\'s bounds for every cloud and fault', () => {
-    const expected = devClouds().filter((c) => c.rig).flatMap((c) => Object.keys(OUTAGE_FAULTS).map((fault) => `${c.id}:${fault}`));
+    const expected = benchClouds().filter((c) => c.rig).flatMap((c) => Object.keys(OUTAGE_FAULTS).map((fault) => `${c.id}:${fault}`));
     expect(results.outage.map((o) => `${o.cloud}:${o.fault}`)).toEqual(expected);
     for (const o of results.outage) {
       const row = { cloud: o.cloud, fault: o.fault };

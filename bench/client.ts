@@ -5,7 +5,7 @@
  *   warm: the credential is in the per-user cache (no SDK loaded, no network call), REGCRED_URL
  *   warm + config: the same, the function picked from a four-cloud config file instead (which every
  *                  run reads and checks)
- *   cold: an empty cache: load the AWS signer, sign, one call to the local server (`serve --emulator`)
+ *   cold: an empty cache: load the AWS signer, sign, one call to the local server (dev/serve.ts, `--emulator`)
  *
  *   npx tsx bench/client.ts [runs]
  */
@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve } from '../cli/serve.js';
+import { serve } from '../dev/serve.js';
 import { TEST_IDENTITY } from '../emulator/aws/server.js';
 import { bundleCli } from '../scripts/bundle.js';
 import { percentile } from './stats.js';

@@ -1,6 +1,6 @@
 /**
- * Bundle sizes and cold start. Each shipped handler (scripts/bundle.ts, from the table of clouds) is bundled as it ships;
- * a fresh `node` process then (a) only requires the bundle, (b) requires it and serves one
+ * Bundle sizes and cold start. Each shipped handler (handlers/functions.ts) is bundled as it ships
+ * (scripts/bundle.ts); a fresh `node` process then (a) only requires the bundle, (b) requires it and serves one
  * `GET /credentials` against the emulator. A fresh process has an empty cache, so (b) includes one
  * upstream call: that is what the first request of a new instance costs. Each is timed from spawn
  * to exit and divided by bare `node -e 0` timed in the same round.
@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleHandler, shippedHandlers, type HandlerSpec } from '../scripts/bundle.js';
+import { shippedHandlers, type HandlerSpec } from '../handlers/functions.js';
+import { bundleHandler } from '../scripts/bundle.js';
 import { msSince, spread, type Spread } from './stats.js';
 
 export interface BundleRow {
@@ -124,7 +125,7 @@ export interface ColdSubject {
   bundle: BundleRow;
   /** Environment of the handler's cloud (undefined: the cloud's emulator is not available). */
   env?: Record<string, string>;
-  /** The cloud's `coldInvoke` (emulator/cloud-dev.ts) for its http bundle: adds the first-request columns. */
+  /** The cloud's `coldInvoke` (bench/rigs.ts) for its http bundle: adds the first-request columns. */
   coldInvoke?: string;
 }
 

@@ -16,10 +16,9 @@ import { FAILURE_HOLD_OFF_MS, LAST_GOOD_HOLD_OFF_MS } from '../core/cache.js';
 import { silentLogger } from '../core/log.js';
 import { DEFAULT_RETRY_POLICY } from '../core/retry.js';
 import { budgetFor, CredentialService } from '../core/service.js';
-import type { CloudDev } from '../emulator/cloud-dev.js';
 import type { Fault } from '../emulator/front-end.js';
 import { SimClock } from './clock.js';
-import { onFreshRig } from './rigs.js';
+import { onFreshRig, type BenchCloud } from './rigs.js';
 
 /** serverless.yml: the http function's timeout. */
 const HTTP_TIMEOUT_MS = 10_000;
@@ -84,9 +83,9 @@ export const OUTAGE_BOUNDS = {
 
 /**
  * One cloud, one fault, on a fresh rig of its own (no other measurement's calls reach its emulator).
- * @example await outage(devCloud('alibaba')!, '5xx', { callers: 100, stepMs: 1_000 })
+ * @example await outage(benchClouds(['alibaba'])[0]!, '5xx', { callers: 100, stepMs: 1_000 })
  */
-export function outage(cloud: CloudDev, fault: OutageFault, options: OutageOptions): Promise<OutageRow> {
+export function outage(cloud: BenchCloud, fault: OutageFault, options: OutageOptions): Promise<OutageRow> {
   return onFreshRig(cloud, async (rig) => {
     const clock = new SimClock();
     const service = new CredentialService({
@@ -171,7 +170,7 @@ export function outage(cloud: CloudDev, fault: OutageFault, options: OutageOptio
 }
 
 /** Each cloud (each must have a rig), both faults. */
-export async function outages(clouds: readonly CloudDev[], options: OutageOptions): Promise<OutageRow[]> {
+export async function outages(clouds: readonly BenchCloud[], options: OutageOptions): Promise<OutageRow[]> {
   const rows: OutageRow[] = [];
   for (const cloud of clouds) {
     for (const fault of Object.keys(OUTAGE_FAULTS) as OutageFault[]) rows.push(await outage(cloud, fault, options));

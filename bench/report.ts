@@ -139,7 +139,7 @@ export function renderMarkdown(r: BenchResults): string {
   out.push(table(['handler', 'format', 'p50 ms', 'p99 ms'], r.latency.map((l) => [l.handler, l.format, s(l.p50, 3), s(l.p99, 3)])), '');
   out.push(
     `Requests/s through a local HTTP server (the server in this process, one event loop = one core; autocannon in its own process, ${o.rpsConnections} connection(s), ${o.rpsSeconds} s per repeat, loopback). ` +
-      'The `npm start` server (cli/serve.ts) serves its default two registries (ecr and ecr-public) and verifies every request\'s SigV4 signature, as a function URL does; ' +
+      'The `npm start` server (dev/serve.ts) serves its default two registries (ecr and ecr-public) and verifies every request\'s SigV4 signature, as a function URL does; ' +
       'each "bench server" row is a bare server around that cloud\'s handler (its platform event, no signature check) with one registry. ' +
       'The `npm start` row is not comparable with the bench-server rows; the bench-server rows are comparable with each other.',
     '',

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: starts the rig of every cloud in the table of clouds (emulator/clouds.ts),
+ * `npm run bench`: starts the rig of every cloud in the benchmark's table of clouds (bench/clouds.ts),
  * measures bundles, cold start, the warm path, upstream amplification, refresh cost, an outage, the
  * metrics' cold-start cost and packaging,
  * then writes bench/results.json, bench/RESULTS.md and bench/upstream-calls.svg. Stops by itself;
@@ -12,16 +12,17 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { CloudDev } from '../emulator/cloud-dev.js';
-import { ROOT, shippedHandlers } from '../scripts/bundle.js';
+import { shippedHandlers } from '../handlers/functions.js';
+import { ROOT } from '../scripts/bundle.js';
 import { amplification, perHalfLife, type AmplificationRow, type HalfLifeRow } from './amplification.js';
+import { benchClouds } from './clouds.js';
 import { bundleAll, coldStart, firstLine, REFERENCE_BUNDLES, type BundleRow, type ColdResult } from './cold.js';
 import { metricsCost, type MetricsCostRow } from './metrics-cost.js';
 import { outages, type OutageRow } from './outage.js';
 import { packageWallTime, type PackagingResult } from './packaging.js';
 import { refreshCost, SIMULATED_MS, type RefreshRow } from './refresh-cost.js';
 import { renderChart, renderMarkdown } from './report.js';
-import { benchClouds, onFreshRig, startRig, warmRequests, type CloudRig } from './rigs.js';
+import { onFreshRig, startRig, warmRequests, type BenchCloud, type CloudRig } from './rigs.js';
 import { signedHeaders } from './sign.js';
 import { latencyRows, serveRequests, throughputRow, type LatencyRow, type ThroughputRow } from './warm.js';
 
@@ -217,7 +218,7 @@ export async function runBench(options: BenchOptions, progress: (msg: string) =>
   return results;
 }
 
-async function warmLatency(cloud: CloudDev, rig: CloudRig, options: BenchOptions): Promise<LatencyRow[]> {
+async function warmLatency(cloud: BenchCloud, rig: CloudRig, options: BenchOptions): Promise<LatencyRow[]> {
   const request = warmRequests(cloud, rig)!;
   const first = await request({ path: '/credentials', query: '' })();
   const host = (JSON.parse(first.body) as { credentials: Array<{ registry: string }> }).credentials[0]!.registry;
@@ -238,17 +239,17 @@ async function muted<T>(fn: () => Promise<T>): Promise<T> {
 const NPM_START_CLOUD = 'aws';
 
 /**
- * Requests/s through a local HTTP server with a warm cache: the `npm start` server (cli/serve.ts,
+ * Requests/s through a local HTTP server with a warm cache: the `npm start` server (dev/serve.ts,
  * the real AWS handler behind a SigV4 check, its own emulator) and, for every cloud with a rig, a
  * bare server around the cloud's HTTP handler with one registry.
  */
-async function throughput(clouds: CloudDev[], rigs: Map<string, CloudRig>, options: BenchOptions): Promise<BenchResults['throughput']> {
+async function throughput(clouds: BenchCloud[], rigs: Map<string, CloudRig>, options: BenchOptions): Promise<BenchResults['throughput']> {
   const rows: BenchResults['throughput'] = [];
   const load = { connections: options.rpsConnections, seconds: options.rpsSeconds, repeats: options.repeats };
   const npmStart = `npm start (${NPM_START_CLOUD}/http, SigV4 checked)`;
   if (clouds.some((c) => c.id === NPM_START_CLOUD)) {
     try {
-      const { serve } = await import('../cli/serve.js');
+      const { serve } = await import('../dev/serve.js');
       const server = await serve({ emulator: true, port: 0, quiet: true });
       try {
         const url = `${server.url}/credentials`;
@@ -268,7 +269,7 @@ async function throughput(clouds: CloudDev[], rigs: Map<string, CloudRig>, optio
     const rig = rigs.get(cloud.id);
     const request = rig && warmRequests(cloud, rig);
     if (!request) {
-      rows.push({ server: name, status: 'not built yet', reason: rig ? `emulator/${cloud.id}/dev.ts has no preparedInvoker` : `no ${cloud.id} rig` });
+      rows.push({ server: name, status: 'not built yet', reason: rig ? `bench/rigs/${cloud.id}.ts has no preparedInvoker` : `no ${cloud.id} rig` });
       continue;
     }
     const server = await serveRequests((req) => request(req)());

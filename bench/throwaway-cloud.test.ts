@@ -1,43 +1,40 @@
 /**
- * A cloud registered through the table of clouds gets the whole benchmark with no other file
- * edited: its handlers are bundled, its rig started, and it gets cold-start, warm-path,
- * amplification, half-life, refresh and outage rows. The throwaway cloud is test-only: the Alibaba handlers,
+ * A cloud registered through the tables, one entry per room (what ships, handlers/functions.ts;
+ * what the benchmark runs, bench/clouds.ts), gets the whole benchmark with no other file edited:
+ * its handlers are bundled, its rig started, and it gets cold-start, warm-path, amplification,
+ * half-life, refresh and outage rows. The throwaway cloud is test-only: the Alibaba handlers,
  * emulator and rig under another id, so nothing in bench/ or scripts/ can be keyed by 'alibaba'.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALIBABA_DEV } from '../emulator/alibaba/dev.js';
-import type { CloudDev } from '../emulator/cloud-dev.js';
-import { registerDevCloud } from '../emulator/clouds.js';
-import { shippedHandlers } from '../scripts/bundle.js';
+import { registerFunctions, shippedHandlers } from '../handlers/functions.js';
+import { benchClouds, registerBenchCloud } from './clouds.js';
 import { OUTAGE_FAULTS } from './outage.js';
-import { benchClouds } from './rigs.js';
+import type { BenchCloud } from './rigs.js';
+import { ALIBABA_BENCH } from './rigs/alibaba.js';
 import { QUICK, runBench, type BenchResults } from './run.js';
 
-const THROWAWAY: CloudDev = {
-  ...ALIBABA_DEV,
-  id: 'throwaway',
-  handlers: [{ cloud: 'throwaway', name: 'http', entry: 'handlers/alibaba/http.ts' }],
-};
+const THROWAWAY: BenchCloud = { ...ALIBABA_BENCH, id: 'throwaway' };
+const THROWAWAY_FUNCTIONS = { http: { cloud: 'throwaway', name: 'http', entry: 'handlers/alibaba/http.ts' } };
 
-let unregister: () => void;
+let unregister: Array<() => void>;
 let results: BenchResults;
 const stdoutWrite = process.stdout.write;
 const envBefore = { ...process.env };
 
 beforeAll(async () => {
-  // Prepare: the one registration. Act: the quick benchmark, for this cloud only.
-  unregister = registerDevCloud(THROWAWAY);
+  // Prepare: the registrations, one per room (what ships, what the benchmark runs). Act: the quick benchmark, for this cloud only.
+  unregister = [registerFunctions(THROWAWAY_FUNCTIONS), registerBenchCloud(THROWAWAY)];
   results = await runBench({ ...QUICK, packaging: false, clouds: ['throwaway'] });
 }, 120_000);
 
 afterAll(() => {
-  unregister();
+  for (const undo of unregister) undo();
   process.stdout.write = stdoutWrite;
   for (const key of Object.keys(process.env)) if (!(key in envBefore)) delete process.env[key];
   Object.assign(process.env, envBefore);
 });
 
-describe('a throwaway cloud registered with registerDevCloud()', () => {
+describe('a throwaway cloud registered with registerFunctions() and registerBenchCloud()', () => {
   it('is in the bundler\'s handler list and the benchmark\'s cloud list', () => {
     expect(shippedHandlers().filter((h) => h.cloud === 'throwaway')).toEqual([{ cloud: 'throwaway', name: 'http', entry: 'handlers/alibaba/http.ts' }]);
     expect(benchClouds().map((c) => c.id)).toContain('throwaway');

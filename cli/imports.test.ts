@@ -3,35 +3,11 @@
  * is a node built-in or our own module. The cloud signers are reached only by `import()`.
  * (test/e2e/client.test.ts checks the same of the shipped bundle at run time.)
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { reachable } from '../test/support/import-graph.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** Specifiers of static value imports and re-exports (not `import type`, not `import()`). */
-function staticImports(file: string): string[] {
-  const source = readFileSync(file, 'utf8');
-  const found: string[] = [];
-  for (const m of source.matchAll(/^(?:import|export)\s+(?!type\b)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm)) found.push(m[1]!);
-  return found;
-}
-
-function graph(entry: string): { files: string[]; packages: string[] } {
-  const files = new Set<string>();
-  const packages = new Set<string>();
-  const visit = (file: string) => {
-    if (files.has(file)) return;
-    files.add(file);
-    for (const spec of staticImports(file)) {
-      if (spec.startsWith('.')) visit(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
-      else packages.add(spec);
-    }
-  };
-  visit(join(ROOT, entry));
-  return { files: [...files].map((f) => f.slice(ROOT.length + 1)).sort(), packages: [...packages].sort() };
-}
+/** What loads with `entry`: static value imports and re-exports (not `import type`, not `import()`). */
+const graph = (entry: string) => reachable(entry);
 
 describe('the credential helper\'s hit path', () => {
   it('imports node built-ins only', () => {

@@ -14,11 +14,13 @@
  *   regcred docker-credential get|store|erase|list   the Docker credential-helper protocol
  *   docker-credential-regcred get|store|erase|list   the same, by the name Docker and podman call
  *   regcred kubelet                          a kubelet image credential provider (request on stdin)
- *   regcred serve [--emulator] [--cloud aws|alibaba|tencent|huawei] [--port 8787]   the HTTPS API on localhost (npm start)
  *
  * `docker-credential … get` and `kubelet` answer from the per-user cache (cli/cache.ts) until the
  * credential's half-life. A cache hit runs only our own small modules and node built-ins: the cloud
  * SDKs load on the first signed call (cli/sign/).
+ *
+ * The local server is not a client command: it runs the handlers against the emulators, from a
+ * checkout of regcred (`npm start`, dev/serve.ts).
  */
 import { readSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -32,13 +34,16 @@ import { describeError, RegcredClientError, UntrustedAnswerError, UsageError } f
 import { cloudOf } from './sign/index.js';
 import { printable, printableValue, registriesNamed, requireTrustedUrl } from './trust.js';
 
-const USAGE = 'usage: regcred get|login|logout|docker-credential|kubelet|serve [options] (see README)';
+const USAGE = 'usage: regcred get|login|logout|docker-credential|kubelet [options] (see README)';
+/** What `regcred serve` (a client command until the local server moved to dev/) says now. */
+const NOT_SERVE = "serve is not a client command: the local server runs from a checkout of regcred, with npm start (dev/serve.ts; README, Try it locally)";
 const HELPER_NAME = 'docker-credential-regcred';
 const NOT_FOUND = 'credentials not found in native keychain';
 const KUBELET_API_VERSIONS = ['credentialprovider.kubelet.k8s.io/v1', 'credentialprovider.kubelet.k8s.io/v1beta1', 'credentialprovider.kubelet.k8s.io/v1alpha1'];
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === 'serve') throw new UsageError(NOT_SERVE);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
@@ -53,15 +58,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       namespace: { type: 'string' },
       authfile: { type: 'string' },
       docker: { type: 'boolean' },
-      emulator: { type: 'boolean' },
-      port: { type: 'string' },
     },
   });
-  if (command === 'serve') {
-    const { serve } = await import('./serve.js');
-    await serve({ emulator: values.emulator ?? false, port: Number(values.port ?? 8787), ...(values.cloud && { cloud: values.cloud }) });
-    return 0; // the server keeps the process alive until Ctrl-C
-  }
 
   if (command === 'logout') return logout(values.registry, authFilePath(values.authfile, env));
   if (!['get', 'login', 'docker-credential', 'kubelet'].includes(command ?? '')) throw new UsageError(USAGE);

@@ -1,7 +1,7 @@
 /**
  * Bundle each handler the way it ships: one minified CommonJS file per handler (the Lambda and FC
  * Node runtimes load it with `require`), zipped as the platform uploads it. Used by
- * `npm run build`, the benchmark and the Alibaba deploy script; serverless-esbuild does the same
+ * `npm run build`, the benchmark and the deploy scripts; serverless-esbuild does the same
  * for `osls package` from the settings in serverless.yml (keep the two in step).
  */
 import { createHash } from 'node:crypto';
@@ -9,24 +9,11 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
-import { CLOUDS } from '../cli/sign/index.js';
 import { zipSync } from 'fflate';
-import type { HandlerSpec } from '../emulator/cloud-dev.js';
-import { devClouds } from '../emulator/clouds.js';
-
-export type { HandlerSpec };
+import { CLOUDS } from '../cli/sign/index.js';
+import { shippedHandlers, type HandlerSpec } from '../handlers/functions.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-/**
- * Every handler that ships, by cloud, read from the table of clouds (each cloud's
- * emulator/<cloud>/dev.ts `handlers`) when called, so a cloud registered at run time is included:
- * a handler listed there is in the build and the benchmark.
- * @example for (const h of shippedHandlers()) await bundleHandler(h);
- */
-export function shippedHandlers(): HandlerSpec[] {
-  return devClouds().flatMap((c) => c.handlers);
-}
 
 export interface Bundle {
   handler: HandlerSpec;
@@ -119,8 +106,7 @@ export async function bundleCli(outDir = join(ROOT, 'dist')): Promise<string> {
       );
     },
   };
-  // `serve` runs the emulator from a checkout; the shipped client does not carry it.
-  const code = await bundleCode('cli/main.ts', { external: ['./serve.js'], plugins: [signers] });
+  const code = await bundleCode('cli/main.ts', { plugins: [signers] });
   for (const cloud of Object.keys(CLOUDS)) {
     writeFileSync(join(dir, `sign-${cloud}.cjs`), await bundleCode(`cli/sign/${cloud}.ts`));
   }
@@ -131,7 +117,7 @@ export async function bundleCli(outDir = join(ROOT, 'dist')): Promise<string> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  // `npm pack` (prepack) needs only the client: `tsx scripts/bundle.ts --cli`.
+  // What ships (handlers/functions.ts); `npm pack` (prepack) needs only the client: `tsx scripts/bundle.ts --cli`.
   const handlers = process.argv.includes('--cli') ? [] : shippedHandlers();
   for (const handler of handlers) {
     const b = await bundleHandler(handler);

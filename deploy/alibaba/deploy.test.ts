@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config.js';
 import { startFcEmulator, type FcEmulator } from '../../emulator/alibaba/fc.js';
 import { DEFAULT_IDENTITY, startAlibabaEmulator, type AlibabaEmulator } from '../../emulator/alibaba/server.js';
+import { ALIBABA_FUNCTIONS } from '../../handlers/alibaba/functions.js';
 import { main } from './deploy.js';
 import { ramPolicy } from './plan.js';
 
@@ -61,6 +62,14 @@ describe('deploy:alibaba --dry-run', () => {
   it('plans no refresh function when REGCRED_TARGETS is unset', async () => {
     await main([...ARGS, '--dry-run'], { REGCRED_REGISTRIES: 'acr:cn-shanghai' }, (text) => out.push(text));
     expect(JSON.parse(out.join('\n')).functions.map((f: { functionName: string }) => f.functionName)).toEqual(['regcred']);
+  });
+
+  it('bundles each function from the entry Alibaba Cloud ships it from (handlers/alibaba/functions.ts)', async () => {
+    // Act
+    await main([...ARGS, '--dry-run'], { ...APP_ENV }, (text) => out.push(text));
+    // Assess
+    const plan = JSON.parse(out.join('\n'));
+    expect(plan.functions.map((f: { code: { entry: string } }) => f.code.entry)).toEqual(Object.values(ALIBABA_FUNCTIONS).map((h) => h.entry));
   });
 
   it('refuses REGCRED_ALLOWED_CALLERS, which FC cannot back with a verified caller (exit code 2, reason printed)', async () => {

@@ -7,6 +7,7 @@
 import { ALIBABA } from '../../core/alibaba/cloud.js';
 import { loadConfig, type Config } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
+import { ALIBABA_FUNCTIONS } from '../../handlers/alibaba/functions.js';
 import { FUNCTION_ENV, pick, unique } from '../shared/options.js';
 import { parseRepositoryScope, type RepositoryScope } from '../shared/repository-scope.cjs';
 
@@ -94,7 +95,7 @@ export function deployPlan(options: DeployOptions): DeployPlan {
   const functions: FunctionSpec[] = [
     {
       functionName: options.name,
-      entry: 'handlers/alibaba/http.ts',
+      entry: ALIBABA_FUNCTIONS.http.entry,
       body: functionBody(options.name, options.roleArn, 'regcred: short-lived container registry credentials (HTTP)'),
       triggers: [
         {
@@ -113,7 +114,7 @@ export function deployPlan(options: DeployOptions): DeployPlan {
     const name = `${options.name}-refresh`;
     functions.push({
       functionName: name,
-      entry: 'handlers/alibaba/refresh.ts',
+      entry: ALIBABA_FUNCTIONS.refresh.entry,
       body: functionBody(name, options.refreshRoleArn, 'regcred: keeps dockerconfigjson secrets in KMS fresh'),
       triggers: [
         {

@@ -6,6 +6,7 @@ import { apigTriggerCheck, LOCAL_CALLER, OTHER_ACCOUNT_CALLER, signedHeaders } f
 import { startFunctionGraphEmulator, type FunctionGraphEmulator } from '../../emulator/huawei/functiongraph.js';
 import { OTHER_ACCOUNT, PERMANENT_KEY } from '../../emulator/huawei/index.js';
 import type { HuaweiIdentity } from '../../emulator/huawei/sdk-hmac.js';
+import { HUAWEI_FUNCTIONS } from '../../handlers/huawei/functions.js';
 import { main } from './deploy.js';
 
 const PROJECT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
@@ -69,6 +70,14 @@ describe('deploy:huawei --dry-run', () => {
     expect(plan.functions[0].triggers[0]).toMatchObject({ trigger_type_code: 'DEDICATEDGATEWAY', event_data: { instance_id: INSTANCE, auth: 'IAM', protocol: 'HTTPS', path: '/credentials', req_method: 'GET' } });
     expect(plan.functions[1].triggers[0]).toMatchObject({ trigger_type_code: 'TIMER', event_data: { schedule_type: 'Rate', schedule: '20m', user_event: '' } });
     expect(fg.calls).toEqual([]);
+  });
+
+  it('bundles each function from the entry Huawei Cloud ships it from (handlers/huawei/functions.ts)', async () => {
+    // Act
+    await main([...ARGS, '--dry-run'], { ...APP_ENV }, (text) => out.push(text));
+    // Assess
+    const plan = JSON.parse(out.join('\n'));
+    expect(plan.functions.map((f: { code: { entry: string } }) => f.code.entry)).toEqual(Object.values(HUAWEI_FUNCTIONS).map((h) => h.entry));
   });
 
   const policies = async () => {

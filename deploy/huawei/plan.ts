@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
 import { assertHuaweiRegion } from '../../core/huawei/client.js';
 import { HUAWEI } from '../../core/huawei/cloud.js';
+import { HUAWEI_FUNCTIONS } from '../../handlers/huawei/functions.js';
 import { parseRepositoryScope, type RepositoryScope } from '../shared/repository-scope.cjs';
 import { accessControlPlan, type AccessControlOptions, type AccessControlPlan } from './access-control.js';
 
@@ -136,7 +137,7 @@ export function deployPlan(options: DeployOptions): DeployPlan {
   const functions: FunctionSpec[] = [
     {
       funcName: options.name,
-      entry: 'handlers/huawei/http.ts',
+      entry: HUAWEI_FUNCTIONS.http.entry,
       config: functionConfig(options.name, options.agency, 'regcred: short-lived container registry credentials (APIG, IAM auth)'),
       triggers: [
         {
@@ -168,7 +169,7 @@ export function deployPlan(options: DeployOptions): DeployPlan {
     const name = `${options.name}-refresh`;
     functions.push({
       funcName: name,
-      entry: 'handlers/huawei/refresh.ts',
+      entry: HUAWEI_FUNCTIONS.refresh.entry,
       config: functionConfig(name, options.refreshAgency, 'regcred: keeps dockerconfigjson secrets in CSMS fresh'),
       triggers: [
         {

@@ -1,6 +1,6 @@
 /**
- * Call a regcred function URL that has CAM auth: a GET signed with TC3-HMAC-SHA256 by the client's
- * own signer (cli/sign/tencent.ts, the one TC3 signer in the repo; the caller needs
+ * Call a regcred function URL that has CAM auth: a GET signed with TC3-HMAC-SHA256 by the one TC3
+ * signer of the repository (core/tencent/tc3.ts, which the client signs with too; the caller needs
  * `scf:InvokeFunctionUrl` on the function):
  *
  *   TENCENTCLOUD_SECRET_ID=AKID… TENCENTCLOUD_SECRET_KEY=… npx tsx deploy/tencent/call.ts "https://<app-id>-<url-id>.<region>.tencentscf.com/credentials?format=dockerconfigjson"
@@ -9,7 +9,7 @@
  * (`scf`, `--service` changes it) is the one assumption; see README "Deploy to Tencent Cloud".
  */
 import { pathToFileURL } from 'node:url';
-import { tc3GetHeaders, type TencentKeys } from '../../cli/sign/tencent.js';
+import { tc3GetHeaders, type TencentKeys } from '../../core/tencent/tc3.js';
 
 /**
  * GET a function URL, TC3-signed.

@@ -7,6 +7,7 @@ import { loadConfig } from '../../core/config.js';
 import { TENCENT } from '../../core/tencent/cloud.js';
 import { CAM_USER_KEY } from '../../emulator/tencent/index.js';
 import { startScfEmulator, type ScfEmulator } from '../../emulator/tencent/scf.js';
+import { TENCENT_FUNCTIONS } from '../../handlers/tencent/functions.js';
 import { main } from './deploy.js';
 import { camPolicy } from './plan.js';
 
@@ -54,6 +55,14 @@ describe('deploy:tencent --dry-run', () => {
     expect(JSON.parse(plan.functions[1].triggers[0].TriggerDesc)).toEqual({ cron: '0 */20 * * * * *' });
     expect(plan.functions[0].code.zipBytes).toBeGreaterThan(1000);
     expect(scfEmu.calls).toEqual([]);
+  });
+
+  it('bundles each function from the entry Tencent ships it from (handlers/tencent/functions.ts)', async () => {
+    // Act
+    await main([...ARGS, '--dry-run'], { ...APP_ENV }, (text) => out.push(text));
+    // Assess
+    const plan = JSON.parse(out.join('\n'));
+    expect(plan.functions.map((f: { code: { entry: string } }) => f.code.entry)).toEqual(Object.values(TENCENT_FUNCTIONS).map((h) => h.entry));
   });
 
   it('refuses a configuration regcred would refuse at cold start, naming the variable', async () => {

@@ -6,6 +6,7 @@
  */
 import { loadConfig, type Config } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
+import { TENCENT_FUNCTIONS } from '../../handlers/tencent/functions.js';
 import { FUNCTION_ENV, pick, unique } from '../shared/options.js';
 import { parseRepositoryScope, type RepositoryScope } from '../shared/repository-scope.cjs';
 import { TENCENT } from '../../core/tencent/cloud.js';
@@ -113,7 +114,7 @@ export function deployPlan(options: DeployOptions): DeployPlan {
   const functions: FunctionSpec[] = [
     {
       functionName: options.name,
-      entry: 'handlers/tencent/http.ts',
+      entry: TENCENT_FUNCTIONS.http.entry,
       body: body(options.name, options.role, 'regcred: short-lived container registry credentials (function URL, CAM auth)'),
       triggers: [
         {
@@ -134,7 +135,7 @@ export function deployPlan(options: DeployOptions): DeployPlan {
     const name = `${options.name}-refresh`;
     functions.push({
       functionName: name,
-      entry: 'handlers/tencent/refresh.ts',
+      entry: TENCENT_FUNCTIONS.refresh.entry,
       body: body(name, options.refreshRole, 'regcred: keeps dockerconfigjson secrets in SSM fresh'),
       triggers: [
         {

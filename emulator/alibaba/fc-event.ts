@@ -1,4 +1,4 @@
-import type { LocalRequest } from '../cloud-dev.js';
+import type { LocalRequest } from '../trigger.js';
 
 /**
  * The FC 3.0 HTTP-trigger event (the JSON Buffer the built-in runtime hands over) for a request.

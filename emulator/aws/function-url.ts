@@ -1,5 +1,5 @@
 import type { LambdaFunctionURLEventWithIAMAuthorizer } from 'aws-lambda';
-import type { LocalRequest } from '../cloud-dev.js';
+import type { LocalRequest } from '../trigger.js';
 
 /**
  * The Lambda function URL event (payload 2.0) that AWS delivers for a request, with the IAM caller

@@ -6,7 +6,7 @@
  * verifier checks).
  */
 import { pathToFileURL } from 'node:url';
-import type { LocalAnswer, LocalRequest } from '../cloud-dev.js';
+import type { LocalAnswer, LocalRequest } from '../trigger.js';
 import type { WireRequest } from '../http-server.js';
 import type { ApigState } from './apig-gateway.js';
 import { AGENCY_SESSION, DEFAULT_PROJECT_ID, EMULATOR_ACCOUNT, OTHER_ACCOUNT } from './index.js';

@@ -1,4 +1,4 @@
-import type { LocalRequest } from '../cloud-dev.js';
+import type { LocalRequest } from '../trigger.js';
 
 /** Every query parameter, a repeated one as a list (how SCF's `queryString` carries it). */
 function queryString(query: string): Record<string, string | string[]> {

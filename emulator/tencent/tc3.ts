@@ -54,7 +54,7 @@ export interface Tc3Options {
   /**
    * Expect the SDK's loopback quirk (service = first label of a loopback Host, host signed without
    * its port); default true. False checks the Host as sent and `service` even on loopback, as a
-   * function URL's gateway does for a client that signs the URL it calls (emulator/tencent/dev.ts).
+   * function URL's gateway does for a client that signs the URL it calls (dev/tencent.ts).
    */
   sdkLoopback?: boolean;
 }

@@ -4,9 +4,9 @@
  * signs with the caller's keys from that cloud's standard variables, as a user runs it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serve, type LocalServer } from '../../cli/serve.js';
+import { serve, type LocalServer } from '../../dev/serve.js';
+import { LOCAL_CALLER as TENCENT_CALLER } from '../../dev/tencent.js';
 import { LOCAL_CALLER as HUAWEI_CALLER } from '../../emulator/huawei/apig.js';
-import { LOCAL_CALLER as TENCENT_CALLER } from '../../emulator/tencent/dev.js';
 import { runRegcred } from '../support/regcred-process.js';
 
 const WRONG_SECRET = 'wrong-secret-value-5678';

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { acs3Headers } from '../../cli/sign/alibaba.js';
-import type { LocalCloud } from '../../emulator/cloud-dev.js';
+import { ALIBABA_DEV, LOCAL_CALLER } from '../../dev/alibaba.js';
+import type { LocalCloud } from '../../dev/local-cloud.js';
 import type { AcsIdentity } from '../../emulator/alibaba/acs3.js';
-import { ALIBABA_DEV, LOCAL_CALLER } from '../../emulator/alibaba/dev.js';
 import { startFcEmulator, type FcEmulator, type FcFunction } from '../../emulator/alibaba/fc.js';
 import { runRegcred, type ProcessResult } from '../support/regcred-process.js';
 

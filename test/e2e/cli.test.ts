@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serve, type LocalServer } from '../../cli/serve.js';
+import { serve, type LocalServer } from '../../dev/serve.js';
 import { TEST_IDENTITY } from '../../emulator/aws/server.js';
 import { runRegcred, type ProcessResult } from '../support/regcred-process.js';
 

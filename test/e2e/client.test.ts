@@ -15,10 +15,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerEnv } from '../../bench/client.js';
 import { getSigned } from '../../cli/client.js';
-import { serve, type LocalServer } from '../../cli/serve.js';
 import { goDuration } from '../../core/formats.js';
+import { LOCAL_CALLER } from '../../dev/alibaba.js';
+import { serve, type LocalServer } from '../../dev/serve.js';
+import { LOCAL_CALLER as TENCENT_CALLER } from '../../dev/tencent.js';
 import { sha256Hex, signatureFor } from '../../emulator/alibaba/acs3.js';
-import { LOCAL_CALLER } from '../../emulator/alibaba/dev.js';
 import { TEST_IDENTITY } from '../../emulator/aws/server.js';
 import { manifestDigestOf, writeOciLayout, type OciImage } from '../support/oci-layout.js';
 import { FIXTURES, fixedClock } from '../support/packed-client.js';
@@ -68,7 +69,7 @@ afterAll(async () => {
   if (savedRegistries === undefined) delete process.env.REGCRED_REGISTRIES;
   else process.env.REGCRED_REGISTRIES = savedRegistries;
   // No secret in the client's stderr, in any test here.
-  for (const secret of [password, TEST_IDENTITY.secretAccessKey, WRONG_SECRET]) {
+  for (const secret of [password, TEST_IDENTITY.secretAccessKey, TENCENT_CALLER.secretKey, WRONG_SECRET]) {
     for (const stderr of stderrs) expect(stderr).not.toContain(secret);
   }
 });
@@ -302,6 +303,26 @@ describe('against the Alibaba Cloud handler (FC HTTP trigger, ACS3)', () => {
   });
 });
 
+describe('against the Tencent Cloud handler (function URL, CAM auth)', () => {
+  it('the installed client signs with TC3-HMAC-SHA256 (its sign-tencent.cjs, the signer the deploy shares) as the local function URL checks', async () => {
+    // Prepare: the real SCF handler behind the local TC3-checking function URL, serving its own registries.
+    const saved = process.env.REGCRED_REGISTRIES;
+    delete process.env.REGCRED_REGISTRIES;
+    const scf = await serve({ emulator: true, cloud: 'tencent', port: 0, quiet: true });
+    process.env.REGCRED_REGISTRIES = saved;
+    try {
+      const env = clientEnv(newCache(), { TENCENTCLOUD_SECRET_ID: TENCENT_CALLER.secretId, TENCENTCLOUD_SECRET_KEY: TENCENT_CALLER.secretKey });
+      // Act
+      const r = await client('regcred', ['get', '--cloud', 'tencent', '--url', scf.url, '--format', 'json'], '', env);
+      // Assess
+      expect(r.code, r.stderr).toBe(0);
+      expect((JSON.parse(r.stdout) as { credentials: Array<{ registry: string }> }).credentials.map((c) => c.registry)).toEqual(scf.local!.hosts);
+    } finally {
+      await scf.close();
+    }
+  });
+});
+
 describe('regcred login (no Docker)', () => {
   const existing = {
     auths: { 'other.example.com': { auth: Buffer.from('someone:other-password').toString('base64') } },
@@ -364,6 +385,11 @@ describe('clear messages and exit codes', () => {
   }
   const helperGet = (env: Record<string, string>, host = registry.host) => client('docker-credential-regcred', ['get'], `${host}\n`, clientEnv(newCache(), env));
   const noStack = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at |node:internal|Error:/);
+
+  it('regcred serve: says the local server is no client command but npm start in a checkout, exit 2', async () => {
+    const r = await client('regcred', ['serve', '--emulator'], '', clientEnv(newCache()));
+    expect([r.code, r.stderr]).toEqual([2, 'regcred: serve is not a client command: the local server runs from a checkout of regcred, with npm start (dev/serve.ts; README, Try it locally)\n']);
+  });
 
   it('a wrong caller key: the trigger refused the signature (403), exit 1', async () => {
     const r = await helperGet({ AWS_SECRET_ACCESS_KEY: WRONG_SECRET });

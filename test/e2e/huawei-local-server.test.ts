@@ -7,7 +7,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serve, type LocalServer } from '../../cli/serve.js';
+import { serve, type LocalServer } from '../../dev/serve.js';
 import { LOCAL_CALLER, OTHER_ACCOUNT_CALLER, signedHeaders } from '../../emulator/huawei/apig.js';
 import { PROJECT_DIR } from '../support/registry.js';
 

@@ -3,11 +3,16 @@
  * deployed function URL, the server checks the signature like AWS_IAM, and the real handler
  * answers from the ECR emulator.
  */
+import { spawn } from 'node:child_process';
 import http from 'node:http';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSigned, registryOf, RegcredClientError } from '../../cli/client.js';
-import { serve, type LocalServer } from '../../cli/serve.js';
+import { tc3Get } from '../../deploy/tencent/call.js';
+import { serve, type LocalServer } from '../../dev/serve.js';
+import { LOCAL_CALLER as TENCENT_CALLER } from '../../dev/tencent.js';
 import { TEST_IDENTITY } from '../../emulator/aws/server.js';
+import { PROJECT_DIR, run } from '../support/registry.js';
 
 let server: LocalServer;
 beforeAll(async () => {
@@ -114,5 +119,69 @@ describe('registryOf', () => {
     ['REGISTRY.Example.com/x', 'registry.example.com'],
   ])('%s → %s', (reference, host) => {
     expect(registryOf(reference)).toBe(host);
+  });
+});
+
+/** A clean environment for a spawned server: not this worker's (an earlier test set REGCRED_REGISTRIES in it). */
+const CLEAN_ENV = { PATH: process.env.PATH!, HOME: process.env.HOME!, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+
+/**
+ * `npm start -- <args>` as the README has it, until its banner is out; stopped (its whole process
+ * group: npm, the shell, tsx's node) when `use` is done.
+ */
+async function npmStart<T>(args: string[], use: (banner: string, url: string) => Promise<T>): Promise<T> {
+  const child = spawn('npm', ['start', '--', ...args], { cwd: PROJECT_DIR, env: CLEAN_ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const banner = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('Ctrl-C stops it.')) resolve(out);
+      });
+      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+      child.on('exit', (code) => reject(new Error(`npm start exited ${code} before its banner: ${err}`)));
+    });
+    return await use(banner, /http:\/\/127\.0\.0\.1:\d+/.exec(banner)![0]);
+  } finally {
+    process.kill(-child.pid!, 'SIGTERM');
+  }
+}
+
+describe('npm start (package.json runs dev/serve.ts --emulator)', () => {
+  it('serves the AWS handler against the emulator, answering a SigV4-signed request (--port 0: a free port)', async () => {
+    // Act
+    const answer = await npmStart(['--port', '0'], async (banner, url) => ({
+      banner: banner.split('\n').find((l) => l.startsWith('regcred is serving')),
+      registries: ((await getSigned({ url, region: 'us-east-1', credentials: TEST_IDENTITY }, '/credentials')) as { credentials: Array<{ registry: string }> }).credentials.map((c) => c.registry),
+      url,
+    }));
+    // Assess
+    expect(answer).toEqual({
+      banner: `regcred is serving the aws handler on ${answer.url} against the loopback emulator.`,
+      registries: ['123456789012.dkr.ecr.us-east-1.amazonaws.com', 'public.ecr.aws'],
+      url: answer.url,
+    });
+  }, 60_000);
+
+  it('--cloud tencent serves the Tencent handler behind the TC3-checking function URL', async () => {
+    // Act
+    const status = await npmStart(['--cloud', 'tencent', '--port', '0'], async (_banner, url) => (await tc3Get(`${url}/credentials`, TENCENT_CALLER)).status);
+    // Assess
+    expect(status).toBe(200);
+  }, 60_000);
+
+  it('a bad --port is one line naming the flag and exit code 2', async () => {
+    // Act
+    const r = await run(process.execPath, ['--import', 'tsx', join(PROJECT_DIR, 'dev/serve.ts'), '--emulator', '--port', 'eighty'], { env: CLEAN_ENV, timeoutMs: 30_000 });
+    // Assess
+    expect([r.code, r.stderr]).toEqual([2, "regcred: --port must be a port number (0 to 65535), not 'eighty'\n"]);
+  });
+
+  it('an unknown --cloud names the clouds there are, exit code 1', async () => {
+    // Act
+    const r = await run(process.execPath, ['--import', 'tsx', join(PROJECT_DIR, 'dev/serve.ts'), '--emulator', '--cloud', 'azure', '--port', '0'], { env: CLEAN_ENV, timeoutMs: 30_000 });
+    // Assess
+    expect([r.code, r.stderr]).toEqual([1, "regcred: --cloud must be one of aws, alibaba, tencent, huawei, got 'azure'\n"]);
   });
 });

@@ -4,7 +4,7 @@
  * which grants a login only what its minting identity's policy allows, that policy being the one
  * the deploy itself produced (AWS: the packaged CloudFormation role, intrinsics resolved; the others:
  * the dry-run plan's RAM / CAM / identity policy). The credential comes from each cloud's real HTTP
- * handler, driven with its platform's event (emulator/<cloud>/dev.ts), minting through the
+ * handler, driven with its platform's event (dev/<cloud>.ts), minting through the
  * signature-checking emulator with the function's own role keys.
  *
  * Scoped deploy: pull=team/app,base/*, push=ci/cache. Default deploy: pull * and push nothing.
@@ -17,14 +17,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployPlan as alibabaPlan } from '../../deploy/alibaba/plan.js';
 import { deployPlan as huaweiPlan } from '../../deploy/huawei/plan.js';
 import { deployPlan as tencentPlan, SCF_NODE_RUNTIME } from '../../deploy/tencent/plan.js';
+import { devCloud } from '../../dev/clouds.js';
+import type { Invoker } from '../../dev/local-cloud.js';
 import { ACR_EE_REPOSITORY_ACCESS } from '../../emulator/alibaba/repository-access.js';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_IDENTITY, startAlibabaEmulator } from '../../emulator/alibaba/server.js';
 import { ECR_ACCOUNT_ID, ecrService } from '../../emulator/aws/ecr.js';
 import { functionEnv } from '../../emulator/aws/function-env.js';
 import { ECR_REPOSITORY_ACCESS } from '../../emulator/aws/repository-access.js';
 import { startAwsEmulator, TEST_SESSION_IDENTITY } from '../../emulator/aws/server.js';
-import type { Invoker } from '../../emulator/cloud-dev.js';
-import { devCloud } from '../../emulator/clouds.js';
 import { AGENCY_SESSION, DEFAULT_DOMAIN_ID, DEFAULT_PROJECT_ID, startHuaweiEmulator } from '../../emulator/huawei/index.js';
 import { SWR_REPOSITORY_ACCESS } from '../../emulator/huawei/repository-access.js';
 import type { MintedLogin, RegistryLocation, RepositoryAccess } from '../../emulator/registry-access.js';
@@ -100,7 +100,7 @@ const HUAWEI: ScopeCloud = {
   },
   async start(host) {
     const emu = await startHuaweiEmulator({ region: 'cn-north-4' });
-    // FunctionGraph hands the agency's keys in the context; dev.ts's invoker reads them from these variables.
+    // FunctionGraph hands the agency's keys in the context; dev/huawei.ts's invoker reads them from these variables.
     const env = {
       REGCRED_REGISTRIES: `swr:cn-north-4=${host}`,
       HUAWEICLOUD_ENDPOINT_URL_SWR: emu.url,

@@ -6,10 +6,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { serve, type LocalServer } from '../../cli/serve.js';
-import { tc3GetHeaders } from '../../cli/sign/tencent.js';
+import { tc3GetHeaders } from '../../core/tencent/tc3.js';
 import { tc3Get } from '../../deploy/tencent/call.js';
-import { LOCAL_CALLER } from '../../emulator/tencent/dev.js';
+import { serve, type LocalServer } from '../../dev/serve.js';
+import { LOCAL_CALLER } from '../../dev/tencent.js';
 import { PROJECT_DIR } from '../support/registry.js';
 
 let server: LocalServer;

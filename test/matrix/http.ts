@@ -1,15 +1,15 @@
 /**
  * The HTTP side of the fault and abuse matrix (DESIGN.md "HTTPS API"), one suite for every cloud
  * in the table: each cloud's real HTTP handler, driven through its platform's event shape by its
- * dev entry (emulator/<cloud>/dev.ts), against its signature-checking emulator, faults injected at
+ * dev entry (dev/<cloud>.ts), against its signature-checking emulator, faults injected at
  * the emulator front end. Every case is tagged with its matrix id ([F1] …) under the target
  * `<cloud>/http`; the reporter (reporter.ts) prints case × target. A cloud's own tests keep only
  * what is really that cloud's (its event sources, its answer validation, its caller identity).
  */
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Invoker, LocalCloud } from '../../emulator/cloud-dev.js';
-import { devCloud } from '../../emulator/clouds.js';
+import { devCloud } from '../../dev/clouds.js';
+import type { Invoker, LocalCloud } from '../../dev/local-cloud.js';
 import { badConfigurations, mutatedEvents } from './inputs.js';
 
 interface Answer {

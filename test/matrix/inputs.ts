@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { clouds } from '../../core/clouds.js';
-import type { LocalCloud } from '../../emulator/cloud-dev.js';
+import type { LocalCloud } from '../../dev/local-cloud.js';
 
 /**
  * Every bad value of every variable a function of `cloudId` reads, each with the variable its

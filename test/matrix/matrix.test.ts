@@ -1,4 +1,4 @@
-import { devClouds } from '../../emulator/clouds.js';
+import { devClouds } from '../../dev/clouds.js';
 import { httpMatrix } from './http.js';
 import { refreshMatrix } from './refresh.js';
 

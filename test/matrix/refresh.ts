@@ -1,6 +1,6 @@
 /**
  * The refresh side of the fault and abuse matrix: each cloud's real scheduled-refresh handler,
- * invoked with its platform's trigger event by its dev entry (emulator/<cloud>/dev.ts), minting
+ * invoked with its platform's trigger event by its dev entry (dev/<cloud>.ts), minting
  * through the registry emulator and writing the cloud's secret store emulator, faults injected at
  * the emulator front end. Cases carry the same ids as the HTTP side, under the target
  * `<cloud>/refresh`; where a case means something else for a refresh (a failed invocation instead
@@ -8,8 +8,9 @@
  */
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { LocalCloud, LocalRefresh } from '../../emulator/cloud-dev.js';
-import { devCloud } from '../../emulator/clouds.js';
+import { devCloud } from '../../dev/clouds.js';
+import type { LocalCloud, LocalRefresh } from '../../dev/local-cloud.js';
+import { shippedHandlers } from '../../handlers/functions.js';
 import { badConfigurations } from './inputs.js';
 
 /** What the secret holds before any refresh: the last good value a failed refresh must leave. */
@@ -24,11 +25,11 @@ interface Failure {
 
 /**
  * Register the matrix's refresh cases for one cloud of the development table (none when the cloud
- * has no refresh handler yet: its column is then absent, so the gap shows).
+ * ships no refresh handler yet, handlers/functions.ts: its column is then absent, so the gap shows).
  * @example for (const cloud of devClouds()) refreshMatrix(cloud.id);
  */
 export function refreshMatrix(cloudId: string): void {
-  if (!devCloud(cloudId)!.handlers.some((h) => h.name === 'refresh')) return;
+  if (!shippedHandlers().some((h) => h.cloud === cloudId && h.name === 'refresh')) return;
   describe(`matrix: ${cloudId}/refresh`, () => {
     let local: LocalCloud;
     let refresh: LocalRefresh;

@@ -1,13 +1,13 @@
 /**
  * Issue 9's proof that a cloud is an addition, not an edit: a throwaway cloud, written only in
  * test/support/throwaway-cloud.ts, registered through the two tables of clouds, gets the whole
- * HTTP-API contract suite and `regcred serve --cloud` with no other file edited.
+ * HTTP-API contract suite and the local server's `--cloud` (dev/serve.ts) with no other file edited.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serve, type LocalServer } from '../../cli/serve.js';
 import { registerCloud } from '../../core/clouds.js';
 import { loadConfig } from '../../core/config.js';
-import { registerDevCloud } from '../../emulator/clouds.js';
+import { registerDevCloud } from '../../dev/clouds.js';
+import { serve, type LocalServer } from '../../dev/serve.js';
 import { callerAuthorization, THROWAWAY, THROWAWAY_DEV } from '../support/throwaway-cloud.js';
 import { httpMatrix } from './http.js';
 
@@ -29,7 +29,7 @@ describe('a throwaway cloud registered through the tables', () => {
     expect(() => loadConfig({ REGCRED_REGISTRIES: 'ecr:us-east-1' }, THROWAWAY)).toThrow("'ecr:us-east-1' is not served by this function's cloud (throwaway)");
   });
 
-  describe('regcred serve --emulator --cloud throwaway', () => {
+  describe('the local server (dev/serve.ts) --emulator --cloud throwaway', () => {
     let server: LocalServer;
     beforeAll(async () => {
       server = await serve({ emulator: true, cloud: 'throwaway', port: 0, quiet: true });

@@ -1,7 +1,7 @@
 /**
  * A throwaway cloud that exists only in tests: its whole "SDK", emulator, provider and handler fit
  * in this file, and it joins regcred through the two tables of clouds (core/clouds.ts,
- * emulator/clouds.ts) and nothing else. If adding it needs an edit anywhere else, the tables are
+ * dev/clouds.ts) and nothing else. If adding it needs an edit anywhere else, the tables are
  * not the only place that knows the clouds.
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
@@ -13,7 +13,8 @@ import { BadRequestError, UpstreamError, UpstreamUnavailableError } from '../../
 import { createLogger } from '../../core/log.js';
 import { createMetrics } from '../../core/metrics.js';
 import { CredentialService } from '../../core/service.js';
-import type { CloudDev, Invoker, LocalAnswer, LocalCloud, LocalRequest } from '../../emulator/cloud-dev.js';
+import type { CloudDev, Invoker, LocalCloud } from '../../dev/local-cloud.js';
+import type { LocalAnswer, LocalRequest } from '../../emulator/trigger.js';
 import { answerHttp } from '../../handlers/shared/http-answer.js';
 import { ServiceError, startFrontEnd, type CloudWire } from '../../emulator/front-end.js';
 import type { WireRequest } from '../../emulator/http-server.js';
@@ -127,7 +128,7 @@ async function startLocal(): Promise<LocalCloud> {
   };
 }
 
-export const THROWAWAY_DEV: CloudDev = { id: 'throwaway', handlers: [], invoker, startLocal };
+export const THROWAWAY_DEV: CloudDev = { id: 'throwaway', invoker, startLocal };
 
 /** The caller's signature for a local request (what the banner's curl carries). */
 export const callerAuthorization = (method: string, url: string) => `Toy ${CALLER.id}:${sign(CALLER.secret, `${method} ${url}`)}`;

@@ -4,10 +4,10 @@
  * _SESSIONTOKEN, endpoint overrides), and a function URL with CAM auth in front of the real handler:
  * the trigger checks the caller's TC3 signature, then SCF hands the function the URL event.
  */
-import { invokeEach, type CloudDev, type Invoker, type LocalCloud, type PreparedInvoker } from '../cloud-dev.js';
-import { CAM_USER_KEY, SCF_ROLE_SESSION, scfRoleEnvironment, startTencentEmulator } from './index.js';
-import { scfContext, scfTimerEvent, scfUrlEvent } from './scf-event.js';
-import { verifyTc3 } from './tc3.js';
+import { CAM_USER_KEY, SCF_ROLE_SESSION, scfRoleEnvironment, startTencentEmulator } from '../emulator/tencent/index.js';
+import { scfContext, scfTimerEvent, scfUrlEvent } from '../emulator/tencent/scf-event.js';
+import { verifyTc3 } from '../emulator/tencent/tc3.js';
+import { invokeEach, type CloudDev, type Invoker, type LocalCloud, type PreparedInvoker } from './local-cloud.js';
 
 /** The developer's CAM key the local function URL accepts (the emulator's test key, never a real one). */
 export const LOCAL_CALLER = CAM_USER_KEY;
@@ -23,7 +23,7 @@ const SCF_TIMEOUT_MS = 10_000;
 
 /** A warm instance of the HTTP handler; the promise rejects when the configuration is bad (a failed cold start). */
 function httpHandler(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void) {
-  return Promise.all([import('../../handlers/tencent/http.js'), import('../../handlers/tencent/runtime.js')]).then(([{ createHttpHandler }, { tencentRuntime }]) =>
+  return Promise.all([import('../handlers/tencent/http.js'), import('../handlers/tencent/runtime.js')]).then(([{ createHttpHandler }, { tencentRuntime }]) =>
     createHttpHandler(tencentRuntime(functionEnvironment, { ...(write && { write }) })),
   );
 }
@@ -46,7 +46,12 @@ const MALFORMED_REFRESH_EVENTS = [
   ['an Invoke event whose targets are not objects', { targets: ['regcred-pull'] }],
 ] as const;
 
-function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): PreparedInvoker {
+/**
+ * The HTTP handler as a warm instance, each request split into building the platform's event and
+ * context (once) and running the handler (the thunk): what {@link invoker} runs per request, and
+ * what the benchmark times as warm latency (bench/rigs/tencent.ts).
+ */
+export function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): PreparedInvoker {
   const ready = httpHandler(functionEnvironment, write);
   return (req) => {
     // The function URL's event and SCF's context (the role's keys are in the environment, not here).
@@ -94,7 +99,7 @@ async function startLocal(): Promise<LocalCloud> {
       current: (secretId) => emulator.ssm.value(secretId, 'current'),
       versions: (secretId) => emulator.ssm.versionIds(secretId).length,
       invoker(functionEnvironment, write) {
-        const ready = Promise.all([import('../../handlers/tencent/refresh.js'), import('../../handlers/tencent/runtime.js')]).then(([{ createRefreshHandler }, { tencentRuntime }]) =>
+        const ready = Promise.all([import('../handlers/tencent/refresh.js'), import('../handlers/tencent/runtime.js')]).then(([{ createRefreshHandler }, { tencentRuntime }]) =>
           createRefreshHandler(tencentRuntime(functionEnvironment, { ...(write && { write }) })),
         );
         return async (event) => (await ready)(event, scfContext() as never);
@@ -122,14 +127,6 @@ async function startLocal(): Promise<LocalCloud> {
 
 export const TENCENT_DEV: CloudDev = {
   id: 'tencent',
-  handlers: [
-    { cloud: 'tencent', name: 'http', entry: 'handlers/tencent/http.ts' },
-    { cloud: 'tencent', name: 'refresh', entry: 'handlers/tencent/refresh.ts' },
-  ],
   invoker,
   startLocal,
-  rig: () => import('./rig.js').then((m) => m.startTencentRig()),
-  // SCF puts the role's keys in the environment (the rig's handlerEnv, a fresh process's whole one).
-  coldInvoke: `handler(${JSON.stringify(scfUrlEvent({ method: 'GET', path: '/credentials', query: '' }))}, { request_id: 'bench-cold', time_limit_in_ms: 10000, memory_limit_in_mb: 128, function_name: 'regcred', function_version: '$LATEST', namespace: 'default', tencentcloud_region: 'ap-guangzhou', getRemainingTimeInMillis: ((d) => () => d - Date.now())(Date.now() + 10000) })`,
-  preparedInvoker,
 };

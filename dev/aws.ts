@@ -3,15 +3,16 @@
  * Lambda function environment pointed at it, and the function URL (AuthType AWS_IAM) in front of
  * the real handler.
  */
-import { invokeEach, type CloudDev, type Invoker, type LocalAnswer, type LocalCloud, type PreparedInvoker } from '../cloud-dev.js';
-import { ECR_ACCOUNT_ID, ecrService } from './ecr.js';
-import { ecrPublicService } from './ecr-public.js';
-import { scheduledEvent } from './events.js';
-import { functionEnv } from './function-env.js';
-import { functionUrlEvent } from './function-url.js';
-import { secretsManagerService } from './secrets-manager.js';
-import { startAwsEmulator, TEST_IDENTITY, TEST_SESSION_IDENTITY } from './server.js';
-import { verifySigV4 } from './sigv4.js';
+import { ECR_ACCOUNT_ID, ecrService } from '../emulator/aws/ecr.js';
+import { ecrPublicService } from '../emulator/aws/ecr-public.js';
+import { scheduledEvent } from '../emulator/aws/events.js';
+import { functionEnv } from '../emulator/aws/function-env.js';
+import { functionUrlEvent } from '../emulator/aws/function-url.js';
+import { secretsManagerService } from '../emulator/aws/secrets-manager.js';
+import { startAwsEmulator, TEST_IDENTITY, TEST_SESSION_IDENTITY } from '../emulator/aws/server.js';
+import { verifySigV4 } from '../emulator/aws/sigv4.js';
+import type { LocalAnswer } from '../emulator/trigger.js';
+import { invokeEach, type CloudDev, type Invoker, type LocalCloud, type PreparedInvoker } from './local-cloud.js';
 
 /** The caller a signed local request stands for (an IAM user in the emulator's account). */
 const LOCAL_CALLER_ARN = 'arn:aws:iam::000000000000:user/local-dev';
@@ -31,12 +32,17 @@ function answerOf(result: HttpResult): LocalAnswer {
 
 /** A warm instance of the HTTP handler; the promise rejects when the configuration is bad (a failed cold start). */
 function httpHandler(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void) {
-  return Promise.all([import('../../handlers/aws/http.js'), import('../../handlers/aws/runtime.js')]).then(([{ createHttpHandler }, { awsRuntime }]) =>
+  return Promise.all([import('../handlers/aws/http.js'), import('../handlers/aws/runtime.js')]).then(([{ createHttpHandler }, { awsRuntime }]) =>
     createHttpHandler(awsRuntime(functionEnvironment, { ...(write && { write }) })),
   );
 }
 
-function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): PreparedInvoker {
+/**
+ * The HTTP handler as a warm instance, each request split into building the platform's event and
+ * context (once) and running the handler (the thunk): what {@link invoker} runs per request, and
+ * what the benchmark times as warm latency (bench/rigs/aws.ts).
+ */
+export function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): PreparedInvoker {
   const ready = httpHandler(functionEnvironment, write);
   return (req) => {
     const event = functionUrlEvent(req);
@@ -105,7 +111,7 @@ async function startLocal(): Promise<LocalCloud> {
       versions: (secretId) => Object.keys(sm.state.stagesOf(secretId)).length,
       invoker(functionEnvironment, write) {
         lambdaEnvironment();
-        const ready = Promise.all([import('../../handlers/aws/refresh.js'), import('../../handlers/aws/secrets-runtime.js')]).then(([{ createRefreshHandler }, { awsSecretsRuntime }]) =>
+        const ready = Promise.all([import('../handlers/aws/refresh.js'), import('../handlers/aws/secrets-runtime.js')]).then(([{ createRefreshHandler }, { awsSecretsRuntime }]) =>
           createRefreshHandler(awsSecretsRuntime(functionEnvironment, { ...(write && { write }) })),
         );
         return async (event) => (await ready)(event, lambdaContext());
@@ -132,16 +138,6 @@ async function startLocal(): Promise<LocalCloud> {
 
 export const AWS_DEV: CloudDev = {
   id: 'aws',
-  handlers: [
-    { cloud: 'aws', name: 'http', entry: 'handlers/aws/http.ts' },
-    { cloud: 'aws', name: 'refresh', entry: 'handlers/aws/refresh.ts' },
-    { cloud: 'aws', name: 'rotate', entry: 'handlers/aws/rotate.ts' },
-  ],
   invoker,
   startLocal,
-  rig: () => import('./rig.js').then((m) => m.startAwsRig()),
-  // The SDK finds the role's keys and endpoints in the process environment, as in Lambda; the
-  // caller is what the benchmark's warm requests carry too.
-  coldInvoke: `handler(${JSON.stringify(functionUrlEvent({ method: 'GET', path: '/credentials', query: '', caller: 'bench' }))}, { awsRequestId: 'bench-cold', functionName: 'regcred-bench-http', getRemainingTimeInMillis: () => 10000 })`,
-  preparedInvoker,
 };

@@ -3,10 +3,10 @@
  * FC 3.0 HTTP trigger with authType `function` in front of the real handler: the trigger checks the
  * caller's ACS3 signature, FC hands the function the role's STS keys in `context.credentials`.
  */
-import { invokeEach, type CloudDev, type Invoker, type LocalCloud, type PreparedInvoker } from '../cloud-dev.js';
-import { TRIGGER_SIGNED, verifyAcs3, type AcsIdentity } from './acs3.js';
-import { fcCloudEvent, fcHttpEvent, fcTimerEvent } from './fc-event.js';
-import { DEFAULT_IDENTITY, startAlibabaEmulator } from './server.js';
+import { TRIGGER_SIGNED, verifyAcs3, type AcsIdentity } from '../emulator/alibaba/acs3.js';
+import { fcCloudEvent, fcHttpEvent, fcTimerEvent } from '../emulator/alibaba/fc-event.js';
+import { DEFAULT_IDENTITY, startAlibabaEmulator } from '../emulator/alibaba/server.js';
+import { invokeEach, type CloudDev, type Invoker, type LocalCloud, type PreparedInvoker } from './local-cloud.js';
 
 /** The developer's RAM key the local trigger accepts (a test key, never a real one). */
 export const LOCAL_CALLER: AcsIdentity = { accessKeyId: 'LTAI5tLocalDeveloperKey', accessKeySecret: 'local-developer-test-secret-0000' };
@@ -18,12 +18,17 @@ function fcContext() {
 
 /** A warm instance of the HTTP handler; the promise rejects when the configuration is bad (a failed cold start). */
 function httpHandler(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void) {
-  return Promise.all([import('../../handlers/alibaba/http.js'), import('../../handlers/alibaba/runtime.js')]).then(([{ createHttpHandler }, { alibabaRuntime }]) =>
+  return Promise.all([import('../handlers/alibaba/http.js'), import('../handlers/alibaba/runtime.js')]).then(([{ createHttpHandler }, { alibabaRuntime }]) =>
     createHttpHandler(alibabaRuntime(functionEnvironment, { ...(write && { write }) })),
   );
 }
 
-function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): PreparedInvoker {
+/**
+ * The HTTP handler as a warm instance, each request split into building the platform's event and
+ * context (once) and running the handler (the thunk): what {@link invoker} runs per request, and
+ * what the benchmark times as warm latency (bench/rigs/alibaba.ts).
+ */
+export function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void): PreparedInvoker {
   const ready = httpHandler(functionEnvironment, write);
   return (req) => {
     const event = fcHttpEvent(req);
@@ -84,7 +89,7 @@ async function startLocal(): Promise<LocalCloud> {
       current: (secretId) => emulator.kms.current(secretId),
       versions: (secretId) => emulator.kms.versions(secretId).length,
       invoker(functionEnvironment, write) {
-        const ready = Promise.all([import('../../handlers/alibaba/refresh.js'), import('../../handlers/alibaba/runtime.js')]).then(([{ createRefreshHandler }, { alibabaRuntime }]) =>
+        const ready = Promise.all([import('../handlers/alibaba/refresh.js'), import('../handlers/alibaba/runtime.js')]).then(([{ createRefreshHandler }, { alibabaRuntime }]) =>
           createRefreshHandler(alibabaRuntime(functionEnvironment, { ...(write && { write }) })),
         );
         return async (event) => (await ready)(event as Buffer, fcContext());
@@ -111,14 +116,6 @@ async function startLocal(): Promise<LocalCloud> {
 
 export const ALIBABA_DEV: CloudDev = {
   id: 'alibaba',
-  handlers: [
-    { cloud: 'alibaba', name: 'http', entry: 'handlers/alibaba/http.ts' },
-    { cloud: 'alibaba', name: 'refresh', entry: 'handlers/alibaba/refresh.ts' },
-  ],
   invoker,
   startLocal,
-  rig: () => import('./rig.js').then((m) => m.startAlibabaRig()),
-  // The role's keys come from the rig's handlerEnv, which a fresh process has as its environment.
-  coldInvoke: `handler(Buffer.from(${JSON.stringify(fcHttpEvent({ method: 'GET', path: '/credentials', query: '' }).toString())}), { requestId: 'bench-cold', credentials: { accessKeyId: process.env.ALIBABA_CLOUD_ACCESS_KEY_ID, accessKeySecret: process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET, securityToken: process.env.ALIBABA_CLOUD_SECURITY_TOKEN }, function: { name: 'regcred', timeout: 10 }, region: 'cn-hangzhou' })`,
-  preparedInvoker,
 };

@@ -1,18 +1,18 @@
 /**
- * The AWS benchmark rig (bench/): ECR and Secrets Manager on the SigV4-verifying loopback
- * emulator, the real ECR provider and Secrets Manager store pointed at it. Loaded only when the
- * benchmark starts it (dev.ts), since it loads the SDKs.
+ * AWS in the benchmark: the rig (ECR and Secrets Manager on the SigV4-verifying loopback emulator,
+ * the real ECR provider and Secrets Manager store pointed at it), the first request of a fresh
+ * process, and the in-process handler.
  */
 import http from 'node:http';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { EcrProvider } from '../../core/aws/ecr.js';
 import { SecretsManagerStore } from '../../core/aws/secrets-manager.js';
-import type { Rig } from '../cloud-dev.js';
-import { ecrService } from './ecr.js';
-import { functionEnv } from './function-env.js';
-import { secretsManagerService } from './secrets-manager.js';
-import { startAwsEmulator, TEST_SESSION_IDENTITY } from './server.js';
+import { preparedInvoker } from '../../dev/aws.js';
+import { ecrService } from '../../emulator/aws/ecr.js';
+import { functionEnv } from '../../emulator/aws/function-env.js';
+import { functionUrlEvent } from '../../emulator/aws/function-url.js';
+import { secretsManagerService } from '../../emulator/aws/secrets-manager.js';
+import { startAwsEmulator, TEST_SESSION_IDENTITY } from '../../emulator/aws/server.js';
+import type { BenchCloud, Rig } from '../rigs.js';
 
 const ECR_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-1'];
 const SECRET = 'regcred-bench-pull';
@@ -24,6 +24,8 @@ const credentials = {
 
 /** @example const rig = await startAwsRig(); rig.emulator.count(rig.mint.service, rig.mint.operation); await rig.stop(); */
 export async function startAwsRig(): Promise<Rig> {
+  // Loaded when a rig starts, not when the benchmark's table is read.
+  const [{ ECRClient }, { CreateSecretCommand, SecretsManagerClient }] = await Promise.all([import('@aws-sdk/client-ecr'), import('@aws-sdk/client-secrets-manager')]);
   const emu = await startAwsEmulator({ services: [ecrService(), secretsManagerService()] });
   // One agent with room for a baseline burst, so the SDK neither queues nor warns about sockets.
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 2_000 });
@@ -76,3 +78,12 @@ export async function startAwsRig(): Promise<Rig> {
     },
   };
 }
+
+export const AWS_BENCH: BenchCloud = {
+  id: 'aws',
+  rig: startAwsRig,
+  // The SDK finds the role's keys and endpoints in the process environment, as in Lambda; the
+  // caller is what the benchmark's warm requests carry too.
+  coldInvoke: `handler(${JSON.stringify(functionUrlEvent({ method: 'GET', path: '/credentials', query: '', caller: 'bench' }))}, { awsRequestId: 'bench-cold', functionName: 'regcred-bench-http', getRemainingTimeInMillis: () => 10000 })`,
+  preparedInvoker,
+};

@@ -1,15 +1,17 @@
 /**
- * The Huawei benchmark rig (bench/): SWR `CreateSecret` in four regions and CSMS on the
- * SDK-HMAC-verifying loopback emulator, the real SWR provider and CSMS store pointed at it.
- * Loaded only when the benchmark starts it (dev.ts).
+ * Huawei Cloud in the benchmark: the rig (SWR `CreateSecret` in four regions and CSMS on the
+ * SDK-HMAC-verifying loopback emulator, the real SWR provider and CSMS store pointed at it), the
+ * first request of a fresh process, and the in-process handler.
  */
 import type { CredentialProvider, RoleKeys } from '../../core/credential.js';
 import { createHuaweiClient, type HuaweiApiClient } from '../../core/huawei/client.js';
 import { CsmsSecretStore } from '../../core/huawei/csms.js';
 import { parseSwrTime, SwrProvider } from '../../core/huawei/swr.js';
-import type { Rig } from '../cloud-dev.js';
-import { keysOf, startHuaweiEmulator } from './index.js';
-import { swrTimestamp } from './swr.js';
+import { preparedInvoker } from '../../dev/huawei.js';
+import { apigEvent } from '../../emulator/huawei/apig.js';
+import { DEFAULT_PROJECT_ID, keysOf, startHuaweiEmulator } from '../../emulator/huawei/index.js';
+import { swrTimestamp } from '../../emulator/huawei/swr.js';
+import type { BenchCloud, Rig } from '../rigs.js';
 
 /** The emulator's own region first (also the function's region, where CSMS lives), then three more. */
 const SWR_REGIONS = ['cn-north-4', 'cn-east-3', 'cn-south-1', 'ap-southeast-1'];
@@ -57,7 +59,7 @@ export async function startHuaweiRig(): Promise<Rig> {
       HUAWEICLOUD_ENDPOINT_URL_CSMS: emu.url,
       HUAWEICLOUD_REGION: emu.region,
       // Not read by the handler: FunctionGraph passes the agency's keys in the context, which the
-      // bench's coldInvoke and dev.ts's invoker (no agency given) build from these.
+      // bench's coldInvoke and the dev entry's invoker (no agency given) build from these.
       HUAWEICLOUD_SDK_AK: session.accessKeyId,
       HUAWEICLOUD_SDK_SK: session.secretAccessKey,
       HUAWEICLOUD_SDK_SECURITY_TOKEN: session.securityToken!,
@@ -88,3 +90,12 @@ function shiftedSwrClient(client: HuaweiApiClient, shiftMs: () => number): Huawe
     },
   };
 }
+
+export const HUAWEI_BENCH: BenchCloud = {
+  id: 'huawei',
+  rig: startHuaweiRig,
+  // FunctionGraph hands the agency's keys in the context; a fresh process reads the rig's from
+  // its environment (handlerEnv), as preparedInvoker does without an agency given.
+  coldInvoke: `handler(${JSON.stringify(apigEvent({ method: 'GET', path: '/credentials', query: '' }))}, { getRequestID: () => 'bench-cold', getRemainingTimeInMilliSeconds: () => 10000, getProjectID: () => ${JSON.stringify(DEFAULT_PROJECT_ID)}, getFunctionName: () => 'regcred', getSecurityAccessKey: () => process.env.HUAWEICLOUD_SDK_AK, getSecuritySecretKey: () => process.env.HUAWEICLOUD_SDK_SK, getSecurityToken: () => process.env.HUAWEICLOUD_SDK_SECURITY_TOKEN })`,
+  preparedInvoker: (env, write) => preparedInvoker(env, write),
+};

@@ -4,11 +4,11 @@
  * SDK-HMAC-SHA256 signature, FunctionGraph hands the function the agency's temporary keys through
  * `context.getSecurity*()`.
  */
-import { invokeEach, type CloudDev, type Invoker, type LocalCloud, type PreparedInvoker } from '../cloud-dev.js';
-import { accessControlPlan } from '../../deploy/huawei/access-control.js';
-import { apigEvent, apigTriggerCheck, functionGraphContext, LOCAL_CALLER, OTHER_ACCOUNT_CALLER, signedCurl, functionGraphTimerEvent } from './apig.js';
-import { ApigState } from './apig-gateway.js';
-import { AGENCY_SESSION, DEFAULT_PROJECT_ID, EMULATOR_ACCOUNT, startHuaweiEmulator } from './index.js';
+import { accessControlPlan } from '../deploy/huawei/access-control.js';
+import { apigEvent, apigTriggerCheck, functionGraphContext, LOCAL_CALLER, OTHER_ACCOUNT_CALLER, signedCurl, functionGraphTimerEvent } from '../emulator/huawei/apig.js';
+import { ApigState } from '../emulator/huawei/apig-gateway.js';
+import { AGENCY_SESSION, EMULATOR_ACCOUNT, startHuaweiEmulator } from '../emulator/huawei/index.js';
+import { invokeEach, type CloudDev, type Invoker, type LocalCloud, type PreparedInvoker } from './local-cloud.js';
 
 /** The local dedicated gateway and API group (ids of the emulator's own). */
 const LOCAL_GATEWAY_ID = '3d4e5f60718293a4b5c6d7e8f90a1b2c';
@@ -39,7 +39,7 @@ function agencyKeys(functionEnvironment: Record<string, string | undefined>, age
 
 /** A warm instance of the HTTP handler; the promise rejects when the configuration is bad (a failed cold start). */
 function httpHandler(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void) {
-  return Promise.all([import('../../handlers/huawei/http.js'), import('../../handlers/huawei/runtime.js')]).then(([{ createHttpHandler }, { huaweiRuntime }]) =>
+  return Promise.all([import('../handlers/huawei/http.js'), import('../handlers/huawei/runtime.js')]).then(([{ createHttpHandler }, { huaweiRuntime }]) =>
     createHttpHandler(huaweiRuntime(functionEnvironment, { ...(write && { write }) })),
   );
 }
@@ -51,7 +51,7 @@ function httpHandler(functionEnvironment: Record<string, string | undefined>, wr
  * SDK's variables (HUAWEICLOUD_SDK_AK, _SK, _SECURITY_TOKEN), as FunctionGraph would hand an
  * agency's (the benchmark rig's handlerEnv puts its emulator's session there).
  */
-function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void, agency?: typeof AGENCY_SESSION): PreparedInvoker {
+export function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void, agency?: typeof AGENCY_SESSION): PreparedInvoker {
   const keys = agencyKeys(functionEnvironment, agency);
   const ready = httpHandler(functionEnvironment, write);
   return (req) => {
@@ -111,7 +111,7 @@ async function startLocal(): Promise<LocalCloud> {
       current: (secretId) => emulator.csms.valueAt(secretId),
       versions: (secretId) => emulator.csms.versions(secretId).length,
       invoker(functionEnvironment, write) {
-        const ready = Promise.all([import('../../handlers/huawei/refresh.js'), import('../../handlers/huawei/runtime.js')]).then(([{ createRefreshHandler }, { huaweiRuntime }]) =>
+        const ready = Promise.all([import('../handlers/huawei/refresh.js'), import('../handlers/huawei/runtime.js')]).then(([{ createRefreshHandler }, { huaweiRuntime }]) =>
           createRefreshHandler(huaweiRuntime(functionEnvironment, { ...(write && { write }) })),
         );
         return async (event) => (await ready)(event, functionGraphContext(AGENCY_SESSION));
@@ -144,15 +144,6 @@ async function startLocal(): Promise<LocalCloud> {
 
 export const HUAWEI_DEV: CloudDev = {
   id: 'huawei',
-  handlers: [
-    { cloud: 'huawei', name: 'http', entry: 'handlers/huawei/http.ts' },
-    { cloud: 'huawei', name: 'refresh', entry: 'handlers/huawei/refresh.ts' },
-  ],
   invoker: (env, write) => invoker(env, write),
   startLocal,
-  rig: () => import('./rig.js').then((m) => m.startHuaweiRig()),
-  // FunctionGraph hands the agency's keys in the context; a fresh process reads the rig's from
-  // its environment (handlerEnv), as preparedInvoker does without an agency given.
-  coldInvoke: `handler(${JSON.stringify(apigEvent({ method: 'GET', path: '/credentials', query: '' }))}, { getRequestID: () => 'bench-cold', getRemainingTimeInMilliSeconds: () => 10000, getProjectID: () => ${JSON.stringify(DEFAULT_PROJECT_ID)}, getFunctionName: () => 'regcred', getSecurityAccessKey: () => process.env.HUAWEICLOUD_SDK_AK, getSecuritySecretKey: () => process.env.HUAWEICLOUD_SDK_SK, getSecurityToken: () => process.env.HUAWEICLOUD_SDK_SECURITY_TOKEN })`,
-  preparedInvoker: (env, write) => preparedInvoker(env, write),
 };

@@ -1,11 +1,14 @@
 /**
- * `regcred serve` (and `npm start`): a cloud's HTTP handler on a local port.
+ * The local server, `npm start` (`tsx dev/serve.ts --emulator`): a cloud's HTTP handler on a local
+ * port, run from a checkout (it is no client command: the packed client does not carry it).
+ *
+ *   npx tsx dev/serve.ts [--emulator] [--cloud aws|alibaba|tencent|huawei] [--port 8787]
  *
  * With --emulator it needs no cloud account: it starts that cloud's loopback emulator (table of
- * clouds, emulator/clouds.ts), points the real handler at it, and checks each request's signature
- * the way the cloud's HTTP trigger does, so the printed command is the one a user runs against a
- * deployed function. Without --emulator it serves the configured registries with the developer's
- * own identity, so it answers only requests that carry the per-run token its banner prints.
+ * clouds for development, dev/clouds.ts), points the real handler at it, and checks each request's
+ * signature the way the cloud's HTTP trigger does, so the printed command is the one a user runs
+ * against a deployed function. Without --emulator it serves the configured registries with the
+ * developer's own identity, so it answers only requests that carry the per-run token its banner prints.
  *
  * Either way it answers only a `Host` of `127.0.0.1:<port>` or `localhost:<port>`: a web page the
  * developer visits can reach loopback through DNS rebinding, but its requests carry its own host.
@@ -13,9 +16,12 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Invoker, LocalAnswer, LocalCloud } from '../emulator/cloud-dev.js';
-import { devCloud, devClouds } from '../emulator/clouds.js';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { bodyServer } from '../emulator/http-server.js';
+import type { LocalAnswer } from '../emulator/trigger.js';
+import { devCloud, devClouds } from './clouds.js';
+import type { Invoker, LocalCloud } from './local-cloud.js';
 
 export interface ServeOptions {
   emulator: boolean;
@@ -131,4 +137,28 @@ function printBanner(url: string, cloud: string, local: LocalCloud | undefined, 
       ];
   if (local) lines.push('', `Other formats: ?format=json | kubernetes&name=regcred&namespace=default; one registry: ${url}/credentials/${local.hosts[0]}?format=credential-helper`);
   process.stdout.write(lines.join('\n') + '\nCtrl-C stops it.\n');
+}
+
+/**
+ * The command line: `--emulator`, `--cloud <id>` (default aws), `--port <n>` (default 8787; 0 picks
+ * a free one). A bad flag is one line and exit code 2, as the client's usage errors.
+ * @example serveOptions(['--emulator', '--cloud', 'tencent']) // { emulator: true, port: 8787, cloud: 'tencent' }
+ */
+export function serveOptions(args: string[]): ServeOptions {
+  const { values } = parseArgs({ args, options: { emulator: { type: 'boolean' }, cloud: { type: 'string' }, port: { type: 'string' } } });
+  const port = Number(values.port ?? 8787);
+  if (!/^\d+$/.test(values.port ?? '8787') || port > 65_535) throw new Error(`--port must be a port number (0 to 65535), not '${values.port}'`);
+  return { emulator: values.emulator ?? false, port, ...(values.cloud && { cloud: values.cloud }) };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  let options: ServeOptions | undefined;
+  try {
+    options = serveOptions(process.argv.slice(2));
+    await serve(options); // the server keeps the process alive until Ctrl-C
+  } catch (err) {
+    process.stderr.write(`regcred: ${(err as Error).message}\n`);
+    // Before the options are read it is the command line's fault (a bad or unknown flag).
+    process.exitCode = options ? 1 : 2;
+  }
 }

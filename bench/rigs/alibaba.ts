@@ -1,13 +1,15 @@
 /**
- * The Alibaba benchmark rig (bench/): ACR personal edition (`GET /tokens`) and KMS Secrets Manager
- * on the ACS3-verifying loopback emulator, the real ACR provider and KMS store pointed at it.
- * Loaded only when the benchmark starts it (dev.ts).
+ * Alibaba Cloud in the benchmark: the rig (ACR personal edition, `GET /tokens`, and KMS Secrets
+ * Manager on the ACS3-verifying loopback emulator, the real ACR provider and KMS store pointed at
+ * it), the first request of a fresh process, and the in-process handler.
  */
 import { AcrProvider } from '../../core/alibaba/acr.js';
 import { createAlibabaClient, type AlibabaApiClient } from '../../core/alibaba/client.js';
 import { KmsSecretStore } from '../../core/alibaba/kms.js';
-import type { Rig } from '../cloud-dev.js';
-import { DEFAULT_IDENTITY, startAlibabaEmulator } from './server.js';
+import { preparedInvoker } from '../../dev/alibaba.js';
+import { fcHttpEvent } from '../../emulator/alibaba/fc-event.js';
+import { DEFAULT_IDENTITY, startAlibabaEmulator } from '../../emulator/alibaba/server.js';
+import type { BenchCloud, Rig } from '../rigs.js';
 
 const ACR_REGIONS = ['cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'cn-shenzhen'];
 const KMS_SECRET = 'regcred-bench-pull';
@@ -53,3 +55,11 @@ function shiftedAlibabaClient(client: AlibabaApiClient, shiftMs: () => number): 
     },
   };
 }
+
+export const ALIBABA_BENCH: BenchCloud = {
+  id: 'alibaba',
+  rig: startAlibabaRig,
+  // The role's keys come from the rig's handlerEnv, which a fresh process has as its environment.
+  coldInvoke: `handler(Buffer.from(${JSON.stringify(fcHttpEvent({ method: 'GET', path: '/credentials', query: '' }).toString())}), { requestId: 'bench-cold', credentials: { accessKeyId: process.env.ALIBABA_CLOUD_ACCESS_KEY_ID, accessKeySecret: process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET, securityToken: process.env.ALIBABA_CLOUD_SECURITY_TOKEN }, function: { name: 'regcred', timeout: 10 }, region: 'cn-hangzhou' })`,
+  preparedInvoker,
+};

@@ -1,14 +1,16 @@
 /**
- * The Tencent benchmark rig (bench/): TCR Enterprise (`CreateInstanceToken`) and SSM on the
+ * Tencent Cloud in the benchmark: the rig (TCR Enterprise, `CreateInstanceToken`, and SSM on the
  * TC3-verifying loopback emulator, the real TCR provider and SSM store pointed at it with the SCF
- * execution role's keys. Loaded only when the benchmark starts it (dev.ts).
+ * execution role's keys), the first request of a fresh process, and the in-process handler.
  */
 import type { RegistryTarget } from '../../core/credential.js';
 import { createTencentClient, type TencentApiClient, type TencentProduct } from '../../core/tencent/client.js';
 import { SsmSecretStore } from '../../core/tencent/ssm.js';
 import { TcrProvider } from '../../core/tencent/tcr.js';
-import type { Rig } from '../cloud-dev.js';
-import { SCF_ROLE_SESSION, scfRoleEnvironment, startTencentEmulator, type TcrInstance } from './index.js';
+import { preparedInvoker } from '../../dev/tencent.js';
+import { SCF_ROLE_SESSION, scfRoleEnvironment, startTencentEmulator, type TcrInstance } from '../../emulator/tencent/index.js';
+import { scfUrlEvent } from '../../emulator/tencent/scf-event.js';
+import type { BenchCloud, Rig } from '../rigs.js';
 
 /** Four TCR instances, one per region: four distinct registries. */
 const TCR_INSTANCES: Record<string, TcrInstance & { region: string }> = {
@@ -77,3 +79,11 @@ function shiftedTcrClient(client: TencentApiClient, shiftMs: () => number): Tenc
     },
   };
 }
+
+export const TENCENT_BENCH: BenchCloud = {
+  id: 'tencent',
+  rig: startTencentRig,
+  // SCF puts the role's keys in the environment (the rig's handlerEnv, a fresh process's whole one).
+  coldInvoke: `handler(${JSON.stringify(scfUrlEvent({ method: 'GET', path: '/credentials', query: '' }))}, { request_id: 'bench-cold', time_limit_in_ms: 10000, memory_limit_in_mb: 128, function_name: 'regcred', function_version: '$LATEST', namespace: 'default', tencentcloud_region: 'ap-guangzhou', getRemainingTimeInMillis: ((d) => () => d - Date.now())(Date.now() + 10000) })`,
+  preparedInvoker,
+};
