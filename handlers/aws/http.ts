@@ -1,10 +1,9 @@
-import type { Context, LambdaFunctionURLResult } from 'aws-lambda';
-import { createApi, errorResponse, type ApiRequest } from '../../core/api.js';
-import { BadRequestError, InternalError } from '../../core/errors.js';
-import { coldStart, type Started } from '../shared/cold-start.js';
+import type { LambdaFunctionURLResult } from 'aws-lambda';
+import type { ApiRequest } from '../../core/api.js';
+import { BadRequestError } from '../../core/errors.js';
 import { eventMethod, eventPath, isObject } from '../shared/event.js';
-import { answerHttp } from '../shared/http-answer.js';
-import { awsRuntime, type AwsRuntime } from './runtime.js';
+import { httpPipeline } from '../shared/pipeline.js';
+import { awsRuntime, type AwsRuntime, type LambdaContext } from './runtime.js';
 
 /**
  * Lambda function URL (payload 2.0, AuthType AWS_IAM): the caller is whoever signed the request,
@@ -12,15 +11,6 @@ import { awsRuntime, type AwsRuntime } from './runtime.js';
  * read: Lambda writes a function URL's event itself, but a direct invocation writes its own, so
  * a malformed one is a 400 naming the field, never a TypeError answered as a 500.
  */
-export function createHttpHandler(runtime: AwsRuntime) {
-  const api = createApi({ service: runtime.service, log: runtime.log, allowedCallers: runtime.config.allowedCallers });
-  return async function handle(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Context>): Promise<LambdaFunctionURLResult> {
-    const invocation = runtime.invocation(context);
-    return answerHttp(api, () => toApiRequest(event), invocation, invocation.log ?? runtime.log);
-  };
-}
-
-/** Translate a function URL event (payload 2.0) into the cloud-neutral request; BadRequestError names what is wrong. */
 export function toApiRequest(event: unknown): ApiRequest {
   if (!isObject(event)) throw new BadRequestError('event must be a JSON object');
   const { requestContext, rawPath, rawQueryString } = event;
@@ -40,14 +30,12 @@ export function toApiRequest(event: unknown): ApiRequest {
   };
 }
 
-let started: Started<ReturnType<typeof createHttpHandler>> | undefined;
+const translation = { toApiRequest, toResult: (answer: LambdaFunctionURLResult) => answer };
 
-/**
- * Lambda entry point; the runtime is built on the first invocation of an instance, as every other
- * handler's (importing the module has no side effect). A misconfigured function answers a generic
- * 500; the cold-start log line names the variable.
- */
-export const handler = async (event: unknown, context: Context): Promise<LambdaFunctionURLResult> => {
-  started ??= coldStart(() => createHttpHandler(awsRuntime(process.env)));
-  return started.ok ? started.runtime(event, context) : errorResponse(new InternalError());
-};
+/** The handler over a runtime built elsewhere (tests, the local server). */
+export function createHttpHandler(runtime: AwsRuntime) {
+  return httpPipeline<AwsRuntime, LambdaContext, LambdaFunctionURLResult>(() => runtime, translation);
+}
+
+/** Lambda entry point; the runtime is built on the first invocation of an instance (handlers/shared/pipeline.ts). */
+export const handler = httpPipeline<AwsRuntime, LambdaContext, LambdaFunctionURLResult>(() => awsRuntime(process.env), translation);

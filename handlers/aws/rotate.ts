@@ -1,50 +1,38 @@
-import type { Context } from 'aws-lambda';
-import { InternalError } from '../../core/errors.js';
 import { checkRegistryLogin } from '../../core/registry-login.js';
 import { parseRotationEvent, rotateStep, type RegistryLogin, type RotationResult } from '../../core/rotation.js';
-import { coldStart, type Started } from '../shared/cold-start.js';
+import type { Invocation } from '../../core/service.js';
+import { pipeline } from '../shared/pipeline.js';
+import type { LambdaContext } from './runtime.js';
 import { awsSecretsRuntime, type AwsSecretsRuntime } from './secrets-runtime.js';
+
+type RotateRuntime = Pick<AwsSecretsRuntime, 'config' | 'log' | 'service' | 'secretsManager' | 'invocation'>;
 
 /**
  * Secrets Manager rotation function: `{ SecretId, ClientRequestToken, Step, RotationToken? }` in,
  * one protocol step (core/rotation.ts) out. A thrown error fails the step; Secrets Manager
  * retries it and never moves AWSCURRENT on its own.
  */
-export function createRotateHandler(
-  runtime: Pick<AwsSecretsRuntime, 'config' | 'log' | 'service' | 'secretsManager' | 'invocation'>,
-  options: { login?: RegistryLogin } = {},
-) {
-  return async function handler(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'awsRequestId'>>): Promise<RotationResult> {
-    const budget = runtime.invocation(context);
-    try {
-      const request = parseRotationEvent(event);
-      return await rotateStep(
-        request,
-        {
-          store: runtime.secretsManager(),
-          service: runtime.service,
-          ...(runtime.config.refreshTargets && { targets: runtime.config.refreshTargets }),
-          login: options.login ?? checkRegistryLogin,
-          log: runtime.log,
-          retry: runtime.config.retry,
-        },
-        budget,
-      );
-    } catch (err) {
-      budget.log?.error('rotation step failed', { step: (event as { Step?: unknown } | null)?.Step, err });
-      budget.metrics?.count('RotationFailures', {});
-      throw err;
-    } finally {
-      budget.metrics?.flush();
-    }
-  };
+async function rotate(event: unknown, runtime: RotateRuntime, invocation: Invocation, login: RegistryLogin): Promise<RotationResult> {
+  try {
+    const request = parseRotationEvent(event);
+    const { config } = runtime;
+    const options = { store: runtime.secretsManager(), service: runtime.service, login, log: runtime.log, retry: config.retry };
+    return await rotateStep(request, { ...options, ...(config.refreshTargets && { targets: config.refreshTargets }) }, invocation);
+  } catch (err) {
+    invocation.log?.error('rotation step failed', { step: (event as { Step?: unknown } | null)?.Step, err });
+    invocation.metrics?.count('RotationFailures', {});
+    throw err;
+  }
 }
 
-let started: Started<ReturnType<typeof createRotateHandler>> | undefined;
+/** The handler over a runtime built elsewhere (tests), and the registry check a test may replace. */
+export function createRotateHandler(runtime: RotateRuntime, options: { login?: RegistryLogin } = {}) {
+  const login = options.login ?? checkRegistryLogin;
+  return pipeline<RotateRuntime, LambdaContext, RotationResult>(() => runtime, (event, { invocation }) => rotate(event, runtime, invocation, login));
+}
 
-/** Lambda entry point; the runtime is built on the first invocation of a cold instance. */
-export const handler = async (event: unknown, context: Context): Promise<RotationResult> => {
-  started ??= coldStart(() => createRotateHandler(awsSecretsRuntime(process.env)));
-  if (!started.ok) throw new InternalError();
-  return started.runtime(event, context);
-};
+/** Lambda entry point; the runtime is built on the first invocation of an instance. */
+export const handler = pipeline<AwsSecretsRuntime, LambdaContext, RotationResult>(
+  () => awsSecretsRuntime(process.env),
+  (event, { runtime, invocation }) => rotate(event, runtime, invocation, checkRegistryLogin),
+);

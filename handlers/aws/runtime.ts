@@ -8,13 +8,16 @@ import { budgetFor, type CredentialService, type Invocation } from '../../core/s
 import { tagged } from '../shared/metrics.js';
 import { coreRuntime } from '../shared/runtime.js';
 
+/** The part of Lambda's context regcred reads. */
+export type LambdaContext = Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'awsRequestId' | 'functionName'>>;
+
 /** What every AWS handler shares in one warm instance: config, logger, and the cached service. */
 export interface AwsRuntime {
   config: Config;
   log: Logger;
   service: CredentialService;
   /** This invocation, from Lambda's context: request id, a logger bound to it, the time budget. */
-  invocation(context: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'awsRequestId' | 'functionName'>>): Invocation;
+  invocation(context: LambdaContext): Invocation;
 }
 
 export interface AwsRuntimeOptions {

@@ -1,8 +1,10 @@
-import type { ApiRequest, ApiResponse, createApi } from '../../core/api.js';
+import type { ApiResponse } from '../../core/api.js';
 import { BadRequestError } from '../../core/errors.js';
-import type { Logger } from '../../core/log.js';
-import type { Invocation } from '../../core/service.js';
-import { answerHttp } from './http-answer.js';
+
+/*
+ * The pieces every cloud's event translation is made of. Each throws a BadRequestError naming the
+ * field (`field` is where it was, e.g. `event.headers`), answered as a 400 by the pipeline.
+ */
 
 /** An event (or a field of one) that arrives as JSON text or a Buffer, parsed; undefined when empty. */
 export function parseJsonEvent(raw: unknown, what: string): unknown {
@@ -20,38 +22,74 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** An HTTP event's request path, `field` naming where it was: a string starting with `/`. */
+/** An HTTP event parsed (JSON text or a Buffer, or already an object), with an object or no `requestContext`. */
+export function eventObject(raw: unknown): Record<string, unknown> {
+  const event = parseJsonEvent(raw, 'event');
+  if (!isObject(event)) throw new BadRequestError('event must be a JSON object');
+  const { requestContext } = event;
+  if (requestContext !== undefined && requestContext !== null && !isObject(requestContext)) throw new BadRequestError('event.requestContext must be an object');
+  return event;
+}
+
+/** An HTTP event's request path: a string starting with `/`. */
 export function eventPath(value: unknown, field: string): string {
   if (typeof value !== 'string' || !value.startsWith('/')) throw new BadRequestError(`${field} must be a path starting with /`);
   return value;
 }
 
-/** An HTTP event's method, `field` naming where it was: 1-16 upper-case letters. */
+/** An HTTP event's method: 1-16 upper-case letters. */
 export function eventMethod(value: unknown, field: string): string {
   if (typeof value !== 'string' || !/^[A-Z]{1,16}$/.test(value)) throw new BadRequestError(`${field} must be an HTTP method`);
   return value;
 }
 
-/** What FC's HTTP trigger and APIG take back from the function: the HTTP answer, never base64. */
+/** The body regcred never reads must still be what the platform writes: a string, flagged by a boolean. */
+export function checkBody(event: Record<string, unknown>): void {
+  if (event.body !== undefined && event.body !== null && typeof event.body !== 'string') throw new BadRequestError('event.body must be a string');
+  if (event.isBase64Encoded !== undefined && typeof event.isBase64Encoded !== 'boolean') throw new BadRequestError('event.isBase64Encoded must be a boolean');
+}
+
+/** An object of strings (headers, declared query parameters); absent is empty. */
+export function stringMap(value: unknown, field: string): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (!isObject(value) || Object.values(value).some((v) => typeof v !== 'string')) throw new BadRequestError(`${field} must be an object of strings`);
+  return value as Record<string, string>;
+}
+
+/** A query object as a query string; a repeated parameter may come as a list of its values. */
+export function queryOf(value: unknown, field: string): string {
+  if (value === undefined || value === null) return '';
+  if (!isObject(value)) throw new BadRequestError(`${field} must be an object`);
+  const params = new URLSearchParams();
+  for (const [name, v] of Object.entries(value)) {
+    const values: unknown[] = Array.isArray(v) ? v : [v];
+    if (!values.every((x) => typeof x === 'string')) throw new BadRequestError(`${field} values must be strings`);
+    for (const x of values as string[]) params.append(name, x);
+  }
+  return params.toString();
+}
+
+/**
+ * The key id a signed request's `Authorization` header names, `scheme` capturing it. Only a claim
+ * where whoever may invoke the function writes the whole event (every cloud but AWS): an id, not a secret.
+ */
+export function claimedCaller(headers: Record<string, string>, scheme: RegExp): string | undefined {
+  const auth = Object.entries(headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1];
+  return auth ? scheme.exec(auth.trim())?.[1] : undefined;
+}
+
+/** What FC's HTTP trigger, SCF and APIG take back from the function: the HTTP answer, never base64. */
 export interface EventHttpResult extends ApiResponse {
   isBase64Encoded: false;
 }
 
-/**
- * The HTTP handler of a platform whose trigger hands the function a JSON event (FC, FunctionGraph):
- * the invocation from the platform's context, then {@link answerHttp} (the event translated, the
- * core API called, a JSON 500 if anything ever throws, the metrics flushed).
- * @example const handle = eventHttpHandler({ api, log, invocation: runtime.invocation, toApiRequest });
- */
-export function eventHttpHandler<E, C>(options: {
-  api: ReturnType<typeof createApi>;
-  log: Logger;
-  invocation: (context: C | undefined) => Invocation;
-  toApiRequest: (event: E) => ApiRequest;
-}) {
-  return async function handle(event: E, context?: C): Promise<EventHttpResult> {
-    const invocation = options.invocation(context);
-    const answer = await answerHttp(options.api, () => options.toApiRequest(event), invocation, invocation.log ?? options.log);
-    return { ...answer, isBase64Encoded: false };
-  };
+export function eventHttpResult(answer: ApiResponse): EventHttpResult {
+  return { ...answer, isBase64Encoded: false };
+}
+
+/** A timer trigger's free-text field (`field` names it): the JSON `{"targets":[...]}`, or undefined when empty. */
+export function timerPayload(value: unknown, field: string): unknown {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new BadRequestError(`${field} must be a JSON string`);
+  return parseJsonEvent(value, field);
 }

@@ -9,23 +9,18 @@ export interface RefreshRuntime extends Pick<RefreshOptions, 'service' | 'stores
 
 /**
  * One refresh invocation: the targets the event names (a bad event is logged with the invocation's
- * request id and rethrown, so the platform marks the invocation failed), then every target written;
- * the invocation's metrics are flushed at the end, whatever happened.
- * @example return runRefresh(runtime, budget, () => targetsOf(event, runtime));
+ * request id and rethrown, so the platform marks the invocation failed), then every target written.
+ * @example return refreshInvocation(runtime, invocation, () => targetsOf(event, runtime));
  */
-export async function runRefresh(runtime: RefreshRuntime, budget: Invocation, targetsOf: () => RefreshTarget[]): Promise<{ outcomes: TargetOutcome[] }> {
+export async function refreshInvocation(runtime: RefreshRuntime, invocation: Invocation, targetsOf: () => RefreshTarget[]): Promise<{ outcomes: TargetOutcome[] }> {
+  let targets: RefreshTarget[];
   try {
-    let targets: RefreshTarget[];
-    try {
-      targets = targetsOf();
-    } catch (err) {
-      budget.log?.error('refresh event rejected', { err });
-      budget.metrics?.count('RefreshFailures', {});
-      throw err;
-    }
-    const outcomes = await refreshTargets(targets, { service: runtime.service, stores: runtime.stores, log: runtime.log, retry: runtime.config.retry }, budget);
-    return { outcomes };
-  } finally {
-    budget.metrics?.flush();
+    targets = targetsOf();
+  } catch (err) {
+    invocation.log?.error('refresh event rejected', { err });
+    invocation.metrics?.count('RefreshFailures', {});
+    throw err;
   }
+  const outcomes = await refreshTargets(targets, { service: runtime.service, stores: runtime.stores, log: runtime.log, retry: runtime.config.retry }, invocation);
+  return { outcomes };
 }

@@ -36,7 +36,7 @@ describe('SCF refresh: targets', () => {
 
   it.each([
     ['a timer Message that is not JSON', scfTimerEvent('user define msg body'), /Message is not JSON/],
-    ['a timer Message that is not a string', scfTimerEvent({ targets: [] }), /Message must be a string/],
+    ['a timer Message that is not a string', scfTimerEvent({ targets: [] }), /Message must be a JSON string/],
     ['a secret that is not configured', scfTimerEvent(JSON.stringify({ targets: [{ ...CONFIGURED, secretId: 'other-secret' }] })), /REGCRED_TARGETS/],
     ['a format that is not configured', { targets: [{ ...CONFIGURED, format: 'json' }] }, /REGCRED_TARGETS/],
   ])('rejects %s', (_name, event, message) => {

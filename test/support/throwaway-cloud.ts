@@ -5,7 +5,6 @@
  * not the only place that knows the clouds.
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createApi } from '../../core/api.js';
 import type { CloudModule } from '../../core/cloud.js';
 import { loadConfig } from '../../core/config.js';
 import type { CredentialProvider, RegistryCredential, RegistryTarget } from '../../core/credential.js';
@@ -15,7 +14,7 @@ import { createMetrics } from '../../core/metrics.js';
 import { CredentialService } from '../../core/service.js';
 import type { CloudDev, Invoker, LocalCloud } from '../../dev/local-cloud.js';
 import type { LocalAnswer, LocalRequest } from '../../emulator/trigger.js';
-import { answerHttp } from '../../handlers/shared/http-answer.js';
+import { httpPipeline } from '../../handlers/shared/pipeline.js';
 import { ServiceError, startFrontEnd, type CloudWire } from '../../emulator/front-end.js';
 import type { WireRequest } from '../../emulator/http-server.js';
 
@@ -92,16 +91,18 @@ function rawHttp(env: Record<string, string | undefined>, write?: (line: string)
   const config = loadConfig(env, THROWAWAY);
   const log = createLogger({ level: config.logLevel, ...(write && { write }) });
   const service = new CredentialService({ registries: config.registries, providers: { toy: () => new ToyProvider(config.endpoints[ENDPOINT]!) }, retry: config.retry, log });
-  const api = createApi({ service, log });
-  return async (event) => {
+  // The toy platform hands no context: each invocation gets its own request id and a 9.5 s budget.
+  const invocation = () => {
     const requestId = randomUUID();
     const metrics = createMetrics({ function: 'throwaway-http', sink: 'log', context: { requestId }, ...(write && { write }) });
-    const invocation = { deadline: Date.now() + 9_500, requestId, log: log.child({ requestId }), metrics };
-    return answerHttp(api, () => {
-      const req = toyEvent(event);
-      return { method: req.method, path: req.path, query: req.query, ...(req.caller && { caller: req.caller, callerVerified: true }) };
-    }, invocation, log);
+    return { deadline: Date.now() + 9_500, requestId, log: log.child({ requestId }), metrics };
   };
+  const toApiRequest = (event: unknown) => {
+    const req = toyEvent(event);
+    return { method: req.method, path: req.path, query: req.query, ...(req.caller && { caller: req.caller, callerVerified: true }) };
+  };
+  const handle = httpPipeline(() => ({ config, log, service, invocation }), { toApiRequest, toResult: (answer) => answer });
+  return (event) => handle(event);
 }
 
 async function startLocal(): Promise<LocalCloud> {

@@ -1,0 +1,15 @@
+import { pipelineContext, type PipelineRequest, type PipelineRuntime } from './context.js';
+
+/**
+ * This invocation's request id, deadline, logger and metrics, from the platform's context, read
+ * by the runtime the cold-start stage built.
+ * @example middy(body).use(coldStart(build)).use(invocationContext())
+ */
+export function invocationContext() {
+  return {
+    before(request: PipelineRequest<PipelineRuntime<unknown>>): void {
+      const context = pipelineContext(request);
+      context.invocation = context.runtime!.invocation(context.platform);
+    },
+  };
+}
