@@ -1,5 +1,5 @@
 /**
- * Refresh cost: 24 simulated hours of the scheduled refresh (DESIGN.md: ECR every 4 h, ACR every
+ * Refresh cost: 24 simulated hours of the scheduled refresh (docs/design.md, "Refresh and rotation": ECR every 4 h, ACR every
  * 20 min) writing one secret, through the real refreshTargets → service → provider → store path
  * against the emulator. regcred keeps one warm instance (its cache); the baseline has no cache,
  * which is also what a cold instance per invocation costs.

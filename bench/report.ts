@@ -179,7 +179,7 @@ export function renderMarkdown(r: BenchResults): string {
 
   out.push('## 5. Refresh cost (24 simulated hours)', '');
   out.push(
-    `The scheduled refresh writing one secret (one registry, dockerconfigjson) over ${(o.simulatedMs / 3_600_000).toFixed(0)} simulated hours on the DESIGN.md schedule, ` +
+    `The scheduled refresh writing one secret (one registry, dockerconfigjson) over ${(o.simulatedMs / 3_600_000).toFixed(0)} simulated hours on the schedule of docs/design.md ("Refresh and rotation"), ` +
       'through refreshTargets → service → provider → secret store against the emulators. The emulators verify signatures against the wall clock, so simulated time ' +
       'moves only the upstream answer\'s expiry (bench/clock.ts). regcred = one warm instance; baseline = no cache (also what a cold instance per invocation costs). ' +
       '"spare" = least validity the secret\'s credential had left when the next run came.',

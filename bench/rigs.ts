@@ -31,7 +31,7 @@ export interface Rig {
   providerId: ProviderId;
   /** Four distinct registries of that provider (benchmarks take the first 1 or 4). */
   registries: RegistryTarget[];
-  /** How often a scheduled refresh on this cloud runs (DESIGN.md: at most every two thirds of the half-life; ECR 4 h, ACR 20 min). */
+  /** How often a scheduled refresh on this cloud runs (docs/design.md, "Refresh and rotation": at most every two thirds of the half-life; ECR 4 h, ACR 20 min). */
   refreshEveryMs: number;
   provider(options?: ProviderOptions): CredentialProvider;
   /** The rig's emulator front end: the outage run injects faults there and reads its call records. */

@@ -235,7 +235,7 @@ async function muted<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** What `npm start` serves (DESIGN.md "Local server"); bench/sign.ts signs for its function URL. */
+/** What `npm start` serves (docs/design.md, "Local server"); bench/sign.ts signs for its function URL. */
 const NPM_START_CLOUD = 'aws';
 
 /**

@@ -19,7 +19,7 @@ export interface LatencyRow {
   p99: Spread;
 }
 
-/** The five formats of DESIGN.md; the one-registry ones go to `/credentials/{host}`. */
+/** The five formats of docs/design.md ("HTTPS API"); the one-registry ones go to `/credentials/{host}`. */
 export function formatRequests(host: string): Array<{ format: string; req: BenchRequest }> {
   const one = `/credentials/${encodeURIComponent(host)}`;
   return [

@@ -76,7 +76,9 @@ export function isFresh(entry: CacheEntry, now: number): boolean {
 
 /**
  * The cached credential for `key`, or `fetch()`'s, stored for the other processes.
- * @example const { credential } = await cached(`${url}\n${host}`, { dir, now: Date.now, staleLockMs: 35_000 }, () => fetchCredential(client, host));
+ * @example
+ * import { fetchCredential } from './client.js';
+ * const { credential } = await cached(`${url}\n${host}`, { dir, now: Date.now, staleLockMs: 35_000 }, () => fetchCredential(clientOptions, host));
  */
 export async function cached(key: string, options: CacheOptions, fetch: () => Promise<Credential | null>): Promise<CacheEntry> {
   const { dir, now } = options;

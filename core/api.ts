@@ -37,7 +37,7 @@ const QUERY_FIELDS = ['format', 'name', 'namespace'];
 const BASE_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
 
 /**
- * The HTTPS API of DESIGN.md: `GET /credentials[/{registry-host}]?format=…`. Never throws: every
+ * The HTTPS API of docs/design.md ("HTTPS API"): `GET /credentials[/{registry-host}]?format=…`. Never throws: every
  * failure becomes a JSON error with the status its RegcredError carries.
  * @example
  * const api = createApi({ service, log });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
 
 describe('loadConfig', () => {
-  it('parses the DESIGN.md example registries', () => {
+  it('parses the example registries of docs/design.md, "Configuration"', () => {
     const config = loadConfig({
       REGCRED_REGISTRIES: 'ecr:us-east-1,acr-ee:cn-hangzhou:cri-abc,acr:cn-shanghai,tcr:ap-guangzhou:tcr-abc,swr:cn-north-4',
     });

@@ -1,50 +1,16 @@
 /**
  * Per-invocation metrics, cloud-neutral and dependency-free: record counters and values while an
- * invocation runs, flush once at its end. Two sinks write the same names and values:
+ * invocation runs, flush once at its end. Two sinks write the same names and values: `emf` (AWS,
+ * CloudWatch Embedded Metric Format, namespace `regcred`, on stdout: no API call, no extra
+ * permission) and `log` (Alibaba, Tencent, Huawei: one `{"msg":"metrics", ...}` line for the
+ * cloud's log service; README, "Operations").
  *
- * - `emf` (AWS): CloudWatch Embedded Metric Format, namespace `regcred`, on stdout. Lambda's log
- *   agent turns the line into metrics; no API call, no extra permission.
- * - `log` (Alibaba, Tencent, Huawei): one `{"msg":"metrics", ...}` line with the metric names as
- *   fields, for the cloud's log service to chart (README, "Operations").
- *
- * Hand-written rather than `@aws-lambda-powertools/metrics` (2.36.0), by measurement
- * (`npx tsx bench/metrics-cost.ts`, node 20, 21 fresh processes, medians over a handler that writes
- * one stdout line and no metrics; three runs): this file costs 4.7 KB of bundle and +0.9–1.4 ms of
- * require + first flush; powertools costs 16.4 KB and +3.6–4.8 ms (its require alone ~10 ms against
- * ~2 ms). Spawn-to-exit differences stay inside the noise. Powertools would also put a `service`
- * dimension on every metric and has no closed set of dimension keys to enforce.
- *
- * Dimensions are a closed set: `function` (fixed per recorder), `provider`, `format` and
- * `errorCode`, each metric with its own fixed keys and every value from a closed list. The caller, a
- * registry host or anything else a request chooses can never become a dimension, so the number of
- * CloudWatch metrics stays bounded and no secret can reach a metric's name.
- *
- * Every metric is also published by `function` alone (a second EMF dimension set), the series the
- * CloudWatch alarms watch.
- *
- * One line per invocation in the usual case. EMF gives each dimension one value per document, so an
- * invocation that touched two providers (a refresh target with ECR and ECR Public) writes one line
- * per combination it really had.
- *
- * @example
- * // In a handler: one recorder per invocation, flushed in `finally` so failures are counted too.
- * export const handler = async (event: unknown, context: Context) => {
- *   const metrics = createMetrics({ function: context.functionName, sink: 'emf', context: { requestId: context.awsRequestId } });
- *   try {
- *     metrics.count('CacheMisses', { provider: 'ecr' });
- *     const started = now();
- *     metrics.count('UpstreamCalls', { provider: 'ecr' });
- *     // ... call the registry ...
- *     metrics.value('UpstreamLatency', { provider: 'ecr' }, now() - started);
- *     metrics.count('CredentialsIssued', { provider: 'ecr', format: 'dockerconfigjson' });
- *     metrics.value('ValiditySecondsLeft', { provider: 'ecr' }, (credential.expiresAt.getTime() - now()) / 1000);
- *   } catch (err) {
- *     metrics.count('UpstreamErrors', { provider: 'ecr', errorCode: errorCodeOf(err) });
- *     throw err;
- *   } finally {
- *     metrics.flush();
- *   }
- * };
+ * Dimensions are a closed set (`function`, `provider`, `format`, `errorCode`, each value from a
+ * closed list), so a caller or a registry host never becomes a dimension and no secret reaches a
+ * metric; every metric is also published by `function` alone, the series the alarms watch.
+ * Hand-written rather than `@aws-lambda-powertools/metrics` because it is smaller and
+ * quicker to load: bench/RESULTS.md, "7. Metrics cold-start cost" has the figures (bench/metrics-cost.ts).
+ * See {@link createMetrics} for use.
  */
 import { providerIds } from './clouds.js';
 import type { ProviderId } from './credential.js';

@@ -45,7 +45,7 @@ export class RefreshFailedError extends RegcredError {
  * Write fresh credentials into each target's secret. Credentials come through the service's
  * cache, so a retried invocation gets the same credential and therefore the same version token,
  * and the store writes nothing twice. A failure touches nothing: stores only ever add versions.
- * @example const outcomes = await refreshTargets(config.refreshTargets, { service, stores, log }, budget);
+ * @example const outcomes = await refreshTargets(config.refreshTargets, { service, stores, log, retry: config.retry }, budget);
  */
 export async function refreshTargets(targets: RefreshTarget[], options: RefreshOptions, budget: Budget): Promise<TargetOutcome[]> {
   const log = budget.log ?? options.log;

@@ -114,7 +114,7 @@ function stepName(value: unknown): RotationStep | undefined {
 /**
  * Run one rotation step. Idempotent: a step invoked twice leaves the same state.
  * @example
- * const result = await rotateStep(parseRotationEvent(event), { store, service, login: checkRegistryLogin, log }, budget);
+ * const result = await rotateStep(parseRotationEvent(event), { store, service, login: checkRegistryLogin, log, retry: config.retry }, budget);
  */
 export async function rotateStep(request: RotationRequest, options: RotationOptions, budget: Budget): Promise<RotationResult> {
   const attempt = <T>(call: (signal: AbortSignal) => Promise<T>, service = 'the secret store') =>

@@ -53,7 +53,8 @@ export interface Issued {
 /**
  * The credential service: configured targets → cached, retried provider calls.
  * @example
- * const service = new CredentialService({ registries, providers: { ecr: () => new EcrProvider() }, log });
+ * import { EcrProvider } from './aws/ecr.js';
+ * const service = new CredentialService({ registries: config.registries, providers: { ecr: () => new EcrProvider() }, log, retry: config.retry });
  * const { credentials } = await service.all({ deadline: Date.now() + 5_000 });
  */
 export class CredentialService {

@@ -42,7 +42,7 @@ export async function startHuaweiRig(): Promise<Rig> {
   return {
     providerId: 'swr',
     registries: SWR_REGIONS.map((region) => ({ provider: 'swr', region })),
-    // DESIGN.md: at most every two thirds of the half-life. SWR's login lasts 24 h, so its half-life
+    // docs/design.md, "Refresh and rotation": at most every two thirds of the half-life. SWR's login lasts 24 h, so its half-life
     // is 12 h and a scheduled refresh runs every 8 h: the secret always holds a login with at least
     // 8 h left when the next run comes.
     refreshEveryMs: 8 * 3_600_000,

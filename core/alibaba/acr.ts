@@ -30,7 +30,7 @@ export interface AlibabaProviderOptions {
 
 /**
  * @example
- * const acr = new AcrProvider({ clientFor: (region) => createAlibabaClient({ endpoint: `cr.${region}.aliyuncs.com` }) });
+ * const acr = new AcrProvider({ clientFor: regionalClients('cr', {}) });
  * const [cred] = await acr.fetch({ provider: 'acr', region: 'cn-shanghai' }, AbortSignal.timeout(3_000));
  */
 export class AcrProvider implements CredentialProvider {

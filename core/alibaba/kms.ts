@@ -20,6 +20,7 @@ const VERSION_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * @example
+ * import { createAlibabaClient } from './client.js';
  * const store = new KmsSecretStore({ client: createAlibabaClient({ endpoint: 'kms.cn-hangzhou.aliyuncs.com' }) });
  * const { written } = await store.putVersion('regcred/dockerconfig', json, token, signal);
  */

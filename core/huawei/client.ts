@@ -126,7 +126,7 @@ export class HuaweiUpstreamFault extends Error {
 /**
  * Build a client over the real SDK core (signer + HTTP client).
  * @example
- * const swr = createHuaweiClient({ endpoint: 'https://swr-api.cn-north-4.myhuaweicloud.com', keys: () => agencyKeys(context) });
+ * const swr = createHuaweiClient({ endpoint: 'https://swr-api.cn-north-4.myhuaweicloud.com', keys: () => huaweiKeysOf(roleKeys) });
  * const answer = await swr.call({ action: 'CreateSecret', method: 'POST', path: '/v2/manage/utils/secret', query: { projectname: 'cn-north-4' } }, signal);
  */
 export function createHuaweiClient(options: HuaweiClientOptions): HuaweiApiClient {

@@ -144,7 +144,9 @@ export interface CsmsFactoryOptions {
 /**
  * The default CSMS store for one region: `https://kms.<region>.myhuaweicloud.com` (CSMS shares
  * the KMS endpoint) unless HUAWEICLOUD_ENDPOINT_URL_CSMS is configured.
- * @example const store = createCsmsSecretStore('cn-north-4', { keys: () => agencyKeys(context), projectId: context.getProjectID() });
+ * @example
+ * import { huaweiKeysOf } from './client.js';
+ * const store = createCsmsSecretStore('cn-north-4', { keys: huaweiKeysOf(invocation.keys), projectId: context.getProjectID() });
  */
 export function createCsmsSecretStore(region: string, options: CsmsFactoryOptions): CsmsSecretStore {
   rejectUnknownOptions(options, ['keys', 'projectId', 'endpointUrl', 'timeoutMs'], 'createCsmsSecretStore');

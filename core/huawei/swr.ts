@@ -36,8 +36,8 @@ export interface SwrProviderOptions {
 
 /**
  * @example
- * const swr = new SwrProvider({ clientFor: (region) => createHuaweiClient({ endpoint: `https://swr-api.${region}.myhuaweicloud.com`, keys }) });
- * const [cred] = await swr.fetch({ provider: 'swr', region: 'cn-north-4' }, AbortSignal.timeout(3_000));
+ * const swr = new SwrProvider({ clientFor: (region) => createHuaweiClient({ endpoint: resolveHuaweiEndpoint(undefined, 'swr-api', region) }) });
+ * const [cred] = await swr.fetch({ provider: 'swr', region: 'cn-north-4' }, AbortSignal.timeout(3_000), invocation.keys);
  */
 export class SwrProvider implements CredentialProvider {
   readonly id = 'swr' as const;

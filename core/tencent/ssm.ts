@@ -41,6 +41,7 @@ export interface SsmSecretStoreOptions {
 
 /**
  * @example
+ * import { createTencentClient } from './client.js';
  * const store = new SsmSecretStore({ client: createTencentClient({ product: 'ssm', region: 'ap-guangzhou', keys }) });
  * const { written } = await store.putVersion('regcred-dockerconfig', json, token, signal);
  */

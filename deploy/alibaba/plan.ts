@@ -75,7 +75,8 @@ export interface DeployPlan {
 
 /**
  * @example
- * const plan = deployPlan({ region: 'cn-hangzhou', accountId: '123…', roleArn, name: 'regcred', schedule: '@every 20m', timeoutSeconds: 10, memoryMb: 256, env });
+ * import { parseArgs } from './deploy.js';
+ * const plan = deployPlan(parseArgs(['--dry-run'], process.env).options);
  */
 export function deployPlan(options: DeployOptions): DeployPlan {
   checkOptions(options);

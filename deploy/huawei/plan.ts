@@ -112,7 +112,8 @@ export const CSMS_ACTIONS = ['csms:secret:getStage', 'csms:secret:getVersion', '
 
 /**
  * @example
- * const plan = deployPlan({ region: 'cn-north-4', projectId, accountId, agency: 'regcred', refreshAgency: 'regcred-refresh', name: 'regcred', apigGroupId, schedule: '20m', timeoutSeconds: 10, memoryMb: 256, env });
+ * import { parseArgs } from './deploy.js';
+ * const plan = deployPlan(parseArgs(['--dry-run'], process.env).options);
  */
 export function deployPlan(options: DeployOptions): DeployPlan {
   checkOptions(options);

@@ -39,7 +39,7 @@ export interface ApplyOptions {
 
 /**
  * Create or update every function and trigger of the plan; returns what was done, in order.
- * @example const steps = await applyPlan(plan, packages, scfClient({ region }));
+ * @example const steps = await applyPlan(plan, packages, scfClient({ region: plan.region, keys: { secretId, secretKey } }));
  */
 export async function applyPlan(plan: DeployPlan, packages: Map<string, CodePackage>, client: ScfClient, options: ApplyOptions = {}): Promise<DeployStep[]> {
   const steps: DeployStep[] = [];

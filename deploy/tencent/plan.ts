@@ -92,7 +92,8 @@ export interface DeployPlan {
 
 /**
  * @example
- * const plan = deployPlan({ region: 'ap-guangzhou', uin: '100000000001', role: 'regcred', refreshRole: 'regcred-refresh', name: 'regcred', … });
+ * import { parseArgs } from './deploy.js';
+ * const plan = deployPlan(parseArgs(['--dry-run'], process.env).options);
  */
 export function deployPlan(options: DeployOptions): DeployPlan {
   checkOptions(options);

@@ -1,5 +1,5 @@
 /**
- * The HTTP side of the fault and abuse matrix (DESIGN.md "HTTPS API"), one suite for every cloud
+ * The HTTP side of the fault and abuse matrix (docs/design.md, "HTTPS API"), one suite for every cloud
  * in the table: each cloud's real HTTP handler, driven through its platform's event shape by its
  * dev entry (dev/<cloud>.ts), against its signature-checking emulator, faults injected at
  * the emulator front end. Every case is tagged with its matrix id ([F1] …) under the target
