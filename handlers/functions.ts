@@ -25,7 +25,7 @@ const FUNCTIONS: CloudFunctions[] = [AWS_FUNCTIONS, ALIBABA_FUNCTIONS, TENCENT_F
 /**
  * Every handler that ships, by cloud, read when called, so functions registered at run time are
  * included: a handler listed here is in the build and the benchmark.
- * @example for (const h of shippedHandlers()) await bundleHandler(h);
+ * @example const entries = shippedHandlers().map((h) => h.entry); // what scripts/bundle.ts bundles
  */
 export function shippedHandlers(): HandlerSpec[] {
   return FUNCTIONS.flatMap((functions) => Object.values(functions));

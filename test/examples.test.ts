@@ -1,6 +1,5 @@
 /**
- * Every `@example` in the doc comments of what ships (core/, cli/, deploy/, scripts/; handlers/
- * aside) type-checks against the real signatures: a function it calls exists where the example's
+ * Every `@example` in the doc comments of what ships (core/, handlers/, cli/, deploy/, scripts/) type-checks against the real signatures: a function it calls exists where the example's
  * file can reach it, and the arguments fit (test/support/examples.ts says how).
  */
 import { execFileSync } from 'node:child_process';
@@ -11,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { checkExamples, examplesOf } from './support/examples.js';
 import { PROJECT_DIR } from './support/registry.js';
 
-const FOLDERS = ['core/', 'cli/', 'deploy/', 'scripts/'];
+const FOLDERS = ['core/', 'handlers/', 'cli/', 'deploy/', 'scripts/'];
 
 function sources(): string[] {
   const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', ...FOLDERS], { cwd: PROJECT_DIR, encoding: 'utf8' });
@@ -19,7 +18,7 @@ function sources(): string[] {
 }
 
 describe('@example snippets', () => {
-  it('every @example under core/, cli/, deploy/ and scripts/ type-checks against its file', () => {
+  it('every @example under core/, handlers/, cli/, deploy/ and scripts/ type-checks against its file', () => {
     // Prepare
     const files = sources();
     // Act

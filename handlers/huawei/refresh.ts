@@ -1,6 +1,5 @@
-import { BadRequestError } from '../../core/errors.js';
 import { targetsFor } from '../../core/targets.js';
-import { isObject, parseJsonEvent, timerPayload } from '../shared/event.js';
+import { parseJsonEvent, refreshSpec } from '../shared/event.js';
 import { refreshPipeline } from '../shared/pipeline.js';
 import { huaweiRuntime, type FunctionGraphContext, type HuaweiRuntime } from './runtime.js';
 
@@ -11,12 +10,7 @@ import { huaweiRuntime, type FunctionGraphContext, type HuaweiRuntime } from './
  * - an InvokeFunction call whose whole event is `{"targets":[...]}`;
  * - otherwise (empty `user_event`, empty event): REGCRED_TARGETS.
  */
-function targetSpec(event: unknown): unknown {
-  if (event === undefined || event === null) return undefined;
-  if (!isObject(event)) throw new BadRequestError('event must be a JSON object');
-  if (event.trigger_type === 'TIMER') return timerPayload(event.user_event, 'timer event user_event');
-  return Object.keys(event).length ? event : undefined;
-}
+const targetSpec = (event: unknown) => refreshSpec(event, { is: (e) => e.trigger_type === 'TIMER', field: 'user_event' });
 
 export const targetsOf = (event: unknown, runtime: Pick<HuaweiRuntime, 'config'>) => targetsFor(targetSpec(parseJsonEvent(event, 'event')), runtime.config);
 

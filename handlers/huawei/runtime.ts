@@ -1,14 +1,11 @@
 import type { Env } from '../../core/config.js';
-import type { RoleKeys } from '../../core/credential.js';
 import { ConfigError } from '../../core/errors.js';
-import { registerRoleKeys } from '../../core/log.js';
 import { assertHuaweiRegion, huaweiKeysOf } from '../../core/huawei/client.js';
 import { HUAWEI, HUAWEI_ENDPOINTS } from '../../core/huawei/cloud.js';
 import { createCsmsSecretStore } from '../../core/huawei/csms.js';
 import { createSwrProvider } from '../../core/huawei/swr.js';
-import type { StoreFactories } from '../../core/refresh.js';
 import type { Invocation } from '../../core/service.js';
-import { coreRuntime, eventInvocation, type FunctionRuntime, type RuntimeOptions } from '../shared/runtime.js';
+import { eventRuntime, roleKeysOf, type FunctionRuntime, type RuntimeOptions } from '../shared/runtime.js';
 
 /**
  * The part of FunctionGraph's Node.js `context` regcred reads (methods, as the runtime passes them).
@@ -44,46 +41,40 @@ const DEFAULT_TIMEOUT_MS = 3_000;
  * const { credentials } = await runtime.service.all(runtime.invocation(context));
  */
 export function huaweiRuntime(env: Env, options: HuaweiRuntimeOptions = {}): HuaweiRuntime {
-  const core = coreRuntime(env, HUAWEI, options, (now, config) => {
-    const swr = config.endpoints[HUAWEI_ENDPOINTS.swr];
-    return { swr: () => createSwrProvider({ ...(swr && { endpointUrl: swr }), now }) };
-  });
-  const csms = core.config.endpoints[HUAWEI_ENDPOINTS.csms];
   const region = env.HUAWEICLOUD_REGION?.trim();
-  if (region) assertHuaweiRegion(region);
-  if (core.config.refreshTargets?.some((t) => t.store === 'csms') && !region) {
-    throw new ConfigError('HUAWEICLOUD_REGION must name the function region: REGCRED_TARGETS writes CSMS secrets there');
-  }
-  const stores: StoreFactories = {
-    csms: (invocation) => {
-      if (!invocation.keys) throw new ConfigError('the function has no agency: FunctionGraph handed it no temporary keys');
-      const projectId = (invocation as HuaweiInvocation).projectId;
-      if (!projectId) throw new ConfigError('the function project id is unknown (no context.getProjectID())');
-      return createCsmsSecretStore(region!, { keys: huaweiKeysOf(invocation.keys), projectId, ...(csms && { endpointUrl: csms }) });
+  return eventRuntime<FunctionGraphContext>(env, HUAWEI, options, {
+    providers: (now, config) => {
+      const swr = config.endpoints[HUAWEI_ENDPOINTS.swr];
+      return { swr: () => createSwrProvider({ ...(swr && { endpointUrl: swr }), now }) };
     },
-  };
-
-  return {
-    config: core.config,
-    log: core.log,
-    service: core.service,
-    stores,
-    invocation(context) {
-      const remaining = Number(call(context, 'getRemainingTimeInMilliSeconds') ?? NaN);
-      const projectId = call(context, 'getProjectID');
-      const invocation: HuaweiInvocation = {
-        ...eventInvocation(core, options, {
-          remainingMs: Number.isFinite(remaining) && remaining > 0 ? remaining : DEFAULT_TIMEOUT_MS,
-          requestId: call(context, 'getRequestID'),
-          functionName: call(context, 'getFunctionName'),
-          keys: agencyKeys(context),
-          region,
-        }),
-        ...(projectId && { projectId }),
+    stores: (config) => {
+      if (region) assertHuaweiRegion(region);
+      if (config.refreshTargets?.some((t) => t.store === 'csms') && !region) {
+        throw new ConfigError('HUAWEICLOUD_REGION must name the function region: REGCRED_TARGETS writes CSMS secrets there');
+      }
+      const csms = config.endpoints[HUAWEI_ENDPOINTS.csms];
+      return {
+        csms: (invocation) => {
+          if (!invocation.keys) throw new ConfigError('the function has no agency: FunctionGraph handed it no temporary keys');
+          const projectId = (invocation as HuaweiInvocation).projectId;
+          if (!projectId) throw new ConfigError('the function project id is unknown (no context.getProjectID())');
+          return createCsmsSecretStore(region!, { keys: huaweiKeysOf(invocation.keys), projectId, ...(csms && { endpointUrl: csms }) });
+        },
       };
-      return invocation;
     },
-  };
+    defaultTimeoutMs: DEFAULT_TIMEOUT_MS,
+    read: (context) => {
+      const projectId = call(context, 'getProjectID');
+      return {
+        remainingMs: Number(call(context, 'getRemainingTimeInMilliSeconds') ?? NaN),
+        requestId: call(context, 'getRequestID'),
+        functionName: call(context, 'getFunctionName'),
+        keys: roleKeysOf({ accessKeyId: call(context, 'getSecurityAccessKey'), accessKeySecret: call(context, 'getSecuritySecretKey'), securityToken: call(context, 'getSecurityToken') }),
+        region,
+        ...(projectId && { extra: { projectId } }),
+      };
+    },
+  });
 }
 
 /** The invocation plus the project CSMS paths name (FunctionGraph `context.getProjectID()`). */
@@ -100,13 +91,4 @@ function call<K extends keyof FunctionGraphContext>(context: FunctionGraphContex
   } catch {
     return undefined;
   }
-}
-
-function agencyKeys(context: FunctionGraphContext | undefined): RoleKeys | undefined {
-  const accessKeyId = call(context, 'getSecurityAccessKey');
-  const accessKeySecret = call(context, 'getSecuritySecretKey');
-  const securityToken = call(context, 'getSecurityToken');
-  registerRoleKeys({ accessKeySecret, securityToken });
-  if (!accessKeyId || !accessKeySecret) return undefined;
-  return { accessKeyId, accessKeySecret, ...(securityToken && { securityToken }) };
 }

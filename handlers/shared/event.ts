@@ -93,3 +93,14 @@ export function timerPayload(value: unknown, field: string): unknown {
   if (typeof value !== 'string') throw new BadRequestError(`${field} must be a JSON string`);
   return parseJsonEvent(value, field);
 }
+
+/**
+ * The `{"targets":[...]}` a refresh event carries: a timer trigger's free-text field (`timer` says
+ * which events are timers and which field), else the whole event; undefined when empty.
+ */
+export function refreshSpec(event: unknown, timer: { is(event: Record<string, unknown>): boolean; field: string }): unknown {
+  if (event === undefined || event === null) return undefined;
+  if (!isObject(event)) throw new BadRequestError('event must be a JSON object');
+  if (timer.is(event)) return timerPayload(event[timer.field], `timer event ${timer.field}`);
+  return Object.keys(event).length ? event : undefined;
+}

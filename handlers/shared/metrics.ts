@@ -31,7 +31,9 @@ export function invocationMetrics(options: {
 /**
  * What every cloud's invocation carries whatever its platform: the request id (and on AWS the
  * X-Ray trace id, when there is one), a logger bound to them, and the invocation's metrics recorder.
- * @example return { ...budgetFor(ms), ...tagged({ requestId, functionName, sink: 'log', log, write }) };
+ * @example
+ * import { budgetFor } from '../../core/service.js';
+ * const invocation = { ...budgetFor(3_000), ...tagged({ requestId, functionName, sink: 'log', log }) };
  */
 export function tagged(options: { requestId: string | undefined; traceId?: string | undefined; functionName: string | undefined; sink: 'emf' | 'log'; log: Logger; write?: (line: string) => void }) {
   const { requestId, traceId } = options;

@@ -20,7 +20,9 @@ const built = new WeakSet<object>();
  * invocation's context, the metrics flushed at the end, and optionally an error boundary that turns
  * any error into an answer. Middy's early timeout is off: the core answers within its own deadline
  * (core/service.ts budgetFor) and would race it.
- * @example export const handler = pipeline(() => awsRuntime(process.env), (event, { runtime, invocation }) => …);
+ * @example
+ * import { awsRuntime } from '../aws/runtime.js';
+ * const handler = pipeline(() => awsRuntime(process.env), async (_event, { invocation }) => invocation.requestId);
  */
 export function pipeline<Runtime extends PipelineRuntime<PlatformContext>, PlatformContext, Result>(
   build: () => Runtime,
@@ -51,7 +53,10 @@ export interface HttpTranslation<Result> {
 /**
  * An HTTP handler: the event translated (a malformed one is a 400 naming the field), the core API
  * asked, the answer translated back; any error becomes the API's JSON error, never a stack trace.
- * @example export const handler = httpPipeline(() => awsRuntime(process.env), { toApiRequest, toResult: (answer) => answer });
+ * @example
+ * import { awsRuntime } from '../aws/runtime.js';
+ * import { toApiRequest } from '../aws/http.js';
+ * const handler = httpPipeline(() => awsRuntime(process.env), { toApiRequest, toResult: (answer) => answer });
  */
 export function httpPipeline<Runtime extends PipelineRuntime<PlatformContext>, PlatformContext, Result>(build: () => Runtime, translation: HttpTranslation<Result>) {
   const withApi = () => {
@@ -69,7 +74,10 @@ export function httpPipeline<Runtime extends PipelineRuntime<PlatformContext>, P
  * A refresh handler: the targets the event names (else the configured ones) written to their
  * stores. A bad event or a failed target rejects, so the platform marks the invocation failed and
  * its retry policy applies.
- * @example export const handler = refreshPipeline(() => huaweiRuntime(process.env), (event, runtime) => targetsFor(targetSpec(event), runtime.config));
+ * @example
+ * import { huaweiRuntime } from '../huawei/runtime.js';
+ * import { targetsOf } from '../huawei/refresh.js';
+ * const handler = refreshPipeline(() => huaweiRuntime(process.env), targetsOf);
  */
 export function refreshPipeline<Runtime extends PipelineRuntime<PlatformContext> & RefreshRuntime, PlatformContext>(
   build: () => Runtime,

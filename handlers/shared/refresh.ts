@@ -10,7 +10,9 @@ export interface RefreshRuntime extends Pick<RefreshOptions, 'service' | 'stores
 /**
  * One refresh invocation: the targets the event names (a bad event is logged with the invocation's
  * request id and rethrown, so the platform marks the invocation failed), then every target written.
- * @example return refreshInvocation(runtime, invocation, () => targetsOf(event, runtime));
+ * @example
+ * import { targetsOf } from '../tencent/refresh.js';
+ * const { outcomes } = await refreshInvocation(runtime, invocation, () => targetsOf(event, runtime));
  */
 export async function refreshInvocation(runtime: RefreshRuntime, invocation: Invocation, targetsOf: () => RefreshTarget[]): Promise<{ outcomes: TargetOutcome[] }> {
   let targets: RefreshTarget[];

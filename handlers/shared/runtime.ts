@@ -1,7 +1,7 @@
 import type { CloudModule } from '../../core/cloud.js';
 import { loadConfig, type Config, type Env } from '../../core/config.js';
 import type { RoleKeys } from '../../core/credential.js';
-import { createLogger, registerSecret, type Logger } from '../../core/log.js';
+import { createLogger, registerRoleKeys, registerSecret, type Logger } from '../../core/log.js';
 import type { StoreFactories } from '../../core/refresh.js';
 import { budgetFor, CredentialService, type Invocation, type ProviderFactories } from '../../core/service.js';
 import { tagged } from './metrics.js';
@@ -28,7 +28,10 @@ export interface RuntimeOptions {
 /**
  * The part of a composition root every cloud builds the same way: the configuration validated
  * for `cloud`, the clock, the logger, and the cached credential service over the cloud's providers.
- * @example const { config, now, log, service } = coreRuntime(env, TENCENT, options, (now) => ({ tcr: () => createTcrProvider({ now }) }));
+ * @example
+ * import { TENCENT } from '../../core/tencent/cloud.js';
+ * import { createTcrProvider } from '../../core/tencent/tcr.js';
+ * const { config, now, log, service } = coreRuntime(process.env, TENCENT, {}, (now) => ({ tcr: () => createTcrProvider({ keys: () => ({ secretId: 'AKID', secretKey: 'k' }), now }) }));
  */
 export function coreRuntime(env: Env, cloud: CloudModule, options: RuntimeOptions, providers: (now: () => number, config: Config) => ProviderFactories) {
   const config = loadConfig(env, cloud);
@@ -40,19 +43,68 @@ export function coreRuntime(env: Env, cloud: CloudModule, options: RuntimeOption
   return { config, now, log, service };
 }
 
+/** What a platform's context says of one invocation, as each cloud's runtime reads it. */
+export interface PlatformInvocation {
+  /** Time left, ms; absent, not a number or not positive: the platform's default timeout. */
+  remainingMs: number | undefined;
+  requestId: string | undefined;
+  functionName: string | undefined;
+  /** The role's keys, where the platform hands them per invocation (FC, FunctionGraph). */
+  keys?: RoleKeys | undefined;
+  region?: string | undefined;
+  /** Platform-specific fields the cloud's stores read (FunctionGraph's project id). */
+  extra?: Record<string, string>;
+}
+
 /**
- * One invocation on a platform that logs metrics as a line (every cloud but AWS): its budget, its
- * request id on every line, and what the platform handed it (role keys, region).
+ * The composition root of a platform that hands the function a JSON event and logs metrics as a
+ * line (FC, SCF, FunctionGraph): the core built by {@link coreRuntime}, the cloud's stores, and each
+ * invocation read from the platform's context by `read`.
+ * @example
+ * import { TENCENT } from '../../core/tencent/cloud.js';
+ * const runtime = eventRuntime(process.env, TENCENT, {}, { providers: () => ({}), stores: () => ({}), defaultTimeoutMs: 3_000, read: () => ({ remainingMs: undefined, requestId: undefined, functionName: undefined }) });
  */
-export function eventInvocation(
-  core: { now: () => number; log: Logger },
+export function eventRuntime<Context>(
+  env: Env,
+  cloud: CloudModule,
   options: RuntimeOptions,
-  context: { remainingMs: number; requestId: string | undefined; functionName: string | undefined; keys?: RoleKeys | undefined; region?: string | undefined },
-): Invocation {
+  parts: {
+    providers: (now: () => number, config: Config) => ProviderFactories;
+    /** Built once the configuration is valid; a cloud's own cold-start checks run here too. */
+    stores: (config: Config) => StoreFactories;
+    defaultTimeoutMs: number;
+    read: (context: Context | undefined) => PlatformInvocation;
+  },
+): FunctionRuntime<Context> {
+  const { config, now, log, service } = coreRuntime(env, cloud, options, parts.providers);
+  const write = options.write;
   return {
-    ...budgetFor(context.remainingMs, core.now),
-    ...tagged({ requestId: context.requestId, functionName: context.functionName, sink: 'log', log: core.log, ...(options.write && { write: options.write }) }),
-    ...(context.keys && { keys: context.keys }),
-    ...(context.region && { region: context.region }),
+    config,
+    log,
+    service,
+    stores: parts.stores(config),
+    invocation(context) {
+      const { remainingMs, requestId, functionName, keys, region, extra } = parts.read(context);
+      const left = typeof remainingMs === 'number' && Number.isFinite(remainingMs) && remainingMs > 0 ? remainingMs : parts.defaultTimeoutMs;
+      return {
+        ...budgetFor(left, now),
+        ...tagged({ requestId: requestId || undefined, functionName, sink: 'log', log, ...(write && { write }) }),
+        ...(keys && { keys }),
+        ...(region && { region }),
+        ...extra,
+      };
+    },
   };
+}
+
+/**
+ * The role's keys as every platform hands them (FC's `context.credentials`, FunctionGraph's
+ * `getSecurity*()`), in regcred's one shape; the secret parts are registered with the log
+ * redactor as they are first seen. Undefined without a key pair.
+ */
+export function roleKeysOf(parts: { accessKeyId?: string | undefined; accessKeySecret?: string | undefined; securityToken?: string | undefined }): RoleKeys | undefined {
+  const { accessKeyId, accessKeySecret, securityToken } = parts;
+  registerRoleKeys({ accessKeySecret, securityToken });
+  if (!accessKeyId || !accessKeySecret) return undefined;
+  return { accessKeyId, accessKeySecret, ...(securityToken && { securityToken }) };
 }

@@ -1,6 +1,5 @@
-import { BadRequestError } from '../../core/errors.js';
 import { targetsFor } from '../../core/targets.js';
-import { isObject, parseJsonEvent, timerPayload } from '../shared/event.js';
+import { parseJsonEvent, refreshSpec } from '../shared/event.js';
 import { refreshPipeline } from '../shared/pipeline.js';
 import { tencentRuntime, type ScfContext, type TencentRuntime } from './runtime.js';
 
@@ -11,12 +10,7 @@ import { tencentRuntime, type ScfContext, type TencentRuntime } from './runtime.
  * - an `Invoke` call whose whole event is `{"targets":[...]}`;
  * - an empty event: REGCRED_TARGETS.
  */
-function targetSpec(event: unknown): unknown {
-  if (event === undefined || event === null) return undefined;
-  if (!isObject(event)) throw new BadRequestError('event must be a JSON object');
-  if (event.Type === 'Timer') return timerPayload(event.Message, 'timer event Message');
-  return Object.keys(event).length ? event : undefined;
-}
+const targetSpec = (event: unknown) => refreshSpec(event, { is: (e) => e.Type === 'Timer', field: 'Message' });
 
 export const targetsOf = (event: unknown, runtime: Pick<TencentRuntime, 'config'>) => targetsFor(targetSpec(parseJsonEvent(event, 'event')), runtime.config);
 

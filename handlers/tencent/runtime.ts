@@ -1,12 +1,11 @@
 import type { Env } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
 import { registerRoleKeys } from '../../core/log.js';
-import type { StoreFactories } from '../../core/refresh.js';
 import type { TencentKeys } from '../../core/tencent/client.js';
 import { TENCENT, TENCENT_ENDPOINTS } from '../../core/tencent/cloud.js';
 import { createSsmSecretStore } from '../../core/tencent/ssm.js';
 import { createTcrProvider } from '../../core/tencent/tcr.js';
-import { coreRuntime, eventInvocation, type FunctionRuntime, type RuntimeOptions } from '../shared/runtime.js';
+import { eventRuntime, type FunctionRuntime, type RuntimeOptions } from '../shared/runtime.js';
 
 /**
  * The part of SCF's Node.js `context` regcred reads (SCF event functions pass `(event, context)`;
@@ -40,43 +39,36 @@ const DEFAULT_TIMEOUT_MS = 3_000;
  */
 export function tencentRuntime(env: Env, options: TencentRuntimeOptions = {}): TencentRuntime {
   const keys = () => roleKeys(env);
-  const core = coreRuntime(env, TENCENT, options, (now, config) => {
-    const tcr = config.endpoints[TENCENT_ENDPOINTS.tcr];
-    return { tcr: () => createTcrProvider({ keys, ...(tcr && { endpointUrl: tcr }), now }) };
+  return eventRuntime<ScfContext>(env, TENCENT, options, {
+    providers: (now, config) => {
+      const tcr = config.endpoints[TENCENT_ENDPOINTS.tcr];
+      return { tcr: () => createTcrProvider({ keys, ...(tcr && { endpointUrl: tcr }), now }) };
+    },
+    stores: (config) => {
+      keys(); // no execution role: fail the cold start (a generic 500 to callers), not each request
+      const ssm = config.endpoints[TENCENT_ENDPOINTS.ssm];
+      // SSM secrets live in the function's own region.
+      return {
+        ssm: (invocation) => {
+          if (!invocation.region) throw new ConfigError('the function region is unknown (no context.tencentcloud_region, no TENCENTCLOUD_REGION), so the SSM endpoint is unknown');
+          return createSsmSecretStore(invocation.region, { keys, ...(ssm && { endpointUrl: ssm }) });
+        },
+      };
+    },
+    defaultTimeoutMs: DEFAULT_TIMEOUT_MS,
+    read: (context) => ({
+      remainingMs: remainingMs(context),
+      requestId: typeof context?.request_id === 'string' ? context.request_id : undefined,
+      functionName: context?.function_name,
+      region: context?.tencentcloud_region || env.TENCENTCLOUD_REGION,
+    }),
   });
-  keys(); // no execution role: fail the cold start (a generic 500 to callers), not each request
-  const ssm = core.config.endpoints[TENCENT_ENDPOINTS.ssm];
-  const stores: StoreFactories = {
-    // SSM secrets live in the function's own region.
-    ssm: (invocation) => {
-      if (!invocation.region) throw new ConfigError('the function region is unknown (no context.tencentcloud_region, no TENCENTCLOUD_REGION), so the SSM endpoint is unknown');
-      return createSsmSecretStore(invocation.region, { keys, ...(ssm && { endpointUrl: ssm }) });
-    },
-  };
-
-  return {
-    config: core.config,
-    log: core.log,
-    service: core.service,
-    stores,
-    invocation(context) {
-      return eventInvocation(core, options, {
-        remainingMs: remainingMs(context),
-        requestId: typeof context?.request_id === 'string' && context.request_id ? context.request_id : undefined,
-        functionName: context?.function_name,
-        region: context?.tencentcloud_region || env.TENCENTCLOUD_REGION,
-      });
-    },
-  };
 }
 
-function remainingMs(context: ScfContext | undefined): number {
-  if (typeof context?.getRemainingTimeInMillis === 'function') {
-    const left = context.getRemainingTimeInMillis();
-    if (typeof left === 'number' && Number.isFinite(left)) return left;
-  }
-  const limit = context?.time_limit_in_ms;
-  return typeof limit === 'number' && limit > 0 ? limit : DEFAULT_TIMEOUT_MS;
+/** SCF's own count of what is left, else the function's time limit. */
+function remainingMs(context: ScfContext | undefined): number | undefined {
+  const left = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
+  return typeof left === 'number' && Number.isFinite(left) ? left : context?.time_limit_in_ms;
 }
 
 /** The execution role's temporary keys, as SCF sets them; never a permanent key from elsewhere. */

@@ -10,7 +10,9 @@ export class ColdStartFailedError extends InternalError {}
  * an instance, not at import, so loading the bundle costs only the code. A bad configuration is
  * logged once, in full, naming the variable and the entry, and remembered: every invocation then
  * fails with {@link ColdStartFailedError}, so a caller never sees the configuration in an answer.
- * @example middy(body).use(coldStart(() => awsRuntime(process.env)))
+ * @example
+ * import { awsRuntime } from '../../aws/runtime.js';
+ * const stage = coldStart(() => awsRuntime(process.env)); // the first stage of handlers/shared/pipeline.ts
  */
 export function coldStart<Runtime>(build: () => Runtime, write?: (line: string) => void) {
   let built: { ok: true; runtime: Runtime } | { ok: false } | undefined;

@@ -8,7 +8,7 @@ import { ColdStartFailedError } from './cold-start.js';
  * result shape, never a stack trace. A RegcredError (a malformed event: the caller's fault) is
  * answered as itself; a failed cold start (already logged) as a generic 500; anything else is
  * logged as a bug and answered as a generic 500.
- * @example middy(body).use(…).use(httpErrorBoundary((answer) => ({ ...answer, isBase64Encoded: false })))
+ * @example const stage = httpErrorBoundary((answer) => ({ ...answer, isBase64Encoded: false as const })); // the last stage
  */
 export function httpErrorBoundary<Result>(toResult: (answer: ApiResponse) => Result) {
   return {

@@ -3,7 +3,9 @@ import { pipelineContext, type PipelineRequest, type PipelineRuntime } from './c
 /**
  * This invocation's request id, deadline, logger and metrics, from the platform's context, read
  * by the runtime the cold-start stage built.
- * @example middy(body).use(coldStart(build)).use(invocationContext())
+ * @example
+ * import { coldStart } from './cold-start.js';
+ * const stages = [coldStart(build), invocationContext()];
  */
 export function invocationContext() {
   return {

@@ -3,7 +3,7 @@ import { pipelineContext, type PipelineRequest } from './context.js';
 /**
  * Write the invocation's metrics once it is over, answered or failed. Block bodies on purpose: a
  * middy middleware that returns a value ends the request with that value.
- * @example middy(body).use(coldStart(build)).use(invocationContext()).use(metricsFlush())
+ * @example const { after, onError } = metricsFlush(); // the same flush on both ways out
  */
 export function metricsFlush() {
   const flush = (request: PipelineRequest): void => {
