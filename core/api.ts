@@ -3,7 +3,7 @@ import { BadRequestError, ConfigError, ForbiddenError, InternalError, MethodNotA
 import { isFormat, render, FORMATS, type Format } from './formats.js';
 import type { Logger } from './log.js';
 import { REGISTRY_HOST } from './registry-spec.js';
-import type { Budget, CredentialService } from './service.js';
+import type { CredentialService, Invocation } from './service.js';
 
 /** A cloud-neutral HTTP request: each handler translates its cloud's event into this. */
 export interface ApiRequest {
@@ -41,14 +41,14 @@ const BASE_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-
  * failure becomes a JSON error with the status its RegcredError carries.
  * @example
  * const api = createApi({ service, log });
- * const res = await api({ method: 'GET', path: '/credentials', query: 'format=dockerconfigjson', caller }, budget);
+ * const res = await api({ method: 'GET', path: '/credentials', query: 'format=dockerconfigjson', caller }, invocation);
  */
 export function createApi(options: ApiOptions) {
   const { service, allowedCallers } = options;
   const now = options.now ?? Date.now;
 
-  return async function handle(req: ApiRequest, budget: Budget): Promise<ApiResponse> {
-    const log = budget.log ?? options.log;
+  return async function handle(req: ApiRequest, invocation: Invocation): Promise<ApiResponse> {
+    const log = invocation.log ?? options.log;
     try {
       const caller = req.caller ?? 'unknown';
       if (allowedCallers && !(req.callerVerified && allowedCallers.some((p) => p.test(caller)))) throw new ForbiddenError();
@@ -57,7 +57,7 @@ export function createApi(options: ApiOptions) {
       const query = parseQuery(req.query);
       const format = query.format ?? 'json';
 
-      const issued = host === undefined ? await service.all(budget) : await service.forHost(host, budget);
+      const issued = host === undefined ? await service.all(invocation) : await service.forHost(host, invocation);
       const body = render(format, issued.credentials, {
         single: host !== undefined,
         name: query.name,
@@ -67,8 +67,8 @@ export function createApi(options: ApiOptions) {
       });
       for (const c of issued.credentials) {
         auditIssued(log, caller, c, req.callerVerified === true);
-        budget.metrics?.count('CredentialsIssued', { provider: c.provider, format });
-        budget.metrics?.value('ValiditySecondsLeft', { provider: c.provider }, Math.round((c.expiresAt.getTime() - now()) / 1000));
+        invocation.metrics?.count('CredentialsIssued', { provider: c.provider, format });
+        invocation.metrics?.value('ValiditySecondsLeft', { provider: c.provider }, Math.round((c.expiresAt.getTime() - now()) / 1000));
       }
       return { statusCode: 200, headers: { ...BASE_HEADERS }, body: JSON.stringify(body) };
     } catch (err) {

@@ -5,7 +5,7 @@ import { ConfigError, RegcredError, toRegcredError } from './errors.js';
 import { dockerConfig, render } from './formats.js';
 import type { Logger } from './log.js';
 import { withRetry, type RetryPolicy } from './retry.js';
-import type { Budget, CredentialService, Invocation } from './service.js';
+import type { CredentialService, Invocation } from './service.js';
 import type { SecretStore, StoreId } from './secret-store.js';
 import type { RefreshTarget, SecretFormat } from './targets.js';
 
@@ -45,17 +45,17 @@ export class RefreshFailedError extends RegcredError {
  * Write fresh credentials into each target's secret. Credentials come through the service's
  * cache, so a retried invocation gets the same credential and therefore the same version token,
  * and the store writes nothing twice. A failure touches nothing: stores only ever add versions.
- * @example const outcomes = await refreshTargets(config.refreshTargets, { service, stores, log, retry: config.retry }, budget);
+ * @example const outcomes = await refreshTargets(config.refreshTargets, { service, stores, log, retry: config.retry }, invocation);
  */
-export async function refreshTargets(targets: RefreshTarget[], options: RefreshOptions, budget: Budget): Promise<TargetOutcome[]> {
-  const log = budget.log ?? options.log;
+export async function refreshTargets(targets: RefreshTarget[], options: RefreshOptions, invocation: Invocation): Promise<TargetOutcome[]> {
+  const log = invocation.log ?? options.log;
   const stores = new Map<StoreId, SecretStore>();
   const storeFor = (id: StoreId) => {
     let store = stores.get(id);
     if (!store) {
       const factory = options.stores[id];
       if (!factory) throw new ConfigError(`store '${id}' is not available in this function's cloud`);
-      store = factory(budget);
+      store = factory(invocation);
       stores.set(id, store);
     }
     return store;
@@ -66,25 +66,25 @@ export async function refreshTargets(targets: RefreshTarget[], options: RefreshO
       const base = { store: target.store, secretId: target.secretId, registries: target.registries.map((r) => `${r.provider}:${r.region}`) };
       try {
         const store = storeFor(target.store);
-        const { credentials } = await options.service.issue(target.registries, budget, { lastGood: false });
+        const { credentials } = await options.service.issue(target.registries, invocation, { lastGood: false });
         const value = secretValue(target.format, credentials);
         const token = versionToken(target.secretId, target.format, credentials);
         const result = await withRetry((signal) => store.putVersion(target.secretId, value, token, signal), {
           policy: options.retry,
           service: `secret store ${target.store}`,
-          deadline: budget.deadline,
-          ...(budget.signal && { signal: budget.signal }),
+          deadline: invocation.deadline,
+          ...(invocation.signal && { signal: invocation.signal }),
         });
         log.info('secret refreshed', { ...base, versionId: result.versionId, written: result.written });
         if (result.written) {
           for (const c of credentials) auditIssued(log, `refresh:${target.store}:${target.secretId}`, c);
-          budget.metrics?.count('RefreshVersionsWritten', {});
+          invocation.metrics?.count('RefreshVersionsWritten', {});
         }
         return { ...base, ok: true, versionId: result.versionId, written: result.written };
       } catch (err) {
         const error = toRegcredError(err);
         log.error('secret refresh failed', { ...base, code: error.code, err: error });
-        budget.metrics?.count('RefreshFailures', {});
+        invocation.metrics?.count('RefreshFailures', {});
         return { ...base, ok: false, error: { code: error.code, message: error.message } };
       }
     }),

@@ -11,7 +11,7 @@ import { BadRequestError, RegcredError, toRegcredError } from './errors.js';
 import { registerSecret, type Logger } from './log.js';
 import { secretValue } from './refresh.js';
 import { withRetry, type RetryPolicy } from './retry.js';
-import type { Budget, CredentialService } from './service.js';
+import type { CredentialService, Invocation } from './service.js';
 import type { StoreId } from './secret-store.js';
 import type { RefreshTarget, SecretFormat } from './targets.js';
 
@@ -114,19 +114,19 @@ function stepName(value: unknown): RotationStep | undefined {
 /**
  * Run one rotation step. Idempotent: a step invoked twice leaves the same state.
  * @example
- * const result = await rotateStep(parseRotationEvent(event), { store, service, login: checkRegistryLogin, log, retry: config.retry }, budget);
+ * const result = await rotateStep(parseRotationEvent(event), { store, service, login: checkRegistryLogin, log, retry: config.retry }, invocation);
  */
-export async function rotateStep(request: RotationRequest, options: RotationOptions, budget: Budget): Promise<RotationResult> {
+export async function rotateStep(request: RotationRequest, options: RotationOptions, invocation: Invocation): Promise<RotationResult> {
   const attempt = <T>(call: (signal: AbortSignal) => Promise<T>, service = 'the secret store') =>
     withRetry(call, {
       policy: options.retry,
       service,
-      deadline: budget.deadline,
-      ...(budget.signal && { signal: budget.signal }),
+      deadline: invocation.deadline,
+      ...(invocation.signal && { signal: invocation.signal }),
     });
   const { store } = options;
   const { secretId, token, step } = request;
-  const log = budget.log ?? options.log;
+  const log = invocation.log ?? options.log;
 
   const secret = await attempt((signal) => store.describe(secretId, signal));
   const done = (action: RotationAction): RotationResult => {
@@ -146,7 +146,7 @@ export async function rotateStep(request: RotationRequest, options: RotationOpti
     case 'createSecret': {
       const existing = await attempt((signal) => store.getValue(secretId, token, PENDING, signal));
       if (existing !== undefined) return done('alreadyPending');
-      const { credentials } = await options.service.issue(target.registries, budget, { lastGood: false });
+      const { credentials } = await options.service.issue(target.registries, invocation, { lastGood: false });
       const value = secretValue(target.format, credentials);
       await attempt((signal) => store.putPending(secretId, value, token, request.rotationToken, signal));
       for (const c of credentials) auditIssued(log, `rotation:${secret.arn}`, c);

@@ -22,7 +22,7 @@ export interface ServiceOptions {
 
 /**
  * One invocation, made explicit by its handler from the platform's context and passed down: its
- * time budget, its request id and a logger bound to it, and the role's keys and region where the
+ * deadline, its request id and a logger bound to it, and the role's keys and region where the
  * platform hands them per invocation. Nothing per request lives in closures or process.env, so
  * concurrent invocations of one instance (FC instance concurrency) never see each other's keys.
  */
@@ -41,8 +41,6 @@ export interface Invocation {
   metrics?: Metrics;
 }
 
-/** How long a call may take (an invocation without its platform details). */
-export type Budget = Invocation;
 
 export interface Issued {
   credentials: RegistryCredential[];
@@ -80,22 +78,22 @@ export class CredentialService {
   }
 
   /** Credentials for every configured registry (the one upstream failure fails the whole answer). */
-  all(budget: Budget): Promise<Issued> {
-    return this.issue(this.registries, budget);
+  all(invocation: Invocation): Promise<Issued> {
+    return this.issue(this.registries, invocation);
   }
 
   /**
    * Credentials for one registry host; NotFoundError when no configured registry serves it. Only
    * the registries that may serve the host are asked (a host override or the provider's hint).
    */
-  async forHost(host: string, budget: Budget): Promise<Issued> {
+  async forHost(host: string, invocation: Invocation): Promise<Issued> {
     const wanted = host.toLowerCase();
     const candidates = this.registries.filter((t) =>
       t.host !== undefined ? t.host === wanted : (this.#provider(t.provider).mayServe?.(t, wanted) ?? true),
     );
     const notFound = new NotFoundError(`registry '${host}' is not configured`);
     if (!candidates.length) throw notFound;
-    const issued = await this.issue(candidates, budget);
+    const issued = await this.issue(candidates, invocation);
     const credentials = issued.credentials.filter((c) => c.registry === wanted);
     if (!credentials.length) throw notFound;
     return { credentials, freshUntil: issued.freshUntil };
@@ -106,9 +104,9 @@ export class CredentialService {
    * because its refresh failed is refused: the failure is thrown instead, so the run fails loudly
    * (the platform retries it, the alarm sees it) and the secret keeps the value it already holds.
    */
-  async issue(targets: readonly RegistryTarget[], budget: Budget, options: { lastGood?: boolean } = {}): Promise<Issued> {
-    const batched = this.#batchLoads(targets, budget);
-    const entries = await Promise.all(targets.map((t) => this.#cached(t, budget, batched.get(t))));
+  async issue(targets: readonly RegistryTarget[], invocation: Invocation, options: { lastGood?: boolean } = {}): Promise<Issued> {
+    const batched = this.#batchLoads(targets, invocation);
+    const entries = await Promise.all(targets.map((t) => this.#cached(t, invocation, batched.get(t))));
     const failed = options.lastGood === false ? entries.find((e) => e.refreshError) : undefined;
     if (failed) throw failed.refreshError;
     return {
@@ -123,7 +121,7 @@ export class CredentialService {
    * take their part of its answer. The cache stays per target (each has its own expiry, hold-off and
    * last good value); only the upstream call is shared, and only within one request.
    */
-  #batchLoads(targets: readonly RegistryTarget[], budget: Budget): Map<RegistryTarget, () => Promise<RegistryCredential[]>> {
+  #batchLoads(targets: readonly RegistryTarget[], invocation: Invocation): Map<RegistryTarget, () => Promise<RegistryCredential[]>> {
     const batches = new Map<string, RegistryTarget[]>();
     for (const target of targets) {
       const key = this.#provider(target.provider).batchKey?.(target);
@@ -135,58 +133,58 @@ export class CredentialService {
     for (const batch of batches.values()) {
       if (batch.length < 2) continue;
       let call: Promise<RegistryCredential[][]> | undefined;
-      batch.forEach((target, i) => loads.set(target, async () => (await (call ??= this.#fetch(batch, budget)))[i]!));
+      batch.forEach((target, i) => loads.set(target, async () => (await (call ??= this.#fetch(batch, invocation)))[i]!));
     }
     return loads;
   }
 
-  async #cached(target: RegistryTarget, budget: Budget, batchLoad?: () => Promise<RegistryCredential[]>) {
+  async #cached(target: RegistryTarget, invocation: Invocation, batchLoad?: () => Promise<RegistryCredential[]>) {
     const key = targetKey(target);
     let missed = false; // only the request that starts the upstream call; those that join it wait, but cost nothing upstream
     const entry = await this.cache.get(key, () => {
       missed = true;
-      return batchLoad ? batchLoad() : this.#fetch([target], budget).then(([credentials]) => credentials!);
+      return batchLoad ? batchLoad() : this.#fetch([target], invocation).then(([credentials]) => credentials!);
     });
-    budget.metrics?.count(missed ? 'CacheMisses' : 'CacheHits', { provider: target.provider });
+    invocation.metrics?.count(missed ? 'CacheMisses' : 'CacheHits', { provider: target.provider });
     // Once per failed refresh, not once per request served during its hold-off.
     if (entry.refreshError && !entry.heldOff) {
-      (budget.log ?? this.#log).warn('refresh failed; serving last good credential', { registry: key, err: entry.refreshError });
+      (invocation.log ?? this.#log).warn('refresh failed; serving last good credential', { registry: key, err: entry.refreshError });
     }
     return entry;
   }
 
   /** One upstream call (retried) for `targets`: one target, or several of one provider's batch key. */
-  async #fetch(targets: readonly RegistryTarget[], budget: Budget): Promise<RegistryCredential[][]> {
+  async #fetch(targets: readonly RegistryTarget[], invocation: Invocation): Promise<RegistryCredential[][]> {
     const provider = this.#provider(targets[0]!.provider);
     const name = targets.map(targetKey).join(',');
     const started = this.#now();
     const dimensions = { provider: targets[0]!.provider };
     const attempt = async (signal: AbortSignal) => {
       const started = this.#now();
-      budget.metrics?.count('UpstreamCalls', dimensions);
+      invocation.metrics?.count('UpstreamCalls', dimensions);
       try {
-        if (targets.length === 1) return [await provider.fetch(targets[0]!, signal, budget.keys)];
-        return await provider.fetchBatch!(targets, signal, budget.keys);
+        if (targets.length === 1) return [await provider.fetch(targets[0]!, signal, invocation.keys)];
+        return await provider.fetchBatch!(targets, signal, invocation.keys);
       } catch (err) {
-        budget.metrics?.count('UpstreamErrors', { ...dimensions, errorCode: signal.aborted ? 'UpstreamTimeout' : errorCodeOf(err) });
+        invocation.metrics?.count('UpstreamErrors', { ...dimensions, errorCode: signal.aborted ? 'UpstreamTimeout' : errorCodeOf(err) });
         throw err;
       } finally {
-        budget.metrics?.value('UpstreamLatency', dimensions, this.#now() - started);
+        invocation.metrics?.value('UpstreamLatency', dimensions, this.#now() - started);
       }
     };
     const answers = await withRetry(attempt, {
       policy: this.#retry,
       service: `registry service ${name}`,
-      deadline: budget.deadline,
+      deadline: invocation.deadline,
       now: this.#now,
       ...(this.#sleep && { sleep: this.#sleep }),
-      ...(budget.signal && { signal: budget.signal }),
+      ...(invocation.signal && { signal: invocation.signal }),
     });
     if (answers.length !== targets.length || answers.some((credentials) => !credentials?.length)) {
       throw new UpstreamError('UpstreamInvalidResponse', `${targets[0]!.provider} returned no credential`);
     }
     for (const c of answers.flat()) registerSecret(c.password, { username: c.username, expiresAt: c.expiresAt.getTime(), now: this.#now() });
-    (budget.log ?? this.#log).debug('credential minted', { registry: name, ms: this.#now() - started });
+    (invocation.log ?? this.#log).debug('credential minted', { registry: name, ms: this.#now() - started });
     return answers;
   }
 
@@ -204,9 +202,9 @@ export class CredentialService {
 export const RESPONSE_MARGIN_MS = 500;
 
 /**
- * The budget for one invocation from the platform's remaining time.
+ * An invocation's deadline from the platform's remaining time, less the margin an answer needs to get out.
  * @example budgetFor(context.getRemainingTimeInMillis())
  */
-export function budgetFor(remainingMs: number, now: () => number = Date.now): Budget {
+export function budgetFor(remainingMs: number, now: () => number = Date.now): Invocation {
   return { deadline: now() + Math.max(0, remainingMs - RESPONSE_MARGIN_MS) };
 }
