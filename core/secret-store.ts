@@ -21,3 +21,24 @@ export interface SecretStore {
    */
   putVersion(secretId: string, value: string, versionToken: string, signal: AbortSignal): Promise<PutResult>;
 }
+
+/** A secret as the rotation protocol reads it. */
+export interface SecretDescription {
+  arn: string;
+  name: string;
+  rotationEnabled: boolean;
+  /** Version id → staging labels, for versions that carry at least one label. */
+  versions: Record<string, string[]>;
+}
+
+/** What the Secrets Manager rotation protocol (core/aws/rotation.ts) needs of a store; core/aws/secrets-manager.ts implements it. */
+export interface RotatableStore {
+  readonly id: StoreId;
+  describe(secretId: string, signal: AbortSignal): Promise<SecretDescription>;
+  /** The value of `versionId` if it carries `stage`; undefined when no such version/stage exists. */
+  getValue(secretId: string, versionId: string, stage: string, signal: AbortSignal): Promise<string | undefined>;
+  /** Store `value` as version `token` with only the AWSPENDING label (idempotent by token). */
+  putPending(secretId: string, value: string, token: string, rotationToken: string | undefined, signal: AbortSignal): Promise<void>;
+  /** Move AWSCURRENT to `toVersionId`, refused by the store unless `fromVersionId` is still current. */
+  moveCurrent(secretId: string, toVersionId: string, fromVersionId: string | undefined, signal: AbortSignal): Promise<void>;
+}

@@ -1,13 +1,13 @@
 /**
  * SecretStore over AWS Secrets Manager, plus the few calls the rotation protocol needs
- * (core/rotation.ts). Every method makes exactly one attempt per upstream call and throws only
+ * (core/aws/rotation.ts). Every method makes exactly one attempt per upstream call and throws only
  * RegcredErrors, so core/retry.ts decides about retries for the SDK too (the client is built with
  * `maxAttempts: 1`).
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { UpstreamError } from '../errors.js';
 import { cachedPerRegion, classifyAwsError } from './client.js';
-import type { RotatableStore, SecretDescription } from '../rotation.js';
+import type { RotatableStore, SecretDescription } from '../secret-store.js';
 import type { PutResult, SecretStore } from '../secret-store.js';
 
 /** The subset of the SDK client we use; tests and the composition root may inject any client. */

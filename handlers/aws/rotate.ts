@@ -1,5 +1,5 @@
 import { checkRegistryLogin } from '../../core/registry-login.js';
-import { parseRotationEvent, rotateStep, type RegistryLogin, type RotationResult } from '../../core/rotation.js';
+import { parseRotationEvent, rotateStep, type RegistryLogin, type RotationResult } from '../../core/aws/rotation.js';
 import type { Invocation } from '../../core/service.js';
 import { pipeline } from '../shared/pipeline.js';
 import type { LambdaContext } from './runtime.js';
@@ -9,7 +9,7 @@ type RotateRuntime = Pick<AwsSecretsRuntime, 'config' | 'log' | 'service' | 'sec
 
 /**
  * Secrets Manager rotation function: `{ SecretId, ClientRequestToken, Step, RotationToken? }` in,
- * one protocol step (core/rotation.ts) out. A thrown error fails the step; Secrets Manager
+ * one protocol step (core/aws/rotation.ts) out. A thrown error fails the step; Secrets Manager
  * retries it and never moves AWSCURRENT on its own.
  */
 async function rotate(event: unknown, runtime: RotateRuntime, invocation: Invocation, login: RegistryLogin): Promise<RotationResult> {

@@ -21,7 +21,7 @@ describe('error names in the minified bundle', () => {
         [
           `export * from '${process.cwd()}/core/errors.ts';`,
           `export { RefreshFailedError } from '${process.cwd()}/core/refresh.ts';`,
-          `export { RotationError } from '${process.cwd()}/core/rotation.ts';`,
+          `export { RotationError } from '${process.cwd()}/core/aws/rotation.ts';`,
         ].join('\n'),
       );
       const file = join(dir, 'bundle.cjs');

@@ -1,14 +1,14 @@
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { secretsManagerService } from '../emulator/aws/secrets-manager.js';
-import { awsFaults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../emulator/aws/server.js';
-import type { CredentialProvider } from './credential.js';
-import { BadRequestError, UpstreamError } from './errors.js';
-import { createLogger, silentLogger } from './log.js';
+import { secretsManagerService } from '../../emulator/aws/secrets-manager.js';
+import { awsFaults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
+import type { CredentialProvider } from '../credential.js';
+import { BadRequestError, UpstreamError } from '../errors.js';
+import { createLogger, silentLogger } from '../log.js';
 import { loginsIn, parseRotationEvent, ROTATION_STEPS, rotateStep, RotationError, type RotationOptions, type RotationRequest, type RotationStep } from './rotation.js';
-import { CredentialService } from './service.js';
-import { SecretsManagerStore } from './aws/secrets-manager.js';
+import { CredentialService } from '../service.js';
+import { SecretsManagerStore } from './secrets-manager.js';
 
 const REGISTRY = 'registry.example:5000';
 const sm = secretsManagerService();

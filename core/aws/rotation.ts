@@ -1,19 +1,19 @@
 /**
  * The Secrets Manager rotation protocol (createSecret → setSecret → testSecret → finishSecret),
- * cloud-neutral over {@link RotatableStore}. It follows the AWS rotation template: every step
+ * written over {@link RotatableStore} (core/secret-store.ts), which core/aws/secrets-manager.ts implements. It follows the AWS rotation template: every step
  * first checks that rotation is enabled and that the version is the pending one, so a repeated
  * or late step is a no-op, and only finishSecret ever moves AWSCURRENT, after testSecret proved
  * the pending credential logs into every registry it holds.
  */
-import { auditIssued } from './audit.js';
-import type { RegistryCredential } from './credential.js';
-import { BadRequestError, RegcredError, toRegcredError } from './errors.js';
-import { registerSecret, type Logger } from './log.js';
-import { secretValue } from './refresh.js';
-import { withRetry, type RetryPolicy } from './retry.js';
-import type { CredentialService, Invocation } from './service.js';
-import type { StoreId } from './secret-store.js';
-import type { RefreshTarget, SecretFormat } from './targets.js';
+import { auditIssued } from '../audit.js';
+import type { RegistryCredential } from '../credential.js';
+import { BadRequestError, RegcredError, toRegcredError } from '../errors.js';
+import { registerSecret, type Logger } from '../log.js';
+import { secretValue } from '../refresh.js';
+import { withRetry, type RetryPolicy } from '../retry.js';
+import type { CredentialService, Invocation } from '../service.js';
+import type { RotatableStore, SecretDescription } from '../secret-store.js';
+import type { RefreshTarget, SecretFormat } from '../targets.js';
 
 export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 export type RotationStep = (typeof ROTATION_STEPS)[number];
@@ -28,26 +28,6 @@ export interface RotationRequest {
   step: RotationStep;
   /** Passed through to PutSecretValue; a secret in its own right, never logged. */
   rotationToken?: string;
-}
-
-export interface SecretDescription {
-  arn: string;
-  name: string;
-  rotationEnabled: boolean;
-  /** Version id → staging labels, for versions that carry at least one label. */
-  versions: Record<string, string[]>;
-}
-
-/** What the protocol needs from a secret store; core/aws/secrets-manager.ts implements it. */
-export interface RotatableStore {
-  readonly id: StoreId;
-  describe(secretId: string, signal: AbortSignal): Promise<SecretDescription>;
-  /** The value of `versionId` if it carries `stage`; undefined when no such version/stage exists. */
-  getValue(secretId: string, versionId: string, stage: string, signal: AbortSignal): Promise<string | undefined>;
-  /** Store `value` as version `token` with only the AWSPENDING label (idempotent by token). */
-  putPending(secretId: string, value: string, token: string, rotationToken: string | undefined, signal: AbortSignal): Promise<void>;
-  /** Move AWSCURRENT to `toVersionId`, refused by the store unless `fromVersionId` is still current. */
-  moveCurrent(secretId: string, toVersionId: string, fromVersionId: string | undefined, signal: AbortSignal): Promise<void>;
 }
 
 /** Logs into `https://<registry>/v2/`; resolves when the registry accepts, throws when it refuses. */
