@@ -6,7 +6,8 @@
  */
 import { ServiceError, type Answer, type CloudWire, type Route, type Service } from '../front-end.js';
 import type { WireRequest } from '../http-server.js';
-import { parseQuery, verifySdkHmac, type HuaweiIdentity } from './sdk-hmac.js';
+import { verifySdkHmac, type HuaweiIdentity } from './sdk-hmac.js';
+import { parseQuery } from '../signing.js';
 
 /** APIG's answer when a caller exceeds the API's flow control (APIG error code reference). */
 export const APIG_THROTTLED = 'APIGW.0308';
