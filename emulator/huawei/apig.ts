@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { LocalAnswer, LocalRequest } from '../trigger.js';
 import type { WireRequest } from '../http-server.js';
 import type { ApigState } from './apig-gateway.js';
-import { AGENCY_SESSION, DEFAULT_PROJECT_ID, EMULATOR_ACCOUNT, OTHER_ACCOUNT } from './index.js';
+import { AGENCY_SESSION, DEFAULT_PROJECT_ID, EMULATOR_ACCOUNT, OTHER_ACCOUNT } from './server.js';
 import { SDK_HMAC, formatSdkDate, sdkHmacSignature, verifySdkHmac, type HuaweiIdentity } from './sdk-hmac.js';
 
 /** The developer's IAM key the local APIG trigger accepts (a test key, never a real one), in the deploying account. */

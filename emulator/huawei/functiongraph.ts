@@ -14,7 +14,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { unzipSync } from 'fflate';
 import { ServiceError, startFrontEnd, type FrontEnd } from '../front-end.js';
 import { ApigState, apigService, RELEASE_ENV, SHARED_GATEWAY } from './apig-gateway.js';
-import { AGENCY_SESSION, DEFAULT_PROJECT_ID, DEFAULT_REGION, PERMANENT_KEY } from './index.js';
+import { AGENCY_SESSION, DEFAULT_PROJECT_ID, DEFAULT_REGION, PERMANENT_KEY } from './server.js';
 import type { HuaweiIdentity } from './sdk-hmac.js';
 import { bodyReaders, huaweiWire, type HuaweiInput, type HuaweiOutput, type HuaweiService } from './wire.js';
 

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { unzipSync } from 'fflate';
 import { startFrontEnd, type FrontEnd, type OperationContext } from '../front-end.js';
-import { CAM_USER_KEY, SCF_ROLE_SESSION } from './index.js';
+import { CAM_USER_KEY, SCF_ROLE_SESSION } from './server.js';
 import type { TencentIdentity } from './tc3.js';
 import { assertKnownParams, requireString, tencentError, tencentWire, type TencentService } from './wire.js';
 

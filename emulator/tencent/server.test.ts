@@ -1,7 +1,7 @@
 import { CommonClient } from 'tencentcloud-sdk-nodejs-common';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tc3Signature, utcDate } from './tc3.js';
-import { CAM_USER_KEY, faults, MAX_SECRET_VERSIONS, SCF_ROLE_SESSION, startTencentEmulator, type TencentEmulator } from './index.js';
+import { CAM_USER_KEY, faults, MAX_SECRET_VERSIONS, SCF_ROLE_SESSION, startTencentEmulator, type TencentEmulator } from './server.js';
 
 // The emulator as the real SDK sees it: answers, error envelopes and codes of Tencent's API 3.0.
 let emu: TencentEmulator;
