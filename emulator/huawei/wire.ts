@@ -50,7 +50,7 @@ export interface HuaweiWireOptions {
 
 /**
  * @example
- * const emu = await startFrontEnd({ wire: huaweiWire({ identities: [AGENCY_SESSION] }), services: [swrService(settings)] });
+ * const emu = await startFrontEnd({ wire: huaweiWire({ identities: [DEFAULT_IDENTITY] }), services: [swrService(settings)] });
  */
 export function huaweiWire(options: HuaweiWireOptions): CloudWire {
   return {
