@@ -97,6 +97,19 @@ export function parseQuery(rawQuery: string): Array<[string, string]> {
     });
 }
 
+/**
+ * A query as canonical requests write it: names and values decoded, re-encoded per RFC 3986 and
+ * sorted by name, then by value when `byValue` (else equal names keep the order sent), as `k=v&…`.
+ */
+export function sortedQuery(rawQuery: string, byValue: boolean): string {
+  if (!rawQuery) return '';
+  return parseQuery(rawQuery)
+    .map(([k, v]) => [rfc3986Encode(k), rfc3986Encode(v)] as const)
+    .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : !byValue ? 0 : av < bv ? -1 : av > bv ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+}
+
 /** ISO 8601 basic UTC time (`20240101T120000Z`, X-Amz-Date and X-Sdk-Date) → epoch ms, or undefined. */
 export function parseBasicTime(value: string): number | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);

@@ -23,7 +23,7 @@ export interface AcsIdentity {
 }
 
 import type { WireRequest } from '../http-server.js';
-import { authorizationParams, header, hmac, parseQuery, reject, rfc3986Encode, safeEqual, sha256Hex, signedHeaderNames, type Rejection } from '../signing.js';
+import { authorizationParams, header, hmac, reject, safeEqual, sha256Hex, signedHeaderNames, sortedQuery, type Rejection } from '../signing.js';
 export type { WireRequest };
 
 export type VerifyResult = { ok: true; identity: AcsIdentity } | ({ ok: false } & Rejection);
@@ -126,18 +126,10 @@ export function signatureFor(req: WireRequest, signedHeaders: readonly string[],
   return hmac(secret, stringToSign).toString('hex');
 }
 
-/** Query parameters decoded from the wire, re-encoded per RFC 3986, sorted by name. */
+/** Query parameters decoded from the wire, re-encoded per RFC 3986, sorted by name only. */
 export function canonicalQuery(rawQuery: string): string {
-  if (!rawQuery) return '';
-  return parseQuery(rawQuery)
-    .map(([k, v]) => [acsEncode(k), acsEncode(v)] as const)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, v]) => `${k}=${v}`)
-    .join('&');
+  return sortedQuery(rawQuery, false);
 }
-
-/** RFC 3986 percent-encoding (emulator/signing.ts). */
-export const acsEncode = rfc3986Encode;
 
 export { sha256Hex };
 

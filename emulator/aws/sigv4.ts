@@ -129,7 +129,7 @@ export function canonicalRequest(req: WireRequest, signedHeaders: readonly strin
  */
 export function canonicalUri(wirePath: string): string {
   if (!wirePath || wirePath === '/') return '/';
-  return wirePath.split('/').map(awsEncode).join('/');
+  return wirePath.split('/').map(rfc3986Encode).join('/');
 }
 
 /** Query parameters decoded from the wire, re-encoded per RFC 3986, sorted by name then value. */
@@ -142,14 +142,11 @@ export function canonicalQuery(rawQuery: string): string {
       const eq = pair.indexOf('=');
       const k = decode(eq < 0 ? pair : pair.slice(0, eq));
       const v = decode(eq < 0 ? '' : pair.slice(eq + 1));
-      return `${awsEncode(k)}=${awsEncode(v)}`;
+      return `${rfc3986Encode(k)}=${rfc3986Encode(v)}`;
     })
     .sort()
     .join('&');
 }
-
-/** RFC 3986 percent-encoding (emulator/signing.ts). */
-export const awsEncode = rfc3986Encode;
 
 export function signingKey(secret: string, date: string, region: string, service: string): Buffer {
   const kDate = hmac(`AWS4${secret}`, date);

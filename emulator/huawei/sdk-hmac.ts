@@ -22,7 +22,7 @@
  *   the exact APIG message texts, are this emulator's choices (not documented by Huawei).
  */
 import type { WireRequest } from '../http-server.js';
-import { authorizationParams, formatBasicTime, header, hmac, parseBasicTime, parseQuery, reject, rfc3986Encode, safeEqual, sha256Hex, signedHeaderNames, type Rejection } from '../signing.js';
+import { authorizationParams, formatBasicTime, header, hmac, parseBasicTime, reject, rfc3986Encode, safeEqual, sha256Hex, signedHeaderNames, sortedQuery, type Rejection } from '../signing.js';
 
 export const SDK_HMAC = 'SDK-HMAC-SHA256';
 /** APIG rejects an X-Sdk-Date more than 15 minutes off its clock. */
@@ -120,21 +120,14 @@ export function sdkHmacSignature(req: WireRequest, signedHeaders: readonly strin
 
 /** Each segment encoded again, and always a trailing slash (as the SDK signer does). */
 export function canonicalUri(path: string): string {
-  const encoded = (path || '/').split('/').map(hmacEncode).join('/');
+  const encoded = (path || '/').split('/').map(rfc3986Encode).join('/');
   return encoded.endsWith('/') ? encoded : `${encoded}/`;
 }
 
+/** Sorted by name, then by value. */
 export function canonicalQuery(rawQuery: string): string {
-  if (!rawQuery) return '';
-  return parseQuery(rawQuery)
-    .map(([k, v]) => [hmacEncode(k), hmacEncode(v)] as const)
-    .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
-    .map(([k, v]) => `${k}=${v}`)
-    .join('&');
+  return sortedQuery(rawQuery, true);
 }
-
-/** RFC 3986 percent-encoding (emulator/signing.ts). */
-export const hmacEncode = rfc3986Encode;
 
 export { sha256Hex };
 
