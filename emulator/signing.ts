@@ -18,7 +18,7 @@ export function reject(status: number, code: string, message: string): { ok: fal
   return { ok: false, status, code, message };
 }
 
-/** A header by name; callers name it in lower case, as Node stores names. Repeats are joined with `,`. */
+/** A header by name in any case (Node stores names in lower case); repeated values joined with `,`. */
 export function header(headers: WireRequest['headers'], name: string): string | undefined {
   const v = headers[name] ?? headers[name.toLowerCase()];
   return Array.isArray(v) ? v.join(',') : v;
