@@ -7,7 +7,7 @@
 import { accessControlPlan } from '../deploy/huawei/access-control.js';
 import { apigEvent, apigTriggerCheck, functionGraphContext, LOCAL_CALLER, OTHER_ACCOUNT_CALLER, signedCurl, functionGraphTimerEvent } from '../emulator/huawei/apig.js';
 import { ApigState } from '../emulator/huawei/apig-gateway.js';
-import { AGENCY_SESSION, EMULATOR_ACCOUNT, startHuaweiEmulator } from '../emulator/huawei/index.js';
+import { AGENCY_SESSION, EMULATOR_ACCOUNT, startHuaweiEmulator } from '../emulator/huawei/server.js';
 import { invokeEach, type CloudDev, type Invoker, type LocalCloud, type PreparedInvoker } from './local-cloud.js';
 
 /** The local dedicated gateway and API group (ids of the emulator's own). */

@@ -4,7 +4,7 @@
  * _SESSIONTOKEN, endpoint overrides), and a function URL with CAM auth in front of the real handler:
  * the trigger checks the caller's TC3 signature, then SCF hands the function the URL event.
  */
-import { CAM_USER_KEY, SCF_ROLE_SESSION, scfRoleEnvironment, startTencentEmulator } from '../emulator/tencent/index.js';
+import { CAM_USER_KEY, SCF_ROLE_SESSION, scfRoleEnvironment, startTencentEmulator } from '../emulator/tencent/server.js';
 import { scfContext, scfTimerEvent, scfUrlEvent } from '../emulator/tencent/scf-event.js';
 import { verifyTc3 } from '../emulator/tencent/tc3.js';
 import { invokeEach, type CloudDev, type Invoker, type LocalCloud, type PreparedInvoker } from './local-cloud.js';

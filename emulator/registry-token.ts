@@ -112,7 +112,7 @@ class Refusal extends Error {
  * const tokens = await startTokenService({ tls, signer });
  * tokens.addRegistry('ecr-123456789012', { access: ECR_REPOSITORY_ACCESS, location: { region: 'us-east-1', account: '123456789012' } });
  * tokens.trustMinted(ecr.minted);
- * tokens.bindIdentity(TEST_SESSION_IDENTITY.accessKeyId, { account: '123456789012', principal: roleArn, policies });
+ * tokens.bindIdentity(DEFAULT_IDENTITY.accessKeyId, { account: '123456789012', principal: roleArn, policies });
  */
 export async function startTokenService(options: TokenServiceOptions): Promise<TokenService> {
   const issuer = options.issuer ?? DEFAULT_ISSUER;

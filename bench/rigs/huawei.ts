@@ -9,7 +9,7 @@ import { CsmsSecretStore } from '../../core/huawei/csms.js';
 import { parseSwrTime, SwrProvider } from '../../core/huawei/swr.js';
 import { preparedInvoker } from '../../dev/huawei.js';
 import { apigEvent } from '../../emulator/huawei/apig.js';
-import { DEFAULT_PROJECT_ID, keysOf, startHuaweiEmulator } from '../../emulator/huawei/index.js';
+import { DEFAULT_PROJECT_ID, keysOf, startHuaweiEmulator } from '../../emulator/huawei/server.js';
 import { swrTimestamp } from '../../emulator/huawei/swr.js';
 import type { BenchCloud, Rig } from '../rigs.js';
 

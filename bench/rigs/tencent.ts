@@ -8,7 +8,7 @@ import { createTencentClient, type TencentApiClient, type TencentProduct } from 
 import { SsmSecretStore } from '../../core/tencent/ssm.js';
 import { TcrProvider } from '../../core/tencent/tcr.js';
 import { preparedInvoker } from '../../dev/tencent.js';
-import { SCF_ROLE_SESSION, scfRoleEnvironment, startTencentEmulator, type TcrInstance } from '../../emulator/tencent/index.js';
+import { SCF_ROLE_SESSION, scfRoleEnvironment, startTencentEmulator, type TcrInstance } from '../../emulator/tencent/server.js';
 import { scfUrlEvent } from '../../emulator/tencent/scf-event.js';
 import type { BenchCloud, Rig } from '../rigs.js';
 

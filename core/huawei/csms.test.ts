@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { faults, startHuaweiEmulator, type HuaweiEmulator } from '../../emulator/huawei/index.js';
+import { faults, startHuaweiEmulator, type HuaweiEmulator } from '../../emulator/huawei/server.js';
 import { withRetry, type RetryPolicy } from '../retry.js';
 import type { HuaweiKeys } from './client.js';
 import { createCsmsSecretStore, type CsmsSecretStore } from './csms.js';

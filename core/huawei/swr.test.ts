@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { faults, startHuaweiEmulator, type HuaweiEmulator } from '../../emulator/huawei/index.js';
+import { faults, startHuaweiEmulator, type HuaweiEmulator } from '../../emulator/huawei/server.js';
 import type { HuaweiOutput } from '../../emulator/huawei/wire.js';
 import { ConfigError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
 import { withRetry, type RetryPolicy } from '../retry.js';

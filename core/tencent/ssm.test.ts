@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { faults, MAX_SECRET_VERSIONS, SCF_ROLE_SESSION, startTencentEmulator, type TencentEmulator } from '../../emulator/tencent/index.js';
+import { faults, MAX_SECRET_VERSIONS, SCF_ROLE_SESSION, startTencentEmulator, type TencentEmulator } from '../../emulator/tencent/server.js';
 import { withRetry } from '../retry.js';
 import { createTencentClient, type TencentKeys } from './client.js';
 import { createSsmSecretStore, SsmSecretStore } from './ssm.js';

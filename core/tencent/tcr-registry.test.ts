@@ -4,7 +4,7 @@
  * checked by an actual `/v2/` login (as the registry of a real TCR instance would check it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCF_ROLE_SESSION, startTencentEmulator, type TencentEmulator } from '../../emulator/tencent/index.js';
+import { SCF_ROLE_SESSION, startTencentEmulator, type TencentEmulator } from '../../emulator/tencent/server.js';
 import { requireTestCa, startRegistry, type LocalRegistry } from '../../test/support/registry.js';
 import { checkRegistryLogin } from '../registry-login.js';
 import { createTcrProvider } from './tcr.js';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CAM_USER_KEY, faults, SCF_ROLE_SESSION, startTencentEmulator, type TencentEmulator } from '../../emulator/tencent/index.js';
+import { CAM_USER_KEY, faults, SCF_ROLE_SESSION, startTencentEmulator, type TencentEmulator } from '../../emulator/tencent/server.js';
 import { ConfigError } from '../errors.js';
 import { withRetry } from '../retry.js';
 import { createTencentClient, upstreamCode, type TencentKeys } from './client.js';

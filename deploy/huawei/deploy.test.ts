@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { PROJECT_DIR } from '../../test/support/registry.js';
 import { apigTriggerCheck, LOCAL_CALLER, OTHER_ACCOUNT_CALLER, signedHeaders } from '../../emulator/huawei/apig.js';
 import { startFunctionGraphEmulator, type FunctionGraphEmulator } from '../../emulator/huawei/functiongraph.js';
-import { OTHER_ACCOUNT, PERMANENT_KEY } from '../../emulator/huawei/index.js';
+import { OTHER_ACCOUNT, PERMANENT_KEY } from '../../emulator/huawei/server.js';
 import type { HuaweiIdentity } from '../../emulator/huawei/sdk-hmac.js';
 import { HUAWEI_FUNCTIONS } from '../../handlers/huawei/functions.js';
 import { main } from './deploy.js';

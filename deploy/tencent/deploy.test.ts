@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config.js';
 import { TENCENT } from '../../core/tencent/cloud.js';
-import { CAM_USER_KEY } from '../../emulator/tencent/index.js';
+import { CAM_USER_KEY } from '../../emulator/tencent/server.js';
 import { startScfEmulator, type ScfEmulator } from '../../emulator/tencent/scf.js';
 import { TENCENT_FUNCTIONS } from '../../handlers/tencent/functions.js';
 import { main } from './deploy.js';

@@ -8,8 +8,6 @@
  *   Signature        = hex(hmac-sha256(AccessKeySecret, StringToSign))
  *   Authorization    = ACS3-HMAC-SHA256 Credential=<AK>,SignedHeaders=<h1;h2>,Signature=<sig>
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
-
 export const ACS3 = 'ACS3-HMAC-SHA256';
 /** Alibaba rejects requests whose x-acs-date is more than 15 minutes off. */
 export const MAX_CLOCK_SKEW_MS = 15 * 60_000;
@@ -25,16 +23,10 @@ export interface AcsIdentity {
 }
 
 import type { WireRequest } from '../http-server.js';
-import { rfc3986Encode, sha256Hex, decodeQueryPart } from '../signing.js';
+import { authorizationParams, header, hmac, reject, safeEqual, sha256Hex, signedHeaderNames, sortedQuery, type Rejection } from '../signing.js';
 export type { WireRequest };
 
-export interface AcsRejection {
-  status: number;
-  code: string;
-  message: string;
-}
-
-export type VerifyResult = { ok: true; identity: AcsIdentity } | ({ ok: false } & AcsRejection);
+export type VerifyResult = { ok: true; identity: AcsIdentity } | ({ ok: false } & Rejection);
 
 export interface VerifyOptions {
   identities: readonly AcsIdentity[];
@@ -131,55 +123,17 @@ export function canonicalRequest(req: WireRequest, signedHeaders: readonly strin
 
 export function signatureFor(req: WireRequest, signedHeaders: readonly string[], secret: string, hashedPayload: string): string {
   const stringToSign = `${ACS3}\n${sha256Hex(Buffer.from(canonicalRequest(req, signedHeaders, hashedPayload)))}`;
-  return createHmac('sha256', secret).update(stringToSign).digest('hex');
+  return hmac(secret, stringToSign).toString('hex');
 }
 
-/** Query parameters decoded from the wire, re-encoded per RFC 3986, sorted by name. */
+/** Query parameters decoded from the wire, re-encoded per RFC 3986, sorted by name only. */
 export function canonicalQuery(rawQuery: string): string {
-  if (!rawQuery) return '';
-  return parseQuery(rawQuery)
-    .map(([k, v]) => [acsEncode(k), acsEncode(v)] as const)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, v]) => `${k}=${v}`)
-    .join('&');
+  return sortedQuery(rawQuery, false);
 }
-
-export function parseQuery(rawQuery: string): Array<[string, string]> {
-  return rawQuery
-    .split('&')
-    .filter(Boolean)
-    .map((pair) => {
-      const eq = pair.indexOf('=');
-      const k = eq < 0 ? pair : pair.slice(0, eq);
-      const v = eq < 0 ? '' : pair.slice(eq + 1);
-      return [decode(k), decode(v)];
-    });
-}
-
-/** RFC 3986 percent-encoding (emulator/signing.ts). */
-export const acsEncode = rfc3986Encode;
 
 export { sha256Hex };
 
-const decode = decodeQueryPart;
-
 function parseAuthorization(value: string): { accessKeyId: string; signedHeaders: string[]; signature: string } | undefined {
-  const m = /^ACS3-HMAC-SHA256 Credential=([^,\s]+),SignedHeaders=([^,\s]+),Signature=([0-9a-f]{64})$/.exec(value.trim());
-  if (!m) return undefined;
-  return { accessKeyId: m[1]!, signedHeaders: m[2]!.split(';').map((h) => h.toLowerCase()), signature: m[3]! };
-}
-
-function header(headers: WireRequest['headers'], name: string): string | undefined {
-  const v = headers[name] ?? headers[name.toLowerCase()];
-  return Array.isArray(v) ? v.join(',') : v;
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function reject(status: number, code: string, message: string): VerifyResult {
-  return { ok: false, status, code, message };
+  const p = authorizationParams(value, ACS3, ['Credential', 'SignedHeaders', 'Signature'], 'tight');
+  return p && { accessKeyId: p.Credential, signedHeaders: signedHeaderNames(p.SignedHeaders), signature: p.Signature };
 }

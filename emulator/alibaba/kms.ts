@@ -6,6 +6,7 @@
  */
 import { ServiceError } from '../front-end.js';
 import type { AlibabaService } from './wire.js';
+import { moveStages } from '../version-stages.js';
 
 export const MAX_SECRET_VERSIONS = 10;
 /**
@@ -104,14 +105,7 @@ function putSecretValue(state: KmsState, params: Params, now: number, requestId:
     return putAnswer(secret, existing, requestId);
   }
 
-  for (const v of secret.versions) {
-    const hadCurrent = v.stages.includes('ACSCurrent');
-    v.stages = v.stages.filter((s) => !stages.includes(s));
-    if (stages.includes('ACSCurrent')) {
-      v.stages = v.stages.filter((s) => s !== 'ACSPrevious');
-      if (hadCurrent) v.stages.push('ACSPrevious');
-    }
-  }
+  moveStages(secret.versions, stages, 'ACSCurrent', 'ACSPrevious');
   const version: SecretVersion = { versionId, data, dataType, stages: [...stages], createTime: iso(now) };
   secret.versions.push(version);
   secret.updateTime = version.createTime;

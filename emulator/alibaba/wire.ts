@@ -7,7 +7,8 @@
  */
 import { ServiceError, type CloudWire, type Fault, type Route, type Service } from '../front-end.js';
 import type { WireRequest } from '../http-server.js';
-import { parseQuery, verifyAcs3, type AcsIdentity } from './acs3.js';
+import { verifyAcs3, type AcsIdentity } from './acs3.js';
+import { parseQuery } from '../signing.js';
 
 /** Where an ROA action is served. */
 export interface RoaPath {

@@ -3,7 +3,7 @@ import { ECRPUBLICClient, GetAuthorizationTokenCommand as GetPublicTokenCommand 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ecrPublicService, type EcrPublicService } from './ecr-public.js';
 import { ecrService, type EcrService } from './ecr.js';
-import { startAwsEmulator, TEST_IDENTITY, TEST_SESSION_IDENTITY, type AwsEmulator, type AwsIdentity } from './server.js';
+import { startAwsEmulator, TEST_IDENTITY, DEFAULT_IDENTITY, type AwsEmulator, type AwsIdentity } from './server.js';
 
 /** The parts of the SDK's HTTP request these tests rewrite. */
 interface HttpRequest {
@@ -32,7 +32,7 @@ afterAll(() => emu.stop());
 const ecrClient = (credentials: AwsIdentity = TEST_IDENTITY, region = 'eu-west-1') =>
   new ECRClient({ endpoint: emu.url, region, credentials, maxAttempts: 1 });
 const publicClient = (region = 'us-east-1') =>
-  new ECRPUBLICClient({ endpoint: emu.url, region, credentials: TEST_SESSION_IDENTITY, maxAttempts: 1 });
+  new ECRPUBLICClient({ endpoint: emu.url, region, credentials: DEFAULT_IDENTITY, maxAttempts: 1 });
 const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
 const decode = (token: string | undefined) => Buffer.from(token ?? '', 'base64').toString('utf8');
 

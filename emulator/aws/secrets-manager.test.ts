@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { secretsManagerService, type RotationEvent } from './secrets-manager.js';
-import { awsFaults, startAwsEmulator, TEST_IDENTITY, TEST_SESSION_IDENTITY, type AwsEmulator } from './server.js';
+import { awsFaults, startAwsEmulator, TEST_IDENTITY, DEFAULT_IDENTITY, type AwsEmulator } from './server.js';
 
 const sm = secretsManagerService();
 let emu: AwsEmulator;
@@ -46,7 +46,7 @@ describe('Secrets Manager emulator: signatures', () => {
   it('accepts the SDK signing with a role session key', async () => {
     // Prepare
     const { name } = await newSecret();
-    const session = new SecretsManagerClient({ endpoint: emu.url, region: 'eu-west-1', credentials: TEST_SESSION_IDENTITY, maxAttempts: 1 });
+    const session = new SecretsManagerClient({ endpoint: emu.url, region: 'eu-west-1', credentials: DEFAULT_IDENTITY, maxAttempts: 1 });
     // Act
     const out = await session.send(new DescribeSecretCommand({ SecretId: name }));
     // Assess

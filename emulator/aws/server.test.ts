@@ -3,7 +3,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceError } from '../front-end.js';
 import {
-  awsFaults, startAwsEmulator, TEST_IDENTITY, TEST_SECRET_ACCESS_KEY, TEST_SESSION_IDENTITY,
+  awsFaults, startAwsEmulator, TEST_IDENTITY, TEST_SECRET_ACCESS_KEY, DEFAULT_IDENTITY,
   type AwsEmulator, type AwsIdentity, type AwsService,
 } from './server.js';
 
@@ -82,8 +82,8 @@ describe('AWS emulator front end', () => {
   });
 
   it('accepts a session key that sends its token', async () => {
-    const res = await send({ identity: TEST_SESSION_IDENTITY });
-    expect(res.json).toMatchObject({ keyId: TEST_SESSION_IDENTITY.accessKeyId });
+    const res = await send({ identity: DEFAULT_IDENTITY });
+    expect(res.json).toMatchObject({ keyId: DEFAULT_IDENTITY.accessKeyId });
   });
 
   it('rejects a body changed after signing', async () => {
@@ -168,11 +168,11 @@ describe('AWS emulator front end', () => {
 
   it('records operation, key id, region, time and status, and no secret', async () => {
     clock = Date.UTC(2030, 0, 1);
-    await send({ signingDate: new Date(clock), identity: TEST_SESSION_IDENTITY });
+    await send({ signingDate: new Date(clock), identity: DEFAULT_IDENTITY });
     expect(emu.calls).toEqual([
-      { cloud: 'aws', service: 'echo', operation: 'Echo', method: 'POST', path: '/', queryNames: [], accessKeyId: TEST_SESSION_IDENTITY.accessKeyId, region: 'us-east-1', at: clock, status: 200 },
+      { cloud: 'aws', service: 'echo', operation: 'Echo', method: 'POST', path: '/', queryNames: [], accessKeyId: DEFAULT_IDENTITY.accessKeyId, region: 'us-east-1', at: clock, status: 200 },
     ]);
-    expect(JSON.stringify(emu.calls)).not.toContain(TEST_SESSION_IDENTITY.sessionToken);
+    expect(JSON.stringify(emu.calls)).not.toContain(DEFAULT_IDENTITY.sessionToken);
   });
 });
 

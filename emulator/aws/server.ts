@@ -41,19 +41,21 @@ export const TEST_ACCESS_KEY_ID = 'AKIAEMULATORTESTKEY1';
 export const TEST_SECRET_ACCESS_KEY = 'emulator/test/secret/access/key/0000000000';
 export const TEST_IDENTITY: AwsIdentity = { accessKeyId: TEST_ACCESS_KEY_ID, secretAccessKey: TEST_SECRET_ACCESS_KEY };
 
-/** A role-session key, as Lambda hands a function: requests must carry the session token. */
+/** The default identity: a role-session key, as Lambda hands a function; requests must carry the session token. */
 export const TEST_SESSION_ACCESS_KEY_ID = 'ASIAEMULATORSESSION1';
 export const TEST_SESSION_SECRET_ACCESS_KEY = 'emulator/session/secret/access/key/000000';
 export const TEST_SESSION_TOKEN = 'IQoJb3JpZ2luX2VjEMULATOR-session-token';
-export const TEST_SESSION_IDENTITY: AwsIdentity = {
+export const DEFAULT_IDENTITY: AwsIdentity = {
   accessKeyId: TEST_SESSION_ACCESS_KEY_ID,
   secretAccessKey: TEST_SESSION_SECRET_ACCESS_KEY,
   sessionToken: TEST_SESSION_TOKEN,
 };
+/** @deprecated The old name of DEFAULT_IDENTITY, for users outside emulator/ until they move to it. */
+export const TEST_SESSION_IDENTITY = DEFAULT_IDENTITY;
 
 export interface AwsEmulatorOptions {
   services: AwsService[];
-  /** Keys the front end accepts (default: TEST_IDENTITY and TEST_SESSION_IDENTITY). */
+  /** Keys the front end accepts (default: TEST_IDENTITY and DEFAULT_IDENTITY). */
   identities?: AwsIdentity[];
   /** The front end's clock, for X-Amz-Date checks and what operations see as now. */
   now?: () => number;
@@ -72,7 +74,7 @@ export interface AwsEmulator extends FrontEnd {
  * await emu.stop();
  */
 export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<AwsEmulator> {
-  const identities = options.identities ?? [TEST_IDENTITY, TEST_SESSION_IDENTITY];
+  const identities = options.identities ?? [TEST_IDENTITY, DEFAULT_IDENTITY];
   const frontEnd = await startFrontEnd({ wire: awsWire(identities), services: options.services, ...(options.now && { now: options.now }) });
   return Object.assign(frontEnd, { identities });
 }

@@ -11,7 +11,6 @@
  * Rejections carry the codes and messages AWS's JSON services answer with, so the SDK surfaces
  * the same error names as against the real cloud.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const SIGV4 = 'AWS4-HMAC-SHA256';
 /** AWS rejects requests whose X-Amz-Date is more than 5 minutes off its clock. */
@@ -26,18 +25,12 @@ export interface AwsIdentity {
 }
 
 import type { WireRequest } from '../http-server.js';
-import { rfc3986Encode, sha256Hex } from '../signing.js';
+import { authorizationParams, formatBasicTime, header, hmac, parseBasicTime, reject, rfc3986Encode, safeEqual, sha256Hex, signedHeaderNames, type Rejection } from '../signing.js';
 export type { WireRequest };
-
-export interface SigV4Rejection {
-  status: number;
-  code: string;
-  message: string;
-}
 
 export type VerifyResult =
   | { ok: true; identity: AwsIdentity; service: string; region: string }
-  | ({ ok: false } & SigV4Rejection);
+  | ({ ok: false } & Rejection);
 
 export interface VerifyOptions {
   identities: readonly AwsIdentity[];
@@ -136,7 +129,7 @@ export function canonicalRequest(req: WireRequest, signedHeaders: readonly strin
  */
 export function canonicalUri(wirePath: string): string {
   if (!wirePath || wirePath === '/') return '/';
-  return wirePath.split('/').map(awsEncode).join('/');
+  return wirePath.split('/').map(rfc3986Encode).join('/');
 }
 
 /** Query parameters decoded from the wire, re-encoded per RFC 3986, sorted by name then value. */
@@ -149,14 +142,11 @@ export function canonicalQuery(rawQuery: string): string {
       const eq = pair.indexOf('=');
       const k = decode(eq < 0 ? pair : pair.slice(0, eq));
       const v = decode(eq < 0 ? '' : pair.slice(eq + 1));
-      return `${awsEncode(k)}=${awsEncode(v)}`;
+      return `${rfc3986Encode(k)}=${rfc3986Encode(v)}`;
     })
     .sort()
     .join('&');
 }
-
-/** RFC 3986 percent-encoding (emulator/signing.ts). */
-export const awsEncode = rfc3986Encode;
 
 export function signingKey(secret: string, date: string, region: string, service: string): Buffer {
   const kDate = hmac(`AWS4${secret}`, date);
@@ -169,55 +159,29 @@ function signatureFor(req: WireRequest, auth: ParsedAuthorization, secret: strin
   const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
   const amzDate = header(req.headers, 'x-amz-date') ?? '';
   const stringToSign = [SIGV4, amzDate, scope, sha256Hex(canonicalRequest(req, auth.signedHeaders, hashedPayload))].join('\n');
-  return createHmac('sha256', signingKey(secret, auth.date, auth.region, auth.service)).update(stringToSign).digest('hex');
+  return hmac(signingKey(secret, auth.date, auth.region, auth.service), stringToSign).toString('hex');
 }
 
 export { sha256Hex };
 
 /** `20240101T120000Z` → epoch ms. */
-export function parseAmzDate(value: string): number | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
-  if (!m) return undefined;
-  const t = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
-  return Number.isNaN(t) ? undefined : t;
-}
-
-export function formatAmzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-}
+export const parseAmzDate = parseBasicTime;
+export const formatAmzDate = formatBasicTime;
 
 function parseAuthorization(value: string): ParsedAuthorization | undefined {
-  const m = /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/.exec(value.trim());
-  if (!m) return undefined;
-  const scope = m[1]!.split('/');
+  const p = authorizationParams(value, SIGV4, ['Credential', 'SignedHeaders', 'Signature'], 'spaced');
+  if (!p) return undefined;
+  const scope = p.Credential.split('/');
   if (scope.length !== 5 || scope[4] !== 'aws4_request' || !/^\d{8}$/.test(scope[1]!)) return undefined;
   const [accessKeyId, date, region, service] = scope as [string, string, string, string];
-  return { accessKeyId, date, region, service, signedHeaders: m[2]!.split(';').map((h) => h.toLowerCase()), signature: m[3]! };
+  return { accessKeyId, date, region, service, signedHeaders: signedHeaderNames(p.SignedHeaders), signature: p.Signature };
 }
 
-function header(headers: WireRequest['headers'], name: string): string | undefined {
-  const v = headers[name] ?? headers[name.toLowerCase()];
-  return Array.isArray(v) ? v.join(',') : v;
-}
-
-function hmac(key: string | Buffer, data: string): Buffer {
-  return createHmac('sha256', key).update(data).digest();
-}
-
+/** Plain percent-decoding: here a `+` stays a `+` (decodeQueryPart would make it a space). */
 function decode(s: string): string {
   try {
     return decodeURIComponent(s);
   } catch {
     return s;
   }
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function reject(status: number, code: string, message: string): VerifyResult {
-  return { ok: false, status, code, message };
 }

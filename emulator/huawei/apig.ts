@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { LocalAnswer, LocalRequest } from '../trigger.js';
 import type { WireRequest } from '../http-server.js';
 import type { ApigState } from './apig-gateway.js';
-import { AGENCY_SESSION, DEFAULT_PROJECT_ID, EMULATOR_ACCOUNT, OTHER_ACCOUNT } from './index.js';
+import { DEFAULT_IDENTITY, DEFAULT_PROJECT_ID, EMULATOR_ACCOUNT, OTHER_ACCOUNT } from './server.js';
 import { SDK_HMAC, formatSdkDate, sdkHmacSignature, verifySdkHmac, type HuaweiIdentity } from './sdk-hmac.js';
 
 /** The developer's IAM key the local APIG trigger accepts (a test key, never a real one), in the deploying account. */
@@ -61,7 +61,7 @@ export function apigEvent(req: LocalRequest): Record<string, unknown> {
  * A FunctionGraph context of a function with an agency (here the emulator's agency session).
  * @example handler(apigEvent(req), functionGraphContext())
  */
-export function functionGraphContext(identity: Pick<HuaweiIdentity, 'accessKeyId' | 'secretAccessKey' | 'securityToken'> = AGENCY_SESSION, timeoutMs = 10_000) {
+export function functionGraphContext(identity: Pick<HuaweiIdentity, 'accessKeyId' | 'secretAccessKey' | 'securityToken'> = DEFAULT_IDENTITY, timeoutMs = 10_000) {
   const requestId = crypto.randomUUID();
   const start = Date.now();
   return {

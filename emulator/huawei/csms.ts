@@ -14,6 +14,7 @@
  */
 import { ServiceError, type OperationContext } from '../front-end.js';
 import type { HuaweiInput, HuaweiOutput, HuaweiService } from './wire.js';
+import { moveStages } from '../version-stages.js';
 
 export const CSMS_NOT_FOUND = 'CSMS.0404';
 export const CSMS_BAD_REQUEST = 'CSMS.0002';
@@ -56,14 +57,7 @@ export class CsmsState {
 }
 
 function addVersion(secret: Secret, value: string, stages: string[], now: number): CsmsVersion {
-  for (const v of secret.versions) {
-    const wasCurrent = v.stages.includes('SYSCURRENT');
-    v.stages = v.stages.filter((s) => !stages.includes(s));
-    if (stages.includes('SYSCURRENT')) {
-      v.stages = v.stages.filter((s) => s !== 'SYSPREVIOUS');
-      if (wasCurrent) v.stages.push('SYSPREVIOUS');
-    }
-  }
+  moveStages(secret.versions, stages, 'SYSCURRENT', 'SYSPREVIOUS');
   const version: CsmsVersion = { id: `v${secret.nextVersion++}`, value, stages: [...new Set(stages)], createdAt: now };
   secret.versions.push(version);
   return version;

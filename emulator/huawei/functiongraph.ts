@@ -14,7 +14,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { unzipSync } from 'fflate';
 import { ServiceError, startFrontEnd, type FrontEnd } from '../front-end.js';
 import { ApigState, apigService, RELEASE_ENV, SHARED_GATEWAY } from './apig-gateway.js';
-import { AGENCY_SESSION, DEFAULT_PROJECT_ID, DEFAULT_REGION, PERMANENT_KEY } from './index.js';
+import { DEFAULT_IDENTITY, DEFAULT_PROJECT_ID, DEFAULT_REGION, PERMANENT_KEY } from './server.js';
 import type { HuaweiIdentity } from './sdk-hmac.js';
 import { bodyReaders, huaweiWire, type HuaweiInput, type HuaweiOutput, type HuaweiService } from './wire.js';
 
@@ -77,7 +77,7 @@ export async function startFunctionGraphEmulator(
   const apig = new ApigState(new Map(Object.entries(options.apigInstances ?? {})));
   const service = functionGraphService(region, projectId, apig);
   const frontEnd = await startFrontEnd({
-    wire: huaweiWire({ identities: options.identities ?? [{ ...PERMANENT_KEY }, { ...AGENCY_SESSION }] }),
+    wire: huaweiWire({ identities: options.identities ?? [{ ...PERMANENT_KEY }, { ...DEFAULT_IDENTITY }] }),
     services: [service, apigService(apig, projectId)],
     maxBodyBytes: MAX_BODY_BYTES,
   });

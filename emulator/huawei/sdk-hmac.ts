@@ -21,9 +21,8 @@
  *   its token (401, APIGW.0301 family). The SDK always signs that header; requiring it signed, and
  *   the exact APIG message texts, are this emulator's choices (not documented by Huawei).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { WireRequest } from '../http-server.js';
-import { rfc3986Encode, sha256Hex, decodeQueryPart } from '../signing.js';
+import { authorizationParams, formatBasicTime, header, hmac, parseBasicTime, reject, rfc3986Encode, safeEqual, sha256Hex, signedHeaderNames, sortedQuery, type Rejection } from '../signing.js';
 
 export const SDK_HMAC = 'SDK-HMAC-SHA256';
 /** APIG rejects an X-Sdk-Date more than 15 minutes off its clock. */
@@ -42,13 +41,7 @@ export interface HuaweiIdentity {
   domainName?: string;
 }
 
-export interface HmacRejection {
-  status: number;
-  code: string;
-  message: string;
-}
-
-export type HmacVerdict = { ok: true; identity: HuaweiIdentity } | ({ ok: false } & HmacRejection);
+export type HmacVerdict = { ok: true; identity: HuaweiIdentity } | ({ ok: false } & Rejection);
 
 /** APIG's authentication failure codes (APIG error code reference). */
 export const APIG_AUTH_FAILED = 'APIGW.0301';
@@ -103,17 +96,9 @@ export function verifySdkHmac(req: WireRequest, options: { identities: readonly 
 }
 
 /** `20261130T203000Z` → epoch ms, or undefined when malformed. */
-export function parseSdkDate(value: string): number | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
-  if (!m) return undefined;
-  const ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
-  return Number.isNaN(ms) ? undefined : ms;
-}
-
+export const parseSdkDate = parseBasicTime;
 /** The X-Sdk-Date for an epoch-ms instant. Exported for tests that sign by hand. */
-export function formatSdkDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-}
+export const formatSdkDate = formatBasicTime;
 
 /** The canonical request rebuilt from what arrived on the wire. Exported for tests. */
 export function canonicalRequest(req: WireRequest, signedHeaders: readonly string[]): string {
@@ -130,58 +115,23 @@ export function canonicalRequest(req: WireRequest, signedHeaders: readonly strin
 export function sdkHmacSignature(req: WireRequest, signedHeaders: readonly string[], secret: string): string {
   const date = header(req.headers, 'x-sdk-date') ?? '';
   const stringToSign = `${SDK_HMAC}\n${date}\n${sha256Hex(canonicalRequest(req, signedHeaders))}`;
-  return createHmac('sha256', secret).update(stringToSign).digest('hex');
+  return hmac(secret, stringToSign).toString('hex');
 }
 
 /** Each segment encoded again, and always a trailing slash (as the SDK signer does). */
 export function canonicalUri(path: string): string {
-  const encoded = (path || '/').split('/').map(hmacEncode).join('/');
+  const encoded = (path || '/').split('/').map(rfc3986Encode).join('/');
   return encoded.endsWith('/') ? encoded : `${encoded}/`;
 }
 
+/** Sorted by name, then by value. */
 export function canonicalQuery(rawQuery: string): string {
-  if (!rawQuery) return '';
-  return parseQuery(rawQuery)
-    .map(([k, v]) => [hmacEncode(k), hmacEncode(v)] as const)
-    .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
-    .map(([k, v]) => `${k}=${v}`)
-    .join('&');
+  return sortedQuery(rawQuery, true);
 }
-
-export function parseQuery(rawQuery: string): Array<[string, string]> {
-  return rawQuery
-    .split('&')
-    .filter(Boolean)
-    .map((pair) => {
-      const eq = pair.indexOf('=');
-      return [decode(eq < 0 ? pair : pair.slice(0, eq)), decode(eq < 0 ? '' : pair.slice(eq + 1))];
-    });
-}
-
-/** RFC 3986 percent-encoding (emulator/signing.ts). */
-export const hmacEncode = rfc3986Encode;
 
 export { sha256Hex };
 
-const decode = decodeQueryPart;
-
 function parseAuthorization(value: string): { accessKeyId: string; signedHeaders: string[]; signature: string } | undefined {
-  const m = /^SDK-HMAC-SHA256\s+Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/.exec(value.trim());
-  if (!m) return undefined;
-  return { accessKeyId: m[1]!, signedHeaders: m[2]!.split(';').map((h) => h.toLowerCase()), signature: m[3]! };
-}
-
-export function header(headers: WireRequest['headers'], name: string): string | undefined {
-  const v = headers[name.toLowerCase()];
-  return Array.isArray(v) ? v.join(',') : v;
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function reject(status: number, code: string, message: string): HmacVerdict {
-  return { ok: false, status, code, message };
+  const p = authorizationParams(value, SDK_HMAC, ['Access', 'SignedHeaders', 'Signature'], 'spaced');
+  return p && { accessKeyId: p.Access, signedHeaders: signedHeaderNames(p.SignedHeaders), signature: p.Signature };
 }

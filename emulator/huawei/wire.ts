@@ -6,7 +6,8 @@
  */
 import { ServiceError, type Answer, type CloudWire, type Route, type Service } from '../front-end.js';
 import type { WireRequest } from '../http-server.js';
-import { parseQuery, verifySdkHmac, type HuaweiIdentity } from './sdk-hmac.js';
+import { verifySdkHmac, type HuaweiIdentity } from './sdk-hmac.js';
+import { parseQuery } from '../signing.js';
 
 /** APIG's answer when a caller exceeds the API's flow control (APIG error code reference). */
 export const APIG_THROTTLED = 'APIGW.0308';
@@ -49,7 +50,7 @@ export interface HuaweiWireOptions {
 
 /**
  * @example
- * const emu = await startFrontEnd({ wire: huaweiWire({ identities: [AGENCY_SESSION] }), services: [swrService(settings)] });
+ * const emu = await startFrontEnd({ wire: huaweiWire({ identities: [DEFAULT_IDENTITY] }), services: [swrService(settings)] });
  */
 export function huaweiWire(options: HuaweiWireOptions): CloudWire {
   return {

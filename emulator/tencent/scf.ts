@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { unzipSync } from 'fflate';
 import { startFrontEnd, type FrontEnd, type OperationContext } from '../front-end.js';
-import { CAM_USER_KEY, SCF_ROLE_SESSION } from './index.js';
+import { CAM_USER_KEY, DEFAULT_IDENTITY } from './server.js';
 import type { TencentIdentity } from './tc3.js';
 import { assertKnownParams, requireString, tencentError, tencentWire, type TencentService } from './wire.js';
 
@@ -233,7 +233,7 @@ export interface ScfEmulator extends FrontEnd, ScfState {}
 export async function startScfEmulator(options: { identities?: TencentIdentity[]; now?: () => number; appId?: string } = {}): Promise<ScfEmulator> {
   const state: ScfState = { functions: new Map(), triggers: new Map() };
   const scf = scfService(state, { ...(options.appId && { appId: options.appId }) });
-  const identities = options.identities ?? [SCF_ROLE_SESSION, CAM_USER_KEY];
+  const identities = options.identities ?? [DEFAULT_IDENTITY, CAM_USER_KEY];
   const frontEnd = await startFrontEnd({
     wire: tencentWire({ identities, services: [scf] }),
     services: [scf],

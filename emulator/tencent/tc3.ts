@@ -18,9 +18,8 @@
  * exactly that; for any other Host it expects the Host as sent and the product's real service name
  * (`tcr`, `ssm`), as Tencent's gateway does.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { WireRequest } from '../http-server.js';
-import { sha256Hex } from '../signing.js';
+import { authorizationParams, header, hmac, safeEqual, sha256Hex } from '../signing.js';
 
 export type { WireRequest };
 
@@ -146,7 +145,7 @@ export function tc3Signature(
   const kDate = hmac(`TC3${secretKey}`, date);
   const kService = hmac(kDate, service);
   const kSigning = hmac(kService, 'tc3_request');
-  return createHmac('sha256', kSigning).update(stringToSign).digest('hex');
+  return hmac(kSigning, stringToSign).toString('hex');
 }
 
 export { sha256Hex };
@@ -157,13 +156,13 @@ export function utcDate(ms: number): string {
 }
 
 function parseAuthorization(value: string): ParsedAuthorization | undefined {
-  const m = /^TC3-HMAC-SHA256\s+Credential=([^,\s]+)\s*,\s*SignedHeaders=([^,\s]+)\s*,\s*Signature=([0-9a-f]{64})\s*$/.exec(value.trim());
-  if (!m) return undefined;
-  const scope = m[1]!.split('/');
+  const p = authorizationParams(value, TC3, ['Credential', 'SignedHeaders', 'Signature'], 'loose');
+  if (!p) return undefined;
+  const scope = p.Credential.split('/');
   if (scope.length !== 4 || scope[3] !== 'tc3_request' || !scope[0] || !/^\d{4}-\d{2}-\d{2}$/.test(scope[1]!) || !scope[2]) return undefined;
-  const signedHeaders = m[2]!.split(';');
+  const signedHeaders = p.SignedHeaders.split(';');
   if (signedHeaders.some((h) => !/^[a-z0-9-]+$/.test(h))) return undefined;
-  return { secretId: scope[0], date: scope[1]!, service: scope[2]!, signedHeaders, signature: m[3]! };
+  return { secretId: scope[0], date: scope[1]!, service: scope[2]!, signedHeaders, signature: p.Signature };
 }
 
 function isLoopback(host: string): boolean {
@@ -175,21 +174,7 @@ function stripPort(host: string): string {
   return host.replace(/:\d+$/, '');
 }
 
-function header(headers: WireRequest['headers'], name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(',') : value;
-}
-
-function hmac(key: string | Buffer, data: string): Buffer {
-  return createHmac('sha256', key).update(data).digest();
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
+/** Tencent answers every error with HTTP 200, so a rejection carries no status (its wire maps the code to one). */
 function reject(code: string, message: string): { ok: false } & Tc3Rejection {
   return { ok: false, code, message };
 }

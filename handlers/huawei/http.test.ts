@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { apigEvent, functionGraphContext } from '../../emulator/huawei/apig.js';
-import { AGENCY_SESSION, faults, startHuaweiEmulator, type HuaweiEmulator } from '../../emulator/huawei/index.js';
+import { AGENCY_SESSION, faults, startHuaweiEmulator, type HuaweiEmulator } from '../../emulator/huawei/server.js';
 import { createHttpHandler } from './http.js';
 import { huaweiRuntime } from './runtime.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { functionGraphContext, functionGraphTimerEvent } from '../../emulator/huawei/apig.js';
-import { startHuaweiEmulator, type HuaweiEmulator } from '../../emulator/huawei/index.js';
+import { startHuaweiEmulator, type HuaweiEmulator } from '../../emulator/huawei/server.js';
 import { createRefreshHandler } from './refresh.js';
 import { huaweiRuntime } from './runtime.js';
 

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { faults, SCF_ROLE_SESSION, scfRoleEnvironment, startTencentEmulator, type TencentEmulator } from '../../emulator/tencent/index.js';
+import { faults, SCF_ROLE_SESSION, scfRoleEnvironment, startTencentEmulator, type TencentEmulator } from '../../emulator/tencent/server.js';
 import { scfApiGatewayEvent, scfContext, scfUrlEvent } from '../../emulator/tencent/scf-event.js';
 import type { LocalRequest } from '../../emulator/trigger.js';
 import { createHttpHandler } from './http.js';

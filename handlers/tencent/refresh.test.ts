@@ -1,6 +1,6 @@
 /** Where an SCF refresh takes its targets from, and what it refuses (nothing is written then). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scfRoleEnvironment, startTencentEmulator, type TencentEmulator } from '../../emulator/tencent/index.js';
+import { scfRoleEnvironment, startTencentEmulator, type TencentEmulator } from '../../emulator/tencent/server.js';
 import { scfContext, scfTimerEvent } from '../../emulator/tencent/scf-event.js';
 import { createRefreshHandler, targetsOf } from './refresh.js';
 import { tencentRuntime, type ScfContext } from './runtime.js';

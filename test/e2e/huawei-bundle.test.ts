@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCode, zipBundle } from '../../scripts/bundle.js';
 import { apigEvent } from '../../emulator/huawei/apig.js';
-import { AGENCY_SESSION, startHuaweiEmulator, type HuaweiEmulator } from '../../emulator/huawei/index.js';
+import { AGENCY_SESSION, startHuaweiEmulator, type HuaweiEmulator } from '../../emulator/huawei/server.js';
 
 let emu: HuaweiEmulator;
 let dir: string;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionGraphContext, functionGraphTimerEvent } from '../../emulator/huawei/apig.js';
-import { AGENCY_SESSION, startHuaweiEmulator, type HuaweiEmulator } from '../../emulator/huawei/index.js';
+import { AGENCY_SESSION, startHuaweiEmulator, type HuaweiEmulator } from '../../emulator/huawei/server.js';
 import { createRefreshHandler } from '../../handlers/huawei/refresh.js';
 import { huaweiRuntime } from '../../handlers/huawei/runtime.js';
 import { manifestDigestOf, skopeoCopy, skopeoInspect, writeOciLayout, type OciImage } from '../support/oci-layout.js';

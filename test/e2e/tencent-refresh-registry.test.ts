@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tencentSsm from 'tencentcloud-sdk-nodejs-ssm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CAM_USER_KEY, scfRoleEnvironment, startTencentEmulator, type TencentEmulator } from '../../emulator/tencent/index.js';
+import { CAM_USER_KEY, scfRoleEnvironment, startTencentEmulator, type TencentEmulator } from '../../emulator/tencent/server.js';
 import { scfContext, scfTimerEvent } from '../../emulator/tencent/scf-event.js';
 import { createRefreshHandler } from '../../handlers/tencent/refresh.js';
 import { tencentRuntime, type ScfContext } from '../../handlers/tencent/runtime.js';

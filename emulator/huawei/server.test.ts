@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHuaweiClient, type HuaweiApiClient, type HuaweiCall } from '../../core/huawei/client.js';
-import { PERMANENT_KEY, faults, startHuaweiEmulator, type HuaweiEmulator } from './index.js';
+import { PERMANENT_KEY, faults, startHuaweiEmulator, type HuaweiEmulator } from './server.js';
 import { MAX_LOGIN_SECONDS } from './swr.js';
 
 // The real SDK core signs every request; these tests pin what the emulated services answer.

@@ -1,7 +1,7 @@
 import { CommonClient } from 'tencentcloud-sdk-nodejs-common';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tc3Signature, utcDate } from './tc3.js';
-import { CAM_USER_KEY, faults, MAX_SECRET_VERSIONS, SCF_ROLE_SESSION, startTencentEmulator, type TencentEmulator } from './index.js';
+import { CAM_USER_KEY, faults, MAX_SECRET_VERSIONS, DEFAULT_IDENTITY, startTencentEmulator, type TencentEmulator } from './server.js';
 
 // The emulator as the real SDK sees it: answers, error envelopes and codes of Tencent's API 3.0.
 let emu: TencentEmulator;
@@ -18,8 +18,8 @@ afterEach(() => {
 });
 afterAll(() => emu.stop());
 
-function sdk(version: string, options: { region?: string | null; keys?: typeof SCF_ROLE_SESSION } = {}) {
-  const keys = options.keys ?? SCF_ROLE_SESSION;
+function sdk(version: string, options: { region?: string | null; keys?: typeof DEFAULT_IDENTITY } = {}) {
+  const keys = options.keys ?? DEFAULT_IDENTITY;
   return new CommonClient(emu.endpoint, version, {
     credential: { secretId: keys.secretId, secretKey: keys.secretKey, ...(keys.token && { token: keys.token }) },
     ...(options.region !== null && { region: options.region ?? 'ap-guangzhou' }),
@@ -38,12 +38,12 @@ function signedFetch(action: string, version: string, body: string): Promise<Res
     'x-tc-version': version,
     'x-tc-region': 'ap-guangzhou',
     'x-tc-timestamp': timestamp,
-    'x-tc-token': SCF_ROLE_SESSION.token!,
+    'x-tc-token': DEFAULT_IDENTITY.token!,
   };
   const req = { method: 'POST', url: '/', headers, body: Buffer.from(body) };
   const date = utcDate(Number(timestamp) * 1000);
-  const signature = tc3Signature(req, ['content-type', 'host'], SCF_ROLE_SESSION.secretKey, timestamp, date, '127', '127.0.0.1');
-  headers['authorization'] = `TC3-HMAC-SHA256 Credential=${SCF_ROLE_SESSION.secretId}/${date}/127/tc3_request, SignedHeaders=content-type;host, Signature=${signature}`;
+  const signature = tc3Signature(req, ['content-type', 'host'], DEFAULT_IDENTITY.secretKey, timestamp, date, '127', '127.0.0.1');
+  headers['authorization'] = `TC3-HMAC-SHA256 Credential=${DEFAULT_IDENTITY.secretId}/${date}/127/tc3_request, SignedHeaders=content-type;host, Signature=${signature}`;
   const { host: _host, ...sent } = headers;
   return fetch(emu.url, { method: 'POST', headers: sent, body });
 }
@@ -122,7 +122,7 @@ describe('Tencent emulator (API 3.0 wire, TC3 verified, real SDK)', () => {
   });
 
   it('records a refused call with a failure status, so count() counts successes only', async () => {
-    await rejection(tcr({ keys: { ...SCF_ROLE_SESSION, secretKey: 'wrong' } }).request('CreateInstanceToken', { RegistryId: 'tcr-acme' }));
+    await rejection(tcr({ keys: { ...DEFAULT_IDENTITY, secretKey: 'wrong' } }).request('CreateInstanceToken', { RegistryId: 'tcr-acme' }));
     await tcr().request('CreateInstanceToken', { RegistryId: 'tcr-acme' });
     expect(emu.calls.map((c) => [c.status, c.code])).toEqual([[401, 'AuthFailure.SignatureFailure'], [200, undefined]]);
     expect(emu.count('tcr', 'CreateInstanceToken')).toBe(1);

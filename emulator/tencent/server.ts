@@ -19,20 +19,22 @@ export type { TcrInstance } from './tcr.js';
 export { DEFAULT_ACCOUNT_UIN } from './tcr.js';
 
 /**
- * The emulator's default caller: a role session like the one SCF hands a function in
+ * The default identity: a role session like the one SCF hands a function in
  * `TENCENTCLOUD_SECRETID` / `TENCENTCLOUD_SECRETKEY` / `TENCENTCLOUD_SESSIONTOKEN`.
  */
-export const SCF_ROLE_SESSION: TencentIdentity = {
+export const DEFAULT_IDENTITY: TencentIdentity = {
   secretId: 'AKIDemulatorScfRoleSession0000000',
   secretKey: 'emulator-scf-role-session-secret-key',
   token: 'emulator-scf-role-session-token',
 };
+/** @deprecated The old name of DEFAULT_IDENTITY, for users outside emulator/ until they move to it. */
+export const SCF_ROLE_SESSION = DEFAULT_IDENTITY;
 
 /**
  * The variables SCF sets for a function with an execution role, for handler tests and `npm start`.
  * @example const env = { ...scfRoleEnvironment(), TENCENTCLOUD_ENDPOINT_URL_TCR: emu.url };
  */
-export function scfRoleEnvironment(identity: TencentIdentity = SCF_ROLE_SESSION): Record<string, string> {
+export function scfRoleEnvironment(identity: TencentIdentity = DEFAULT_IDENTITY): Record<string, string> {
   return {
     TENCENTCLOUD_SECRETID: identity.secretId,
     TENCENTCLOUD_SECRETKEY: identity.secretKey,
@@ -50,7 +52,7 @@ export const CAM_USER_KEY: TencentIdentity = {
 export const DEFAULT_TCR_INSTANCES: Record<string, TcrInstance> = { 'tcr-emulator': { name: 'emulator' } };
 
 export interface TencentEmulatorOptions {
-  /** Keys the gateway accepts (default: {@link SCF_ROLE_SESSION} and {@link CAM_USER_KEY}). */
+  /** Keys the gateway accepts (default: {@link DEFAULT_IDENTITY} and {@link CAM_USER_KEY}). */
   identities?: TencentIdentity[];
   /** The gateway's clock: X-TC-Timestamp checks, token expiries, session ends. */
   now?: () => number;
@@ -74,12 +76,12 @@ export interface TencentEmulator extends FrontEnd {
 /**
  * @example
  * const emu = await startTencentEmulator({ instances: { 'tcr-abc': { name: 'acme' } }, tokens: { password: 'p' } });
- * const client = createTencentClient({ product: 'tcr', region: 'ap-guangzhou', endpointUrl: emu.url, keys: SCF_ROLE_SESSION });
+ * const client = createTencentClient({ product: 'tcr', region: 'ap-guangzhou', endpointUrl: emu.url, keys: DEFAULT_IDENTITY });
  * await emu.stop();
  */
 export async function startTencentEmulator(options: TencentEmulatorOptions = {}): Promise<TencentEmulator> {
   const now = options.now ?? (() => Date.now());
-  const identities = options.identities ?? [SCF_ROLE_SESSION, CAM_USER_KEY];
+  const identities = options.identities ?? [DEFAULT_IDENTITY, CAM_USER_KEY];
   const ssm = new SsmState();
   for (const [name, value] of Object.entries(options.secrets ?? {})) ssm.createSecret(name, value === undefined ? undefined : { value }, now());
   const minted: MintedLogin[] = [];

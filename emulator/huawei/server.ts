@@ -26,16 +26,18 @@ export const EMULATOR_ACCOUNT = { domainId: '1b2c3d4e5f60718293a4b5c6d7e8f90a', 
 export const OTHER_ACCOUNT = { domainId: '9f8e7d6c5b4a39281706f5e4d3c2b1a0', domainName: 'another-tenant' } as const;
 
 /**
- * An agency session as FunctionGraph hands it to a function through
+ * The default identity: an agency session as FunctionGraph hands it to a function through
  * `context.getSecurityAccessKey()` / `getSecuritySecretKey()` / `getSecurityToken()`. Its end is
  * relative to when the emulator starts (see {@link startHuaweiEmulator}'s `sessionLifetimeMs`).
  */
-export const AGENCY_SESSION: Readonly<Omit<HuaweiIdentity, 'sessionExpiresAt'>> = {
+export const DEFAULT_IDENTITY: Readonly<Omit<HuaweiIdentity, 'sessionExpiresAt'>> = {
   accessKeyId: 'EMULATORTEMPAGENCYAK0',
   secretAccessKey: 'emulator-agency-session-secret-key-000000',
   securityToken: 'gQpjbi1ub3J0aC00emulator-agency-security-token',
   ...EMULATOR_ACCOUNT,
 };
+/** @deprecated The old name of DEFAULT_IDENTITY, for users outside emulator/ until they move to it. */
+export const AGENCY_SESSION = DEFAULT_IDENTITY;
 
 /** A permanent IAM user key (no token), for tests that need one; regcred itself never uses one. */
 export const PERMANENT_KEY: Readonly<HuaweiIdentity> = {
@@ -101,7 +103,7 @@ export async function startHuaweiEmulator(options: HuaweiEmulatorOptions = {}): 
   const now = options.now ?? (() => Date.now());
   const region = options.region ?? DEFAULT_REGION;
   const projectId = options.projectId ?? DEFAULT_PROJECT_ID;
-  const agencySession: HuaweiIdentity = { ...AGENCY_SESSION, sessionExpiresAt: now() + (options.sessionLifetimeMs ?? 60 * 60_000) };
+  const agencySession: HuaweiIdentity = { ...DEFAULT_IDENTITY, sessionExpiresAt: now() + (options.sessionLifetimeMs ?? 60 * 60_000) };
   const identities = options.identities ?? [agencySession, { ...PERMANENT_KEY }];
   const csms = new CsmsState();
   for (const [name, value] of Object.entries(options.secrets ?? {})) csms.createSecret(name, value, now());
