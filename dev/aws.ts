@@ -9,7 +9,7 @@ import { scheduledEvent } from '../emulator/aws/events.js';
 import { functionEnv } from '../emulator/aws/function-env.js';
 import { functionUrlEvent } from '../emulator/aws/function-url.js';
 import { secretsManagerService } from '../emulator/aws/secrets-manager.js';
-import { startAwsEmulator, TEST_IDENTITY, TEST_SESSION_IDENTITY } from '../emulator/aws/server.js';
+import { startAwsEmulator, TEST_IDENTITY, DEFAULT_IDENTITY } from '../emulator/aws/server.js';
 import { verifySigV4 } from '../emulator/aws/sigv4.js';
 import type { LocalAnswer } from '../emulator/trigger.js';
 import { invokeEach, type CloudDev, type Invoker, type LocalCloud, type PreparedInvoker } from './local-cloud.js';
@@ -131,7 +131,7 @@ async function startLocal(): Promise<LocalCloud> {
       ],
     },
     faults: { expiredSession: { status: 400, code: 'ExpiredTokenException', message: 'The security token included in the request is expired' } },
-    secrets: [TEST_SESSION_IDENTITY.secretAccessKey, TEST_SESSION_IDENTITY.sessionToken!, TEST_IDENTITY.secretAccessKey],
+    secrets: [DEFAULT_IDENTITY.secretAccessKey, DEFAULT_IDENTITY.sessionToken!, TEST_IDENTITY.secretAccessKey],
     stop: () => emulator.stop(),
   };
 }

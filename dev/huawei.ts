@@ -7,7 +7,7 @@
 import { accessControlPlan } from '../deploy/huawei/access-control.js';
 import { apigEvent, apigTriggerCheck, functionGraphContext, LOCAL_CALLER, OTHER_ACCOUNT_CALLER, signedCurl, functionGraphTimerEvent } from '../emulator/huawei/apig.js';
 import { ApigState } from '../emulator/huawei/apig-gateway.js';
-import { AGENCY_SESSION, EMULATOR_ACCOUNT, startHuaweiEmulator } from '../emulator/huawei/server.js';
+import { DEFAULT_IDENTITY, EMULATOR_ACCOUNT, startHuaweiEmulator } from '../emulator/huawei/server.js';
 import { invokeEach, type CloudDev, type Invoker, type LocalCloud, type PreparedInvoker } from './local-cloud.js';
 
 /** The local dedicated gateway and API group (ids of the emulator's own). */
@@ -29,7 +29,7 @@ function localGateway(): { gateway: ApigState; apiId: string } {
 }
 
 /** The agency's keys for a function environment: the emulator's session, else the developer's own (see preparedInvoker). */
-function agencyKeys(functionEnvironment: Record<string, string | undefined>, agency?: typeof AGENCY_SESSION): typeof AGENCY_SESSION {
+function agencyKeys(functionEnvironment: Record<string, string | undefined>, agency?: typeof DEFAULT_IDENTITY): typeof DEFAULT_IDENTITY {
   return agency ?? {
     accessKeyId: functionEnvironment.HUAWEICLOUD_SDK_AK ?? '',
     secretAccessKey: functionEnvironment.HUAWEICLOUD_SDK_SK ?? '',
@@ -51,7 +51,7 @@ function httpHandler(functionEnvironment: Record<string, string | undefined>, wr
  * SDK's variables (HUAWEICLOUD_SDK_AK, _SK, _SECURITY_TOKEN), as FunctionGraph would hand an
  * agency's (the benchmark rig's handlerEnv puts its emulator's session there).
  */
-export function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void, agency?: typeof AGENCY_SESSION): PreparedInvoker {
+export function preparedInvoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void, agency?: typeof DEFAULT_IDENTITY): PreparedInvoker {
   const keys = agencyKeys(functionEnvironment, agency);
   const ready = httpHandler(functionEnvironment, write);
   return (req) => {
@@ -82,7 +82,7 @@ const MALFORMED_REFRESH_EVENTS = [
   ['an InvokeFunction event whose targets are not objects', { targets: ['regcred-pull'] }],
 ] as const;
 
-function invoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void, agency?: typeof AGENCY_SESSION): Invoker {
+function invoker(functionEnvironment: Record<string, string | undefined>, write?: (line: string) => void, agency?: typeof DEFAULT_IDENTITY): Invoker {
   return invokeEach(preparedInvoker(functionEnvironment, write, agency));
 }
 
@@ -96,10 +96,10 @@ async function startLocal(): Promise<LocalCloud> {
     env: { HUAWEICLOUD_ENDPOINT_URL_SWR: emulator.url, HUAWEICLOUD_ENDPOINT_URL_CSMS: emulator.url, HUAWEICLOUD_REGION: emulator.region },
     emulator: emulator.frontEnd,
     mint: [{ service: 'swr', operation: 'CreateSecret', registry: 'swr:cn-north-4' }],
-    http: (env, write) => invoker(env, write, AGENCY_SESSION),
+    http: (env, write) => invoker(env, write, DEFAULT_IDENTITY),
     rawHttp(functionEnvironment, write) {
       const ready = httpHandler(functionEnvironment, write);
-      return async (event) => (await ready)(event, functionGraphContext(AGENCY_SESSION));
+      return async (event) => (await ready)(event, functionGraphContext(DEFAULT_IDENTITY));
     },
     httpEvent: apigEvent,
     malformedHttpEvents: MALFORMED_HTTP_EVENTS,
@@ -114,7 +114,7 @@ async function startLocal(): Promise<LocalCloud> {
         const ready = Promise.all([import('../handlers/huawei/refresh.js'), import('../handlers/huawei/runtime.js')]).then(([{ createRefreshHandler }, { huaweiRuntime }]) =>
           createRefreshHandler(huaweiRuntime(functionEnvironment, { ...(write && { write }) })),
         );
-        return async (event) => (await ready)(event, functionGraphContext(AGENCY_SESSION));
+        return async (event) => (await ready)(event, functionGraphContext(DEFAULT_IDENTITY));
       },
       malformedEvents: MALFORMED_REFRESH_EVENTS,
     },
@@ -137,7 +137,7 @@ async function startLocal(): Promise<LocalCloud> {
       ],
     },
     faults: { expiredSession: { status: 401, code: 'APIGW.0307', message: 'The token must be updated.' } },
-    secrets: [AGENCY_SESSION.secretAccessKey, AGENCY_SESSION.securityToken!, LOCAL_CALLER.secretAccessKey, OTHER_ACCOUNT_CALLER.secretAccessKey],
+    secrets: [DEFAULT_IDENTITY.secretAccessKey, DEFAULT_IDENTITY.securityToken!, LOCAL_CALLER.secretAccessKey, OTHER_ACCOUNT_CALLER.secretAccessKey],
     stop: () => emulator.stop(),
   };
 }

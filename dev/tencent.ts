@@ -4,7 +4,7 @@
  * _SESSIONTOKEN, endpoint overrides), and a function URL with CAM auth in front of the real handler:
  * the trigger checks the caller's TC3 signature, then SCF hands the function the URL event.
  */
-import { CAM_USER_KEY, SCF_ROLE_SESSION, scfRoleEnvironment, startTencentEmulator } from '../emulator/tencent/server.js';
+import { CAM_USER_KEY, DEFAULT_IDENTITY, scfRoleEnvironment, startTencentEmulator } from '../emulator/tencent/server.js';
 import { scfContext, scfTimerEvent, scfUrlEvent } from '../emulator/tencent/scf-event.js';
 import { verifyTc3 } from '../emulator/tencent/tc3.js';
 import { invokeEach, type CloudDev, type Invoker, type LocalCloud, type PreparedInvoker } from './local-cloud.js';
@@ -120,7 +120,7 @@ async function startLocal(): Promise<LocalCloud> {
       ],
     },
     faults: { expiredSession: { status: 401, code: 'AuthFailure.TokenFailure', message: 'The token is invalid or expired.' } },
-    secrets: [SCF_ROLE_SESSION.secretKey, SCF_ROLE_SESSION.token!, LOCAL_CALLER.secretKey],
+    secrets: [DEFAULT_IDENTITY.secretKey, DEFAULT_IDENTITY.token!, LOCAL_CALLER.secretKey],
     stop: () => emulator.stop(),
   };
 }

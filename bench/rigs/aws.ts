@@ -11,15 +11,15 @@ import { ecrService } from '../../emulator/aws/ecr.js';
 import { functionEnv } from '../../emulator/aws/function-env.js';
 import { functionUrlEvent } from '../../emulator/aws/function-url.js';
 import { secretsManagerService } from '../../emulator/aws/secrets-manager.js';
-import { startAwsEmulator, TEST_SESSION_IDENTITY } from '../../emulator/aws/server.js';
+import { startAwsEmulator, DEFAULT_IDENTITY } from '../../emulator/aws/server.js';
 import type { BenchCloud, Rig } from '../rigs.js';
 
 const ECR_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-1'];
 const SECRET = 'regcred-bench-pull';
 const credentials = {
-  accessKeyId: TEST_SESSION_IDENTITY.accessKeyId,
-  secretAccessKey: TEST_SESSION_IDENTITY.secretAccessKey,
-  sessionToken: TEST_SESSION_IDENTITY.sessionToken!,
+  accessKeyId: DEFAULT_IDENTITY.accessKeyId,
+  secretAccessKey: DEFAULT_IDENTITY.secretAccessKey,
+  sessionToken: DEFAULT_IDENTITY.sessionToken!,
 };
 
 /** @example const rig = await startAwsRig(); rig.emulator.count(rig.mint.service, rig.mint.operation); await rig.stop(); */

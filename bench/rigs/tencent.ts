@@ -8,7 +8,7 @@ import { createTencentClient, type TencentApiClient, type TencentProduct } from 
 import { SsmSecretStore } from '../../core/tencent/ssm.js';
 import { TcrProvider } from '../../core/tencent/tcr.js';
 import { preparedInvoker } from '../../dev/tencent.js';
-import { SCF_ROLE_SESSION, scfRoleEnvironment, startTencentEmulator, type TcrInstance } from '../../emulator/tencent/server.js';
+import { DEFAULT_IDENTITY, scfRoleEnvironment, startTencentEmulator, type TcrInstance } from '../../emulator/tencent/server.js';
 import { scfUrlEvent } from '../../emulator/tencent/scf-event.js';
 import type { BenchCloud, Rig } from '../rigs.js';
 
@@ -33,7 +33,7 @@ export async function startTencentRig(): Promise<Rig> {
     const key = `${product}:${region}`;
     let client = clients.get(key);
     if (!client) {
-      client = createTencentClient({ product, region, keys: SCF_ROLE_SESSION, endpointUrl: emu.url, timeoutSeconds: 60 });
+      client = createTencentClient({ product, region, keys: DEFAULT_IDENTITY, endpointUrl: emu.url, timeoutSeconds: 60 });
       clients.set(key, client);
     }
     return client;

@@ -1,7 +1,7 @@
 import { ECRPUBLICClient } from '@aws-sdk/client-ecr-public';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ecrPublicService, type EcrPublicService } from '../../emulator/aws/ecr-public.js';
-import { awsFaults, startAwsEmulator, TEST_IDENTITY, TEST_SESSION_IDENTITY, type AwsEmulator, type AwsIdentity } from '../../emulator/aws/server.js';
+import { awsFaults, startAwsEmulator, TEST_IDENTITY, DEFAULT_IDENTITY, type AwsEmulator, type AwsIdentity } from '../../emulator/aws/server.js';
 import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
 import { withRetry, type RetryPolicy } from '../retry.js';
 import { EcrPublicProvider } from './ecr-public.js';
@@ -23,7 +23,7 @@ afterEach(() => {
 });
 afterAll(() => emu.stop());
 
-function provider(credentials: AwsIdentity = TEST_SESSION_IDENTITY, extra: { systemClockOffset?: number } = {}) {
+function provider(credentials: AwsIdentity = DEFAULT_IDENTITY, extra: { systemClockOffset?: number } = {}) {
   return new EcrPublicProvider({
     clientFor: (region) => new ECRPUBLICClient({ endpoint: emu.url, region, credentials, maxAttempts: 1, ...extra }),
   });
@@ -48,7 +48,7 @@ describe('EcrPublicProvider against the emulator (real SDK, SigV4 verified)', ()
     expect(cred).toMatchObject({ registry: 'public.ecr.aws', username: 'AWS', password: PASSWORD, provider: 'ecr-public', region: 'us-east-1' });
     expect(cred!.expiresAt.getTime()).toBeGreaterThanOrEqual(before + 12 * HOUR - 1);
     expect(cred!.expiresAt.getTime()).toBeLessThanOrEqual(Date.now() + 12 * HOUR);
-    expect(emu.calls).toEqual([expect.objectContaining({ service: 'ecr-public', status: 200, region: 'us-east-1', accessKeyId: TEST_SESSION_IDENTITY.accessKeyId })]);
+    expect(emu.calls).toEqual([expect.objectContaining({ service: 'ecr-public', status: 200, region: 'us-east-1', accessKeyId: DEFAULT_IDENTITY.accessKeyId })]);
   });
 
   it('uses the target host override instead of public.ecr.aws', async () => {
@@ -149,9 +149,9 @@ describe('EcrPublicProvider classifies failures for the retry loop', () => {
     const saved = { ...process.env };
     Object.assign(process.env, {
       AWS_ENDPOINT_URL_ECR_PUBLIC: emu.url,
-      AWS_ACCESS_KEY_ID: TEST_SESSION_IDENTITY.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_SESSION_IDENTITY.secretAccessKey,
-      AWS_SESSION_TOKEN: TEST_SESSION_IDENTITY.sessionToken,
+      AWS_ACCESS_KEY_ID: DEFAULT_IDENTITY.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: DEFAULT_IDENTITY.secretAccessKey,
+      AWS_SESSION_TOKEN: DEFAULT_IDENTITY.sessionToken,
     });
     try {
       // Act

@@ -1,7 +1,7 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ecrService, type EcrService } from '../../emulator/aws/ecr.js';
-import { awsFaults, startAwsEmulator, TEST_IDENTITY, TEST_SESSION_IDENTITY, type AwsEmulator, type AwsIdentity } from '../../emulator/aws/server.js';
+import { awsFaults, startAwsEmulator, TEST_IDENTITY, DEFAULT_IDENTITY, type AwsEmulator, type AwsIdentity } from '../../emulator/aws/server.js';
 import { RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
 import { withRetry, type RetryPolicy } from '../retry.js';
 import { cachedPerRegion } from './client.js';
@@ -36,7 +36,7 @@ function provider(tweaks: ClientTweaks = {}) {
       new ECRClient({
         endpoint: tweaks.endpoint ?? emu.url,
         region,
-        credentials: tweaks.credentials ?? TEST_SESSION_IDENTITY,
+        credentials: tweaks.credentials ?? DEFAULT_IDENTITY,
         maxAttempts: 1,
         ...(tweaks.systemClockOffset ? { systemClockOffset: tweaks.systemClockOffset } : {}),
       }),
@@ -63,7 +63,7 @@ describe('EcrProvider against the emulator (real SDK, SigV4 verified)', () => {
     expect(cred).toMatchObject({ registry: `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`, username: 'AWS', password: PASSWORD, provider: 'ecr', region: 'eu-west-1' });
     expect(cred!.expiresAt.getTime()).toBeGreaterThanOrEqual(before + 12 * HOUR - 1);
     expect(cred!.expiresAt.getTime()).toBeLessThanOrEqual(Date.now() + 12 * HOUR);
-    expect(emu.calls).toEqual([expect.objectContaining({ service: 'ecr', operation: 'GetAuthorizationToken', status: 200, region: 'eu-west-1', accessKeyId: TEST_SESSION_IDENTITY.accessKeyId })]);
+    expect(emu.calls).toEqual([expect.objectContaining({ service: 'ecr', operation: 'GetAuthorizationToken', status: 200, region: 'eu-west-1', accessKeyId: DEFAULT_IDENTITY.accessKeyId })]);
   });
 
   it('splits the token on the FIRST colon, keeping colons in the password', async () => {
@@ -101,7 +101,7 @@ describe('EcrProvider against the emulator (real SDK, SigV4 verified)', () => {
   });
 
   it('is denied (UpstreamAccessDenied) when the session key comes without its token', async () => {
-    const { sessionToken: _dropped, ...withoutToken } = TEST_SESSION_IDENTITY;
+    const { sessionToken: _dropped, ...withoutToken } = DEFAULT_IDENTITY;
     const err = await failure(provider({ credentials: withoutToken }).fetch(target, signal()));
     expect(err).toMatchObject({ code: 'UpstreamAccessDenied' });
     expect(emu.calls[0]).toMatchObject({ code: 'UnrecognizedClientException' });
@@ -257,15 +257,15 @@ describe('EcrProvider default client', () => {
     // Prepare
     const env = {
       AWS_ENDPOINT_URL_ECR: emu.url,
-      AWS_ACCESS_KEY_ID: TEST_SESSION_IDENTITY.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_SESSION_IDENTITY.secretAccessKey,
-      AWS_SESSION_TOKEN: TEST_SESSION_IDENTITY.sessionToken,
+      AWS_ACCESS_KEY_ID: DEFAULT_IDENTITY.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: DEFAULT_IDENTITY.secretAccessKey,
+      AWS_SESSION_TOKEN: DEFAULT_IDENTITY.sessionToken,
     };
     // Act
     const [cred] = await withEnv(env, () => new EcrProvider().fetch(target, signal()));
     // Assess
     expect(cred).toMatchObject({ registry: `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`, password: PASSWORD });
-    expect(emu.calls).toEqual([expect.objectContaining({ status: 200, accessKeyId: TEST_SESSION_IDENTITY.accessKeyId, region: 'eu-west-1' })]);
+    expect(emu.calls).toEqual([expect.objectContaining({ status: 200, accessKeyId: DEFAULT_IDENTITY.accessKeyId, region: 'eu-west-1' })]);
   });
 
   it('makes one attempt per call (a 500 is not retried by the SDK)', async () => {

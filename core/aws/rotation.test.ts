@@ -2,7 +2,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { secretsManagerService } from '../../emulator/aws/secrets-manager.js';
-import { awsFaults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
+import { awsFaults, startAwsEmulator, DEFAULT_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
 import type { CredentialProvider } from '../credential.js';
 import { BadRequestError, UpstreamError } from '../errors.js';
 import { createLogger, silentLogger } from '../log.js';
@@ -66,7 +66,7 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 
 beforeAll(async () => {
   emu = await startAwsEmulator({ services: [sm] });
-  client = new SecretsManagerClient({ endpoint: emu.url, region: 'us-east-1', credentials: TEST_SESSION_IDENTITY, maxAttempts: 1 });
+  client = new SecretsManagerClient({ endpoint: emu.url, region: 'us-east-1', credentials: DEFAULT_IDENTITY, maxAttempts: 1 });
 });
 afterAll(async () => {
   client.destroy();

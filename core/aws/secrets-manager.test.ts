@@ -1,7 +1,7 @@
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { secretsManagerService } from '../../emulator/aws/secrets-manager.js';
-import { awsFaults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
+import { awsFaults, startAwsEmulator, DEFAULT_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
 import { UpstreamError, UpstreamUnavailableError } from '../errors.js';
 import { SecretsManagerStore } from './secrets-manager.js';
 
@@ -34,7 +34,7 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 beforeAll(async () => {
   emu = await startAwsEmulator({ services: [sm] });
   // A role session key, as Lambda gives the function; one attempt per call, as the store expects.
-  client = new SecretsManagerClient({ endpoint: emu.url, region: 'us-east-1', credentials: TEST_SESSION_IDENTITY, maxAttempts: 1 });
+  client = new SecretsManagerClient({ endpoint: emu.url, region: 'us-east-1', credentials: DEFAULT_IDENTITY, maxAttempts: 1 });
   store = new SecretsManagerStore({ client });
 });
 afterAll(async () => {
@@ -101,7 +101,7 @@ describe('SecretsManagerStore.putVersion', () => {
 
   it('reports a connection that could not be made as a retryable UpstreamError', async () => {
     // Prepare
-    const dead = new SecretsManagerClient({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: TEST_SESSION_IDENTITY, maxAttempts: 1 });
+    const dead = new SecretsManagerClient({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: DEFAULT_IDENTITY, maxAttempts: 1 });
     // Act
     const err = (await failure(new SecretsManagerStore({ client: dead }).putVersion('s', 'v', token('net'), signal()))) as UpstreamError;
     // Assess

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { faults, MAX_SECRET_VERSIONS, SCF_ROLE_SESSION, startTencentEmulator, type TencentEmulator } from '../../emulator/tencent/server.js';
+import { faults, MAX_SECRET_VERSIONS, DEFAULT_IDENTITY, startTencentEmulator, type TencentEmulator } from '../../emulator/tencent/server.js';
 import { withRetry } from '../retry.js';
 import { createTencentClient, type TencentKeys } from './client.js';
 import { createSsmSecretStore, SsmSecretStore } from './ssm.js';
@@ -7,7 +7,7 @@ import { createSsmSecretStore, SsmSecretStore } from './ssm.js';
 const REGION = 'ap-guangzhou';
 const OLD = '{"auths":{"acme.tencentcloudcr.com":{"auth":"b2xkLXBhc3N3b3Jk"}}}';
 const NEW = '{"auths":{"acme.tencentcloudcr.com":{"auth":"c2VjcmV0LXBhc3N3b3Jk"}}}';
-const KEYS: TencentKeys = { secretId: SCF_ROLE_SESSION.secretId, secretKey: SCF_ROLE_SESSION.secretKey, token: SCF_ROLE_SESSION.token! };
+const KEYS: TencentKeys = { secretId: DEFAULT_IDENTITY.secretId, secretKey: DEFAULT_IDENTITY.secretKey, token: DEFAULT_IDENTITY.token! };
 
 let emu: TencentEmulator;
 beforeAll(async () => {

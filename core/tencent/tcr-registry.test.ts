@@ -4,7 +4,7 @@
  * checked by an actual `/v2/` login (as the registry of a real TCR instance would check it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCF_ROLE_SESSION, startTencentEmulator, type TencentEmulator } from '../../emulator/tencent/server.js';
+import { DEFAULT_IDENTITY, startTencentEmulator, type TencentEmulator } from '../../emulator/tencent/server.js';
 import { requireTestCa, startRegistry, type LocalRegistry } from '../../test/support/registry.js';
 import { checkRegistryLogin } from '../registry-login.js';
 import { createTcrProvider } from './tcr.js';
@@ -27,7 +27,7 @@ describe('TCR credential → real registry login', () => {
   it('logs into the registry DescribeInstances names with the login CreateInstanceToken mints', async () => {
     // Prepare
     const tcr = createTcrProvider({
-      keys: { secretId: SCF_ROLE_SESSION.secretId, secretKey: SCF_ROLE_SESSION.secretKey, token: SCF_ROLE_SESSION.token! },
+      keys: { secretId: DEFAULT_IDENTITY.secretId, secretKey: DEFAULT_IDENTITY.secretKey, token: DEFAULT_IDENTITY.token! },
       endpointUrl: emu.url,
     });
 

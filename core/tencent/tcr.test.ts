@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CAM_USER_KEY, faults, SCF_ROLE_SESSION, startTencentEmulator, type TencentEmulator } from '../../emulator/tencent/server.js';
+import { CAM_USER_KEY, faults, DEFAULT_IDENTITY, startTencentEmulator, type TencentEmulator } from '../../emulator/tencent/server.js';
 import { ConfigError } from '../errors.js';
 import { withRetry } from '../retry.js';
 import { createTencentClient, upstreamCode, type TencentKeys } from './client.js';
@@ -21,7 +21,7 @@ afterEach(() => {
 afterAll(() => emu.stop());
 
 const keysOf = (i: { secretId: string; secretKey: string; token?: string }): TencentKeys => ({ secretId: i.secretId, secretKey: i.secretKey, ...(i.token && { token: i.token }) });
-function provider(keys: TencentKeys = keysOf(SCF_ROLE_SESSION), extra: { sessionExpiresAt?: () => Date; now?: () => number } = {}) {
+function provider(keys: TencentKeys = keysOf(DEFAULT_IDENTITY), extra: { sessionExpiresAt?: () => Date; now?: () => number } = {}) {
   return new TcrProvider({ clientFor: (region) => createTencentClient({ product: 'tcr', region, endpointUrl: emu.url, keys }), ...extra });
 }
 const signal = () => AbortSignal.timeout(5_000);
@@ -39,7 +39,7 @@ describe('TcrProvider against the emulator (real SDK, TC3 signature verified)', 
 
   it('sends RegistryId with TokenType temp, and Registryids (the API\'s spelling) to DescribeInstances', async () => {
     await provider().fetch(target, signal());
-    expect(emu.calls.find((c) => c.operation === 'CreateInstanceToken')).toMatchObject({ params: { RegistryId: 'tcr-acme', TokenType: 'temp' }, region: REGION, accessKeyId: SCF_ROLE_SESSION.secretId });
+    expect(emu.calls.find((c) => c.operation === 'CreateInstanceToken')).toMatchObject({ params: { RegistryId: 'tcr-acme', TokenType: 'temp' }, region: REGION, accessKeyId: DEFAULT_IDENTITY.secretId });
     expect(emu.calls.find((c) => c.operation === 'DescribeInstances')?.params).toEqual({ Registryids: ['tcr-acme'] });
   });
 
@@ -63,13 +63,13 @@ describe('TcrProvider against the emulator (real SDK, TC3 signature verified)', 
   });
 
   it('rejects a wrong SecretKey as UpstreamAccessDenied, not retried', async () => {
-    const err = await failure(provider({ ...keysOf(SCF_ROLE_SESSION), secretKey: 'wrong' }).fetch({ ...target, host: DOMAIN }, signal()));
+    const err = await failure(provider({ ...keysOf(DEFAULT_IDENTITY), secretKey: 'wrong' }).fetch({ ...target, host: DOMAIN }, signal()));
     expect(err).toMatchObject({ code: 'UpstreamAccessDenied', retryable: false });
     expect(emu.calls[0]).toMatchObject({ code: 'AuthFailure.SignatureFailure' });
   });
 
   it('rejects a role session without its session token as UpstreamAccessDenied (AuthFailure.TokenFailure)', async () => {
-    const { token: _t, ...noToken } = keysOf(SCF_ROLE_SESSION);
+    const { token: _t, ...noToken } = keysOf(DEFAULT_IDENTITY);
     const err = await failure(provider(noToken).fetch({ ...target, host: DOMAIN }, signal()));
     expect(err).toMatchObject({ code: 'UpstreamAccessDenied' });
     expect(emu.calls[0]).toMatchObject({ code: 'AuthFailure.TokenFailure' });
@@ -177,13 +177,13 @@ describe('TcrProvider against the emulator (real SDK, TC3 signature verified)', 
   });
 
   it('never puts the password or a secret key in an error message', async () => {
-    const secrets = [PASSWORD, SCF_ROLE_SESSION.secretKey, SCF_ROLE_SESSION.token!];
+    const secrets = [PASSWORD, DEFAULT_IDENTITY.secretKey, DEFAULT_IDENTITY.token!];
     const errors: unknown[] = [];
     emu.inject('tcr', 'CreateInstanceToken', faults.transform(({ ExpTime: _e, ...rest }) => rest));
     errors.push(await failure(provider().fetch({ ...target, host: DOMAIN }, signal())));
     emu.inject('tcr', 'CreateInstanceToken', faults.throttle());
     errors.push(await failure(provider().fetch({ ...target, host: DOMAIN }, signal())));
-    errors.push(await failure(provider({ ...keysOf(SCF_ROLE_SESSION), token: 'forged' }).fetch({ ...target, host: DOMAIN }, signal())));
+    errors.push(await failure(provider({ ...keysOf(DEFAULT_IDENTITY), token: 'forged' }).fetch({ ...target, host: DOMAIN }, signal())));
     for (const err of errors) {
       expect(err).toBeInstanceOf(Error);
       for (const s of secrets) expect((err as Error).message).not.toContain(s);
@@ -191,7 +191,7 @@ describe('TcrProvider against the emulator (real SDK, TC3 signature verified)', 
   });
 
   it('createTcrProvider reaches the endpoint override with the keys it is given', async () => {
-    const tcr = createTcrProvider({ keys: keysOf(SCF_ROLE_SESSION), endpointUrl: emu.url });
+    const tcr = createTcrProvider({ keys: keysOf(DEFAULT_IDENTITY), endpointUrl: emu.url });
     const [cred] = await tcr.fetch(target, signal());
     expect(cred!.registry).toBe(DOMAIN);
   });

@@ -50,9 +50,6 @@ export const DEFAULT_IDENTITY: AwsIdentity = {
   secretAccessKey: TEST_SESSION_SECRET_ACCESS_KEY,
   sessionToken: TEST_SESSION_TOKEN,
 };
-/** @deprecated The old name of DEFAULT_IDENTITY, for users outside emulator/ until they move to it. */
-export const TEST_SESSION_IDENTITY = DEFAULT_IDENTITY;
-
 export interface AwsEmulatorOptions {
   services: AwsService[];
   /** Keys the front end accepts (default: TEST_IDENTITY and DEFAULT_IDENTITY). */

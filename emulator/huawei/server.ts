@@ -36,9 +36,6 @@ export const DEFAULT_IDENTITY: Readonly<Omit<HuaweiIdentity, 'sessionExpiresAt'>
   securityToken: 'gQpjbi1ub3J0aC00emulator-agency-security-token',
   ...EMULATOR_ACCOUNT,
 };
-/** @deprecated The old name of DEFAULT_IDENTITY, for users outside emulator/ until they move to it. */
-export const AGENCY_SESSION = DEFAULT_IDENTITY;
-
 /** A permanent IAM user key (no token), for tests that need one; regcred itself never uses one. */
 export const PERMANENT_KEY: Readonly<HuaweiIdentity> = {
   accessKeyId: 'EMULATORPERMANENTAK00',

@@ -27,9 +27,6 @@ export const DEFAULT_IDENTITY: TencentIdentity = {
   secretKey: 'emulator-scf-role-session-secret-key',
   token: 'emulator-scf-role-session-token',
 };
-/** @deprecated The old name of DEFAULT_IDENTITY, for users outside emulator/ until they move to it. */
-export const SCF_ROLE_SESSION = DEFAULT_IDENTITY;
-
 /**
  * The variables SCF sets for a function with an execution role, for handler tests and `npm start`.
  * @example const env = { ...scfRoleEnvironment(), TENCENTCLOUD_ENDPOINT_URL_TCR: emu.url };

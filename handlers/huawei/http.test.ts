@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { apigEvent, functionGraphContext } from '../../emulator/huawei/apig.js';
-import { AGENCY_SESSION, faults, startHuaweiEmulator, type HuaweiEmulator } from '../../emulator/huawei/server.js';
+import { DEFAULT_IDENTITY, faults, startHuaweiEmulator, type HuaweiEmulator } from '../../emulator/huawei/server.js';
 import { createHttpHandler } from './http.js';
 import { huaweiRuntime } from './runtime.js';
 
@@ -50,8 +50,8 @@ describe('APIG trigger: the five formats', () => {
     expect(res.headers).toEqual({ 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
     const { credentials } = JSON.parse(res.body);
     expect(credentials.map((c: { registry: string; username: string }) => [c.registry, c.username])).toEqual([
-      [NORTH, `cn-north-4@${AGENCY_SESSION.accessKeyId}`],
-      [SOUTHEAST, `ap-southeast-1@${AGENCY_SESSION.accessKeyId}`],
+      [NORTH, `cn-north-4@${DEFAULT_IDENTITY.accessKeyId}`],
+      [SOUTHEAST, `ap-southeast-1@${DEFAULT_IDENTITY.accessKeyId}`],
     ]);
   });
 
@@ -69,7 +69,7 @@ describe('APIG trigger: the five formats', () => {
 
   it('answers credential-helper for one registry path', async () => {
     const res = await fgFunction()(event({ path: `/credentials/${SOUTHEAST}`, query: { format: 'credential-helper' } }), context);
-    expect(JSON.parse(res.body)).toMatchObject({ ServerURL: SOUTHEAST, Username: `ap-southeast-1@${AGENCY_SESSION.accessKeyId}` });
+    expect(JSON.parse(res.body)).toMatchObject({ ServerURL: SOUTHEAST, Username: `ap-southeast-1@${DEFAULT_IDENTITY.accessKeyId}` });
   });
 
   it('answers kubelet with a CredentialProviderResponse', async () => {
@@ -137,7 +137,7 @@ describe('APIG trigger: the invocation', () => {
   it('signs SWR calls with the agency keys of each invocation', async () => {
     // Prepare: FunctionGraph renewed the agency's keys between two invocations in flight at once.
     const renewed = { accessKeyId: 'EMULATORRENEWEDAK0001', secretAccessKey: 'renewed-agency-secret', securityToken: 'renewed-agency-token' };
-    const own = await startHuaweiEmulator({ identities: [{ ...AGENCY_SESSION }, renewed], swr: { regions: ['ap-southeast-1'] } });
+    const own = await startHuaweiEmulator({ identities: [{ ...DEFAULT_IDENTITY }, renewed], swr: { regions: ['ap-southeast-1'] } });
     try {
       const handler = createHttpHandler(huaweiRuntime({ REGCRED_REGISTRIES: 'swr:cn-north-4,swr:ap-southeast-1', HUAWEICLOUD_ENDPOINT_URL_SWR: own.url }, { write: () => {} }));
       own.inject('swr', 'CreateSecret', { ...faults.delay(200), times: 2 });
@@ -148,7 +148,7 @@ describe('APIG trigger: the invocation', () => {
       ]);
       // Assess
       expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
-      expect(own.calls.map((c) => c.accessKeyId).sort()).toEqual([AGENCY_SESSION.accessKeyId, renewed.accessKeyId].sort());
+      expect(own.calls.map((c) => c.accessKeyId).sort()).toEqual([DEFAULT_IDENTITY.accessKeyId, renewed.accessKeyId].sort());
     } finally {
       await own.stop();
     }

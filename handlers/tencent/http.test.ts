@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { faults, SCF_ROLE_SESSION, scfRoleEnvironment, startTencentEmulator, type TencentEmulator } from '../../emulator/tencent/server.js';
+import { faults, DEFAULT_IDENTITY, scfRoleEnvironment, startTencentEmulator, type TencentEmulator } from '../../emulator/tencent/server.js';
 import { scfApiGatewayEvent, scfContext, scfUrlEvent } from '../../emulator/tencent/scf-event.js';
 import type { LocalRequest } from '../../emulator/trigger.js';
 import { createHttpHandler } from './http.js';
@@ -153,7 +153,7 @@ describe('SCF http handler: the invocation', () => {
 
   it('signs every upstream call with the execution role\'s session key and token from the environment', async () => {
     await scfFunction()(EVENTS['function URL'](), context);
-    expect(new Set(emu.calls.map((c) => [c.accessKeyId, c.status].join(' ')))).toEqual(new Set([`${SCF_ROLE_SESSION.secretId} 200`]));
+    expect(new Set(emu.calls.map((c) => [c.accessKeyId, c.status].join(' ')))).toEqual(new Set([`${DEFAULT_IDENTITY.secretId} 200`]));
   });
 
   it('fails the cold start, naming the variables, when the function has no execution role', () => {
@@ -185,7 +185,7 @@ describe('SCF http handler: safety', () => {
     await scfFunction()(EVENTS['API Gateway'](), context);
     // Assess
     const { auths } = JSON.parse(ok.body) as { auths: Record<string, { password: string; auth: string }> };
-    const secrets = [...Object.values(auths).flatMap((a) => [a.password, a.auth]), SCF_ROLE_SESSION.secretKey, SCF_ROLE_SESSION.token!];
+    const secrets = [...Object.values(auths).flatMap((a) => [a.password, a.auth]), DEFAULT_IDENTITY.secretKey, DEFAULT_IDENTITY.token!];
     expect(lines.length).toBeGreaterThanOrEqual(3);
     for (const secret of secrets) expect(lines.filter((l) => l.includes(secret))).toEqual([]);
   });

@@ -11,7 +11,7 @@ import { ecrService } from '../../emulator/aws/ecr.js';
 import { scheduledEvent } from '../../emulator/aws/events.js';
 import { functionEnv } from '../../emulator/aws/function-env.js';
 import { secretsManagerService } from '../../emulator/aws/secrets-manager.js';
-import { startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
+import { startAwsEmulator, DEFAULT_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
 import { createHttpHandler } from '../../handlers/aws/http.js';
 import { createRefreshHandler } from '../../handlers/aws/refresh.js';
 import { awsRuntime } from '../../handlers/aws/runtime.js';
@@ -103,7 +103,7 @@ describe('a refresh of a target naming several accounts\' ECR registries', () =>
   it('writes every host into the secret from one GetAuthorizationToken call', async () => {
     // Prepare
     const secretId = 'regcred/cross-account';
-    const client = new SecretsManagerClient({ endpoint: emu.url, region: 'us-east-1', credentials: TEST_SESSION_IDENTITY, maxAttempts: 1 });
+    const client = new SecretsManagerClient({ endpoint: emu.url, region: 'us-east-1', credentials: DEFAULT_IDENTITY, maxAttempts: 1 });
     await client.send(new CreateSecretCommand({ Name: secretId, SecretString: '{"auths":{}}' }));
     client.destroy();
     const registries = [`ecr:us-east-1`, `ecr:us-east-1:${OTHER}`];

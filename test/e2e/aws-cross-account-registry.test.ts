@@ -16,7 +16,7 @@ import { resolveIntrinsics } from '../../emulator/aws/cloudformation.js';
 import { ECR_ACCOUNT_ID, ecrService, type EcrService } from '../../emulator/aws/ecr.js';
 import { functionEnv } from '../../emulator/aws/function-env.js';
 import { ECR_REPOSITORY_ACCESS } from '../../emulator/aws/repository-access.js';
-import { startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
+import { startAwsEmulator, DEFAULT_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
 import { evaluate } from '../../emulator/policy.js';
 import type { ServedRegistry } from '../../emulator/registry-token.js';
 import { iamOutput, oslsPackage, rolePolicies } from '../support/aws-package.js';
@@ -64,7 +64,7 @@ beforeAll(async () => {
   printedPolicy = printed === undefined ? undefined : resolveIntrinsics(printed, STACK);
   if (printedPolicy !== undefined) otherServed.repositoryPolicies!.set('team/app', printedPolicy);
   httpRolePolicies = rolePolicies(await template, 'HttpRole', STACK);
-  realm.bindIdentity(TEST_SESSION_IDENTITY.accessKeyId, { account: ECR_ACCOUNT_ID, principal: ROLE_ARNS['HttpRole.Arn'], policies: httpRolePolicies });
+  realm.bindIdentity(DEFAULT_IDENTITY.accessKeyId, { account: ECR_ACCOUNT_ID, principal: ROLE_ARNS['HttpRole.Arn'], policies: httpRolePolicies });
 }, 240_000);
 afterAll(async () => {
   await realm?.stop();
@@ -128,7 +128,7 @@ describe('AWS cross-account ECR: one token, two accounts, the other account’s 
     // Assess
     expect(outcome).toBe('refused');
     const decision = realm.decisions.filter((d) => d.service === 'ecr-other' && d.name === 'base/img').at(-1);
-    expect(decision).toMatchObject({ who: TEST_SESSION_IDENTITY.accessKeyId, asked: ['pull'], granted: [] });
+    expect(decision).toMatchObject({ who: DEFAULT_IDENTITY.accessKeyId, asked: ['pull'], granted: [] });
     expect(decision?.error).toBeUndefined();
   });
 });

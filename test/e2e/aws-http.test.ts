@@ -6,7 +6,7 @@ import type { Context, LambdaFunctionURLEventWithIAMAuthorizer } from 'aws-lambd
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ecrPublicService } from '../../emulator/aws/ecr-public.js';
 import { ecrService } from '../../emulator/aws/ecr.js';
-import { awsFaults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
+import { awsFaults, startAwsEmulator, DEFAULT_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
 import { createHttpHandler } from '../../handlers/aws/http.js';
 import { functionEnv } from '../../emulator/aws/function-env.js';
 import { awsRuntime } from '../../handlers/aws/runtime.js';
@@ -108,7 +108,7 @@ describe('AWS HTTP handler: formats', () => {
     ]);
     const hoursLeft = (Date.parse(res.json.credentials[0].expiresAt) - Date.now()) / 3_600_000;
     expect(hoursLeft).toBeGreaterThan(11.9);
-    expect(emu.calls.every((c) => c.accessKeyId === TEST_SESSION_IDENTITY.accessKeyId && c.status === 200)).toBe(true);
+    expect(emu.calls.every((c) => c.accessKeyId === DEFAULT_IDENTITY.accessKeyId && c.status === 200)).toBe(true);
   });
 
   it('tags every line of an invocation, the metrics line included, with its request id and X-Ray trace id', async () => {

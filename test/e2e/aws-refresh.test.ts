@@ -13,7 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ecrService } from '../../emulator/aws/ecr.js';
 import { scheduledEvent } from '../../emulator/aws/events.js';
 import { secretsManagerService } from '../../emulator/aws/secrets-manager.js';
-import { awsFaults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
+import { awsFaults, startAwsEmulator, DEFAULT_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
 import { BadRequestError } from '../../core/errors.js';
 import { RefreshFailedError } from '../../core/refresh.js';
 import { loadConfig } from '../../core/config.js';
@@ -78,7 +78,7 @@ beforeAll(async () => {
   registry = await startRegistry({ users: [{ username: 'AWS', password: ECR_PASSWORD }] });
   emu = await startAwsEmulator({ services: [ecrService({ password: () => ECR_PASSWORD, proxyEndpoint: `https://${registry.host}` }), sm] });
   setEnv(functionEnv(emu.url, REGION));
-  client = new SecretsManagerClient({ endpoint: emu.url, region: REGION, credentials: TEST_SESSION_IDENTITY, maxAttempts: 1 });
+  client = new SecretsManagerClient({ endpoint: emu.url, region: REGION, credentials: DEFAULT_IDENTITY, maxAttempts: 1 });
   work = await mkdtemp(join(tmpdir(), 'regcred-e2e-aws-refresh-'));
   image = await writeOciLayout(join(work, 'image'), { tag: 'v1' });
 });

@@ -9,7 +9,7 @@ import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient } from '
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ecrService } from '../../emulator/aws/ecr.js';
 import { secretsManagerService, type RotationEvent } from '../../emulator/aws/secrets-manager.js';
-import { awsFaults, startAwsEmulator, TEST_SESSION_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
+import { awsFaults, startAwsEmulator, DEFAULT_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
 import { createRotateHandler } from '../../handlers/aws/rotate.js';
 import { awsSecretsRuntime } from '../../handlers/aws/secrets-runtime.js';
 import { functionEnv } from '../../emulator/aws/function-env.js';
@@ -74,7 +74,7 @@ beforeAll(async () => {
   registry = await startRegistry({ users: [{ username: 'AWS', password: ECR_PASSWORD }] });
   emu = await startAwsEmulator({ services: [ecrService({ password: () => mintPassword, proxyEndpoint: `https://${registry.host}` }), sm] });
   setEnv(functionEnv(emu.url, REGION));
-  client = new SecretsManagerClient({ endpoint: emu.url, region: REGION, credentials: TEST_SESSION_IDENTITY, maxAttempts: 1 });
+  client = new SecretsManagerClient({ endpoint: emu.url, region: REGION, credentials: DEFAULT_IDENTITY, maxAttempts: 1 });
 });
 afterAll(async () => {
   client?.destroy();

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCode, zipBundle } from '../../scripts/bundle.js';
 import { apigEvent } from '../../emulator/huawei/apig.js';
-import { AGENCY_SESSION, startHuaweiEmulator, type HuaweiEmulator } from '../../emulator/huawei/server.js';
+import { DEFAULT_IDENTITY, startHuaweiEmulator, type HuaweiEmulator } from '../../emulator/huawei/server.js';
 
 let emu: HuaweiEmulator;
 let dir: string;
@@ -42,7 +42,7 @@ describe('Huawei http bundle', () => {
     await writeFile(join(dir, 'index.js'), code);
     const event = apigEvent({ method: 'GET', path: '/credentials', query: 'format=dockerconfigjson' });
     // Act
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['-e', RUNNER, join(dir, 'index.js'), JSON.stringify(event), JSON.stringify(AGENCY_SESSION)], {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['-e', RUNNER, join(dir, 'index.js'), JSON.stringify(event), JSON.stringify(DEFAULT_IDENTITY)], {
       env: { PATH: process.env.PATH, REGCRED_REGISTRIES: 'swr:cn-north-4', HUAWEICLOUD_ENDPOINT_URL_SWR: emu.url },
       timeout: 30_000,
     });
@@ -51,7 +51,7 @@ describe('Huawei http bundle', () => {
     expect(result.statusCode).toBe(200);
     expect(Object.keys(JSON.parse(result.body).auths)).toEqual(['swr.cn-north-4.myhuaweicloud.com']);
     expect(stdout).toContain('credential issued');
-    for (const secret of [AGENCY_SESSION.secretAccessKey, AGENCY_SESSION.securityToken!]) expect(stdout + stderr.replace(/^RESULT.*$/m, '')).not.toContain(secret);
+    for (const secret of [DEFAULT_IDENTITY.secretAccessKey, DEFAULT_IDENTITY.securityToken!]) expect(stdout + stderr.replace(/^RESULT.*$/m, '')).not.toContain(secret);
     console.info(`huawei http bundle: ${code.length} bytes, ${zipBundle(code).length} zipped`);
   }, 60_000);
 });

@@ -9,14 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionGraphContext, functionGraphTimerEvent } from '../../emulator/huawei/apig.js';
-import { AGENCY_SESSION, startHuaweiEmulator, type HuaweiEmulator } from '../../emulator/huawei/server.js';
+import { DEFAULT_IDENTITY, startHuaweiEmulator, type HuaweiEmulator } from '../../emulator/huawei/server.js';
 import { createRefreshHandler } from '../../handlers/huawei/refresh.js';
 import { huaweiRuntime } from '../../handlers/huawei/runtime.js';
 import { manifestDigestOf, skopeoCopy, skopeoInspect, writeOciLayout, type OciImage } from '../support/oci-layout.js';
 import { requireTestCa, startRegistry, type LocalRegistry } from '../support/registry.js';
 
 // The registry accepts the login the SWR emulator mints (`<region>@<AK>`), as SWR's registry accepts the real one.
-const LOGIN = { username: `cn-north-4@${AGENCY_SESSION.accessKeyId}`, password: 'swr-temp-password-9c2f4e' };
+const LOGIN = { username: `cn-north-4@${DEFAULT_IDENTITY.accessKeyId}`, password: 'swr-temp-password-9c2f4e' };
 const SECRET = 'regcred-pull';
 
 let registry: LocalRegistry;

@@ -20,15 +20,15 @@ import { deployPlan as tencentPlan, SCF_NODE_RUNTIME } from '../../deploy/tencen
 import { devCloud } from '../../dev/clouds.js';
 import type { Invoker } from '../../dev/local-cloud.js';
 import { ACR_EE_REPOSITORY_ACCESS } from '../../emulator/alibaba/repository-access.js';
-import { DEFAULT_ACCOUNT_ID, DEFAULT_IDENTITY, startAlibabaEmulator } from '../../emulator/alibaba/server.js';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_IDENTITY as ALIBABA_IDENTITY, startAlibabaEmulator } from '../../emulator/alibaba/server.js';
 import { ECR_ACCOUNT_ID, ecrService } from '../../emulator/aws/ecr.js';
 import { functionEnv } from '../../emulator/aws/function-env.js';
 import { ECR_REPOSITORY_ACCESS } from '../../emulator/aws/repository-access.js';
-import { startAwsEmulator, TEST_SESSION_IDENTITY } from '../../emulator/aws/server.js';
-import { AGENCY_SESSION, DEFAULT_DOMAIN_ID, DEFAULT_PROJECT_ID, startHuaweiEmulator } from '../../emulator/huawei/server.js';
+import { DEFAULT_IDENTITY as AWS_IDENTITY, startAwsEmulator } from '../../emulator/aws/server.js';
+import { DEFAULT_DOMAIN_ID, DEFAULT_IDENTITY as HUAWEI_IDENTITY, DEFAULT_PROJECT_ID, startHuaweiEmulator } from '../../emulator/huawei/server.js';
 import { SWR_REPOSITORY_ACCESS } from '../../emulator/huawei/repository-access.js';
 import type { MintedLogin, RegistryLocation, RepositoryAccess } from '../../emulator/registry-access.js';
-import { DEFAULT_ACCOUNT_UIN, SCF_ROLE_SESSION, scfRoleEnvironment, startTencentEmulator } from '../../emulator/tencent/server.js';
+import { DEFAULT_ACCOUNT_UIN, DEFAULT_IDENTITY as TENCENT_IDENTITY, scfRoleEnvironment, startTencentEmulator } from '../../emulator/tencent/server.js';
 import { TCR_REPOSITORY_ACCESS } from '../../emulator/tencent/repository-access.js';
 import { oslsPackage, rolePolicies, type Template } from '../support/aws-package.js';
 import { manifestDigestOf, SkopeoError, skopeoCopy, writeAuthFile, writeOciLayout, type OciImage, type SkopeoAuth } from '../support/oci-layout.js';
@@ -61,7 +61,7 @@ const ALIBABA: ScopeCloud = {
   id: 'alibaba',
   access: ACR_EE_REPOSITORY_ACCESS,
   location: { region: 'cn-hangzhou', account: DEFAULT_ACCOUNT_ID, instance: 'cri-scope' },
-  identity: { accessKeyId: DEFAULT_IDENTITY.accessKeyId, account: DEFAULT_ACCOUNT_ID },
+  identity: { accessKeyId: ALIBABA_IDENTITY.accessKeyId, account: DEFAULT_ACCOUNT_ID },
   async policies(scope, registries) {
     const base = { region: 'cn-hangzhou', accountId: DEFAULT_ACCOUNT_ID, roleArn: `acs:ram::${DEFAULT_ACCOUNT_ID}:role/regcred`, refreshRoleArn: `acs:ram::${DEFAULT_ACCOUNT_ID}:role/regcred-refresh`, name: 'regcred', schedule: '@every 20m', timeoutSeconds: 10, memoryMb: 256, env: { REGCRED_REGISTRIES: registries } };
     return [alibabaPlan(withScope(alibabaPlan, base, scope)).functions[0]!.policy];
@@ -77,7 +77,7 @@ const TENCENT: ScopeCloud = {
   id: 'tencent',
   access: TCR_REPOSITORY_ACCESS,
   location: { region: 'ap-guangzhou', account: DEFAULT_ACCOUNT_UIN, instance: 'tcr-scope' },
-  identity: { accessKeyId: SCF_ROLE_SESSION.secretId, account: DEFAULT_ACCOUNT_UIN },
+  identity: { accessKeyId: TENCENT_IDENTITY.secretId, account: DEFAULT_ACCOUNT_UIN },
   async policies(scope, registries) {
     const base = { region: 'ap-guangzhou', uin: DEFAULT_ACCOUNT_UIN, role: 'regcred', refreshRole: 'regcred-refresh', name: 'regcred', namespace: 'default', schedule: '0 */20 * * * * *', runtime: SCF_NODE_RUNTIME, timeoutSeconds: 10, memoryMb: 256, env: { REGCRED_REGISTRIES: registries } };
     return [tencentPlan(withScope(tencentPlan, base, scope)).functions[0]!.policy];
@@ -93,7 +93,7 @@ const HUAWEI: ScopeCloud = {
   id: 'huawei',
   access: SWR_REPOSITORY_ACCESS,
   location: { region: 'cn-north-4', account: DEFAULT_DOMAIN_ID },
-  identity: { accessKeyId: AGENCY_SESSION.accessKeyId, account: DEFAULT_DOMAIN_ID },
+  identity: { accessKeyId: HUAWEI_IDENTITY.accessKeyId, account: DEFAULT_DOMAIN_ID },
   async policies(scope, registries) {
     const base = { region: 'cn-north-4', projectId: DEFAULT_PROJECT_ID, accountId: DEFAULT_DOMAIN_ID, agency: 'regcred', refreshAgency: 'regcred-refresh', name: 'regcred', apigGroupId: 'a1b2c3d4e5f6478899aabbccddeeff00', apigInstanceId: 'b1b2c3d4e5f6478899aabbccddeeff00', schedule: '20m', timeoutSeconds: 10, memoryMb: 256, env: { REGCRED_REGISTRIES: registries } };
     return [huaweiPlan(withScope(huaweiPlan, base, scope)).functions[0]!.policy];
@@ -105,9 +105,9 @@ const HUAWEI: ScopeCloud = {
       REGCRED_REGISTRIES: `swr:cn-north-4=${host}`,
       HUAWEICLOUD_ENDPOINT_URL_SWR: emu.url,
       HUAWEICLOUD_REGION: 'cn-north-4',
-      HUAWEICLOUD_SDK_AK: AGENCY_SESSION.accessKeyId,
-      HUAWEICLOUD_SDK_SK: AGENCY_SESSION.secretAccessKey,
-      HUAWEICLOUD_SDK_SECURITY_TOKEN: AGENCY_SESSION.securityToken!,
+      HUAWEICLOUD_SDK_AK: HUAWEI_IDENTITY.accessKeyId,
+      HUAWEICLOUD_SDK_SK: HUAWEI_IDENTITY.secretAccessKey,
+      HUAWEICLOUD_SDK_SECURITY_TOKEN: HUAWEI_IDENTITY.securityToken!,
     };
     return { registries: env.REGCRED_REGISTRIES, minted: emu.minted, http: (req) => devCloud('huawei')!.invoker(env)(req), stop: () => emu.stop() };
   },
@@ -128,7 +128,7 @@ const AWS: ScopeCloud = {
   id: 'aws',
   access: ECR_REPOSITORY_ACCESS,
   location: { region: 'us-east-1', account: ECR_ACCOUNT_ID },
-  identity: { accessKeyId: TEST_SESSION_IDENTITY.accessKeyId, account: ECR_ACCOUNT_ID, principal: HTTP_ROLE_ARN },
+  identity: { accessKeyId: AWS_IDENTITY.accessKeyId, account: ECR_ACCOUNT_ID, principal: HTTP_ROLE_ARN },
   async policies(scope) {
     return rolePolicies(await packageFor(scope), 'HttpRole', { region: 'us-east-1', accountId: ECR_ACCOUNT_ID, attributes: { 'HttpRole.Arn': HTTP_ROLE_ARN } });
   },
