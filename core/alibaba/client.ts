@@ -11,6 +11,7 @@ import type * as CredentialsNs from '@alicloud/credentials';
 import type * as TeaUtilNs from '@alicloud/tea-util';
 import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError, safeCode } from '../errors.js';
 import { abortable } from '../retry.js';
+import { isNetworkError } from '../upstream.js';
 
 /**
  * The Darabonba packages are CommonJS with `exports.default`. Node gives an ESM importer the
@@ -227,7 +228,6 @@ const DENIED_CODES = [
   'InvalidAccessKeySecret',
 ];
 const UNAVAILABLE_CODES = ['ServiceUnavailable', 'InternalError', 'UnknownError', 'ServiceTimeout'];
-const NETWORK_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET'];
 
 /**
  * Map what the SDK threw to regcred's error hierarchy. The message names the action and the
@@ -250,7 +250,7 @@ export function classifyAlibabaError(err: unknown, action: string): RegcredError
   if (DENIED_CODES.some((c) => code === c || code.startsWith(`${c}.`)) || code.startsWith('Forbidden') || status === 401 || status === 403) {
     return new UpstreamError('UpstreamAccessDenied', `${action} was denied (${safeCode(code) || status})`, { cause: err });
   }
-  if (status === undefined && NETWORK_CODES.includes(code)) {
+  if (status === undefined && isNetworkError(err)) {
     return new UpstreamError('UpstreamError', `${action} failed: network error ${code}`, { cause: err, retryable: true });
   }
   if ((status !== undefined && status >= 500) || UNAVAILABLE_CODES.includes(code)) {

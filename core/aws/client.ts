@@ -4,6 +4,7 @@
  * SDK client per region. Used by ECR, ECR Public and Secrets Manager.
  */
 import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError, safeCode } from '../errors.js';
+import { isNetworkError } from '../upstream.js';
 
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
@@ -19,7 +20,6 @@ const DENIED_CODES = new Set([
   'CredentialsProviderError',
 ]);
 const SERVER_CODES = new Set(['ServerException', 'InternalFailure', 'InternalServerError', 'ServiceUnavailable', 'ServiceUnavailableException']);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET']);
 
 interface SdkErrorShape {
   name?: unknown;
@@ -60,7 +60,7 @@ export function classifyAwsError(err: unknown, action: string, signal: AbortSign
     return new UpstreamError('UpstreamInvalidResponse', `${action} answered with a body that could not be parsed`, { cause: err });
   }
   const errno = typeof e.code === 'string' ? e.code : '';
-  if (status === undefined && (NETWORK_CODES.has(errno) || name === 'TimeoutError')) {
+  if (status === undefined && (isNetworkError(err) || name === 'TimeoutError')) {
     return new UpstreamError('UpstreamError', `${action} failed: network error ${safeCode(errno) || name}`, { cause: err, retryable: true });
   }
   return new UpstreamError('UpstreamError', `${action} failed (${code || status || 'no answer'})`, { cause: err });
