@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isNetworkError } from './upstream.js';
+import { ConfigError } from './errors.js';
+import { assertRegionId, isNetworkError, isRegionId } from './upstream.js';
 
 const withCode = (code: unknown) => Object.assign(new Error('boom'), { code });
 
@@ -14,4 +15,45 @@ describe('isNetworkError', () => {
       expect(isNetworkError(err)).toBe(false);
     },
   );
+});
+
+describe('isRegionId', () => {
+  it.each(['us-east-1', 'us-gov-west-1', 'cn-hangzhou', 'ap-southeast-1', 'cn-shanghai-finance-1', 'ap-guangzhou', 'na-siliconvalley', 'cn-north-4', 'la-south-2'])(
+    'takes %s, a real region id',
+    (region) => {
+      expect(isRegionId(region)).toBe(true);
+    },
+  );
+
+  it.each(['', 'cn', 'cn-north-4.evil.com', 'cn-north-4/x', 'CN-NORTH-4', 'cn north 4', 'cn-', '-cn-north', 'cn--north', 'cn-north-4:80'])(
+    'refuses %o: it could not stand in a hostname as one label',
+    (region) => {
+      expect(isRegionId(region)).toBe(false);
+    },
+  );
+
+  it('checks a stricter shape when one is passed', () => {
+    const numbered = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+    expect(isRegionId('us-east-1', numbered)).toBe(true);
+    expect(isRegionId('cn-hangzhou', numbered)).toBe(false);
+  });
+});
+
+describe('assertRegionId', () => {
+  it('passes a region id', () => {
+    expect(() => assertRegionId('cn-north-4', 'Huawei Cloud')).not.toThrow();
+  });
+
+  it.each([
+    ['AWS', "region 'x.y' is not an AWS region id"],
+    ['Alibaba Cloud', "region 'x.y' is not an Alibaba Cloud region id"],
+    ['Tencent Cloud', "region 'x.y' is not a Tencent Cloud region id"],
+  ])('names the cloud, with its article, in the ConfigError (%s)', (cloud, message) => {
+    expect(() => assertRegionId('x.y', cloud)).toThrow(new ConfigError(message));
+    expect(() => assertRegionId('x.y', cloud)).toThrow(ConfigError);
+  });
+
+  it('refuses what the stricter shape refuses', () => {
+    expect(() => assertRegionId('cn-hangzhou', 'AWS', /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/)).toThrow("region 'cn-hangzhou' is not an AWS region id");
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * The plumbing every cloud adapter (core/<cloud>/client.ts) shares, so each keeps only what is its
- * cloud's own: which errno codes mean "no answer".
+ * cloud's own: which errno codes mean "no answer", and the region id check.
  */
+import { ConfigError } from './errors.js';
 
 /** Node and undici errno codes for a request that never got an answer: retryable. */
 export const NETWORK_CODES: ReadonlySet<string> = new Set([
@@ -17,3 +18,21 @@ export function isNetworkError(err: unknown): boolean {
   return typeof code === 'string' && NETWORK_CODES.has(code);
 }
 
+/**
+ * Region ids of every cloud (`us-gov-west-1`, `cn-shanghai-finance-1`, `na-siliconvalley`,
+ * `la-south-2`): lowercase letters and digits between dashes, so one is safe inside a hostname.
+ */
+export const REGION_ID = /^[a-z]{2,}(-[a-z0-9]+)+$/;
+
+/** Whether `region` has the shape of a region id (`pattern`: a cloud's stricter shape). */
+export function isRegionId(region: string, pattern: RegExp = REGION_ID): boolean {
+  return pattern.test(region);
+}
+
+/**
+ * Refuse a region id that is not `cloud`'s: it also guards the hosts and headers built from it.
+ * @example assertRegionId('cn-north-4.evil.com', 'Huawei Cloud') // ConfigError "region 'cn-north-4.evil.com' is not a Huawei Cloud region id"
+ */
+export function assertRegionId(region: string, cloud: string, pattern: RegExp = REGION_ID): void {
+  if (!isRegionId(region, pattern)) throw new ConfigError(`region '${region}' is not ${/^[aeiou]/i.test(cloud) ? 'an' : 'a'} ${cloud} region id`);
+}

@@ -11,7 +11,7 @@ import type * as CredentialsNs from '@alicloud/credentials';
 import type * as TeaUtilNs from '@alicloud/tea-util';
 import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError, safeCode } from '../errors.js';
 import { abortable } from '../retry.js';
-import { isNetworkError } from '../upstream.js';
+import { assertRegionId, isNetworkError } from '../upstream.js';
 
 /**
  * The Darabonba packages are CommonJS with `exports.default`. Node gives an ESM importer the
@@ -213,7 +213,7 @@ export function resolveEndpoint(override: string | undefined, defaultHost: strin
 
 /** Alibaba region ids (`cn-hangzhou`, `ap-southeast-1`): also guards the hosts we build from them. */
 export function assertRegion(region: string): void {
-  if (!/^[a-z]{2,}(-[a-z0-9]+)+$/.test(region)) throw new ConfigError(`region '${region}' is not an Alibaba Cloud region id`);
+  assertRegionId(region, 'Alibaba Cloud');
 }
 
 const DENIED_CODES = [

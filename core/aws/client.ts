@@ -3,8 +3,8 @@
  * 503, 5xx and network → retryable, denials and everything else final), the region check, and one
  * SDK client per region. Used by ECR, ECR Public and Secrets Manager.
  */
-import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError, safeCode } from '../errors.js';
-import { isNetworkError } from '../upstream.js';
+import { RegcredError, UpstreamError, UpstreamUnavailableError, safeCode } from '../errors.js';
+import { assertRegionId, isNetworkError } from '../upstream.js';
 
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
@@ -78,7 +78,7 @@ function retryAfter(headers: Record<string, string | undefined> | undefined): nu
 
 /** AWS region ids (`us-east-1`, `ap-southeast-2`, `us-gov-west-1`). */
 export function assertAwsRegion(region: string): void {
-  if (!AWS_REGION.test(region)) throw new ConfigError(`region '${region}' is not an AWS region id`);
+  assertRegionId(region, 'AWS', AWS_REGION);
 }
 
 /** Build each region's client once: SDK clients hold sockets and credential caches. */

@@ -19,6 +19,7 @@ import type * as CredentialsNs from '@huaweicloud/huaweicloud-sdk-core/auth/Basi
 import type { RoleKeys } from '../credential.js';
 import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
 import { abortable } from '../retry.js';
+import { assertRegionId } from '../upstream.js';
 
 /**
  * The SDK loads on the first call, not at cold start (it pulls axios, moment, lodash and log4js),
@@ -206,7 +207,7 @@ export function resolveHuaweiEndpoint(override: string | undefined, service: 'sw
  * @example assertHuaweiRegion('cn-north-4') // ok; assertHuaweiRegion('cn-north-4.evil.com') throws ConfigError
  */
 export function assertHuaweiRegion(region: string): void {
-  if (!/^[a-z]{2,}(-[a-z0-9]+)+$/.test(region)) throw new ConfigError(`region '${region}' is not a Huawei Cloud region id`);
+  assertRegionId(region, 'Huawei Cloud');
 }
 
 /**

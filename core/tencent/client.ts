@@ -11,6 +11,7 @@
 import type * as TencentCommonNs from 'tencentcloud-sdk-nodejs-common';
 import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError, safeCode } from '../errors.js';
 import { abortable } from '../retry.js';
+import { assertRegionId } from '../upstream.js';
 
 export type TencentProduct = 'tcr' | 'ssm';
 
@@ -152,7 +153,7 @@ export function resolveEndpoint(override: string | undefined, defaultHost: strin
 
 /** Tencent region ids (`ap-guangzhou`, `na-siliconvalley`, `ap-shanghai-fsi`); also guards what goes into headers. */
 export function assertRegion(region: string): void {
-  if (!/^[a-z]{2,}(-[a-z0-9]+)+$/.test(region)) throw new ConfigError(`region '${region}' is not a Tencent Cloud region id`);
+  assertRegionId(region, 'Tencent Cloud');
 }
 
 /** Codes under ResourceUnavailable that name a lasting state, not a passing outage. */
