@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConfigError } from './errors.js';
-import { assertRegionId, isNetworkError, isRegionId } from './upstream.js';
+import { assertRegionId, cachedPerRegion, isNetworkError, isRegionId } from './upstream.js';
 
 const withCode = (code: unknown) => Object.assign(new Error('boom'), { code });
 
@@ -55,5 +55,45 @@ describe('assertRegionId', () => {
 
   it('refuses what the stricter shape refuses', () => {
     expect(() => assertRegionId('cn-hangzhou', 'AWS', /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/)).toThrow("region 'cn-hangzhou' is not an AWS region id");
+  });
+});
+
+describe('cachedPerRegion', () => {
+  it('builds one client per region and hands it out again', () => {
+    // Prepare
+    const factory = vi.fn((region: string) => ({ region }));
+    const clientFor = cachedPerRegion(factory);
+    // Act
+    const first = clientFor('cn-north-4');
+    const again = clientFor('cn-north-4');
+    const other = clientFor('la-south-2');
+    // Assess
+    expect(again).toBe(first);
+    expect(other).toEqual({ region: 'la-south-2' });
+    expect(factory.mock.calls).toEqual([['cn-north-4'], ['la-south-2']]);
+  });
+
+  it('keeps no client whose factory threw: the next call builds again', () => {
+    let calls = 0;
+    const clientFor = cachedPerRegion((region: string) => {
+      if (calls++ === 0) throw new ConfigError(`bad ${region}`);
+      return { region };
+    });
+    expect(() => clientFor('ap-guangzhou')).toThrow('bad ap-guangzhou');
+    expect(clientFor('ap-guangzhou')).toEqual({ region: 'ap-guangzhou' });
+    expect(calls).toBe(2);
+  });
+
+  it('drops a client promise that rejected, and keeps one that resolved', async () => {
+    let calls = 0;
+    const clientFor = cachedPerRegion(async (region: string) => {
+      if (calls++ === 0) throw new Error('the SDK did not load');
+      return { region };
+    });
+    await expect(clientFor('us-east-1')).rejects.toThrow('the SDK did not load');
+    const loaded = clientFor('us-east-1');
+    await expect(loaded).resolves.toEqual({ region: 'us-east-1' });
+    expect(clientFor('us-east-1')).toBe(loaded);
+    expect(calls).toBe(2);
   });
 });

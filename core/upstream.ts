@@ -1,6 +1,6 @@
 /**
  * The plumbing every cloud adapter (core/<cloud>/client.ts) shares, so each keeps only what is its
- * cloud's own: which errno codes mean "no answer", and the region id check.
+ * cloud's own: which errno codes mean "no answer", the region id check, and one client per region.
  */
 import { ConfigError } from './errors.js';
 
@@ -35,4 +35,22 @@ export function isRegionId(region: string, pattern: RegExp = REGION_ID): boolean
  */
 export function assertRegionId(region: string, cloud: string, pattern: RegExp = REGION_ID): void {
   if (!isRegionId(region, pattern)) throw new ConfigError(`region '${region}' is not ${/^[aeiou]/i.test(cloud) ? 'an' : 'a'} ${cloud} region id`);
+}
+
+/**
+ * Build each region's client once: SDK clients hold sockets and credential caches.
+ * @example const clientFor = cachedPerRegion((region) => new URL(`https://swr-api.${region}.myhuaweicloud.com`)); clientFor('cn-north-4') === clientFor('cn-north-4') // true
+ */
+export function cachedPerRegion<C>(factory: (region: string) => C): (region: string) => C {
+  const clients = new Map<string, C>();
+  return (region) => {
+    let client = clients.get(region);
+    if (!client) {
+      client = factory(region);
+      clients.set(region, client);
+      // A factory that failed (e.g. the deferred SDK did not load) is tried again on the next call.
+      if (client instanceof Promise) client.catch(() => clients.delete(region));
+    }
+    return client;
+  };
 }

@@ -11,7 +11,7 @@ import type * as CredentialsNs from '@alicloud/credentials';
 import type * as TeaUtilNs from '@alicloud/tea-util';
 import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError, safeCode } from '../errors.js';
 import { abortable } from '../retry.js';
-import { assertRegionId, isNetworkError } from '../upstream.js';
+import { assertRegionId, cachedPerRegion, isNetworkError } from '../upstream.js';
 
 /**
  * The Darabonba packages are CommonJS with `exports.default`. Node gives an ESM importer the
@@ -180,17 +180,11 @@ export interface AlibabaFactoryOptions {
  * @example const clientFor = regionalClients('cr', { endpointUrl: config.endpoints.cr });
  */
 export function regionalClients(product: 'cr' | 'kms', options: AlibabaFactoryOptions): (region: string) => AlibabaApiClient {
-  const clients = new Map<string, AlibabaApiClient>();
-  return (region) => {
-    let client = clients.get(region);
-    if (!client) {
-      assertRegion(region);
-      const { endpoint, protocol } = resolveEndpoint(options.endpointUrl, `${product}.${region}.aliyuncs.com`);
-      client = createAlibabaClient({ endpoint, protocol, ...(options.keys ? { keys: options.keys } : {}) });
-      clients.set(region, client);
-    }
-    return client;
-  };
+  return cachedPerRegion((region) => {
+    assertRegion(region);
+    const { endpoint, protocol } = resolveEndpoint(options.endpointUrl, `${product}.${region}.aliyuncs.com`);
+    return createAlibabaClient({ endpoint, protocol, ...(options.keys ? { keys: options.keys } : {}) });
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * What every AWS adapter shares: one error classification for the AWS SDK's errors (throttles →
- * 503, 5xx and network → retryable, denials and everything else final), the region check, and one
- * SDK client per region. Used by ECR, ECR Public and Secrets Manager.
+ * 503, 5xx and network → retryable, denials and everything else final) and the region id shape.
+ * Used by ECR, ECR Public and Secrets Manager.
  */
 import { RegcredError, UpstreamError, UpstreamUnavailableError, safeCode } from '../errors.js';
 import { assertRegionId, isNetworkError } from '../upstream.js';
@@ -79,19 +79,4 @@ function retryAfter(headers: Record<string, string | undefined> | undefined): nu
 /** AWS region ids (`us-east-1`, `ap-southeast-2`, `us-gov-west-1`). */
 export function assertAwsRegion(region: string): void {
   assertRegionId(region, 'AWS', AWS_REGION);
-}
-
-/** Build each region's client once: SDK clients hold sockets and credential caches. */
-export function cachedPerRegion<C>(factory: (region: string) => C): (region: string) => C {
-  const clients = new Map<string, C>();
-  return (region) => {
-    let client = clients.get(region);
-    if (!client) {
-      client = factory(region);
-      clients.set(region, client);
-      // A factory that failed (e.g. the deferred SDK did not load) is tried again on the next call.
-      if (client instanceof Promise) client.catch(() => clients.delete(region));
-    }
-    return client;
-  };
 }

@@ -16,7 +16,8 @@
 import type { ECRClient, GetAuthorizationTokenCommandOutput } from '@aws-sdk/client-ecr';
 import type { CredentialProvider, RegistryCredential, RegistryTarget } from '../credential.js';
 import { UpstreamError } from '../errors.js';
-import { assertAwsRegion, cachedPerRegion, classifyAwsError } from './client.js';
+import { cachedPerRegion } from '../upstream.js';
+import { assertAwsRegion, classifyAwsError } from './client.js';
 
 const ACTION = 'GetAuthorizationToken';
 /** `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`, the form of every ECR registry host. */

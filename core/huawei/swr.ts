@@ -17,6 +17,7 @@
  */
 import type { CredentialProvider, RegistryCredential, RegistryTarget, RoleKeys } from '../credential.js';
 import { UpstreamError } from '../errors.js';
+import { cachedPerRegion } from '../upstream.js';
 import { assertHuaweiRegion, createHuaweiClient, invalid, rejectUnknownOptions, resolveHuaweiEndpoint, type HuaweiApiClient, type HuaweiKeys } from './client.js';
 
 const ACTION = 'CreateSecret';
@@ -156,20 +157,14 @@ export interface SwrFactoryOptions {
  */
 export function createSwrProvider(options: SwrFactoryOptions): SwrProvider {
   rejectUnknownOptions(options, ['keys', 'endpointUrl', 'sessionExpiresAt', 'now', 'timeoutMs'], 'createSwrProvider');
-  const clients = new Map<string, HuaweiApiClient>();
   return new SwrProvider({
-    clientFor: (region) => {
-      let client = clients.get(region);
-      if (!client) {
-        client = createHuaweiClient({
-          endpoint: resolveHuaweiEndpoint(options.endpointUrl, 'swr-api', region),
-          ...(options.keys && { keys: options.keys }),
-          ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
-        });
-        clients.set(region, client);
-      }
-      return client;
-    },
+    clientFor: cachedPerRegion((region) =>
+      createHuaweiClient({
+        endpoint: resolveHuaweiEndpoint(options.endpointUrl, 'swr-api', region),
+        ...(options.keys && { keys: options.keys }),
+        ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+      }),
+    ),
     ...(options.now && { now: options.now }),
     ...(options.sessionExpiresAt && { sessionExpiresAt: options.sessionExpiresAt }),
   });

@@ -11,7 +11,7 @@
 import type * as TencentCommonNs from 'tencentcloud-sdk-nodejs-common';
 import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError, safeCode } from '../errors.js';
 import { abortable } from '../retry.js';
-import { assertRegionId } from '../upstream.js';
+import { assertRegionId, cachedPerRegion } from '../upstream.js';
 
 export type TencentProduct = 'tcr' | 'ssm';
 
@@ -123,15 +123,7 @@ export interface TencentFactoryOptions {
  * @example const clientFor = regionalTencentClients('tcr', { keys, endpointUrl: config.endpoints.tcr });
  */
 export function regionalTencentClients(product: TencentProduct, options: TencentFactoryOptions): (region: string) => TencentApiClient {
-  const clients = new Map<string, TencentApiClient>();
-  return (region) => {
-    let client = clients.get(region);
-    if (!client) {
-      client = createTencentClient({ product, region, keys: options.keys, ...(options.endpointUrl !== undefined && { endpointUrl: options.endpointUrl }) });
-      clients.set(region, client);
-    }
-    return client;
-  };
+  return cachedPerRegion((region) => createTencentClient({ product, region, keys: options.keys, ...(options.endpointUrl !== undefined && { endpointUrl: options.endpointUrl }) }));
 }
 
 /**
