@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ConfigError } from './errors.js';
-import { assertRegionId, cachedPerRegion, isNetworkError, isRegionId } from './upstream.js';
+import { assertRegionId, cachedPerRegion, endpointUrl, isNetworkError, isRegionId } from './upstream.js';
 
 const withCode = (code: unknown) => Object.assign(new Error('boom'), { code });
 
@@ -95,5 +95,28 @@ describe('cachedPerRegion', () => {
     await expect(loaded).resolves.toEqual({ region: 'us-east-1' });
     expect(clientFor('us-east-1')).toBe(loaded);
     expect(calls).toBe(2);
+  });
+});
+
+describe('endpointUrl', () => {
+  it.each([
+    ['http://127.0.0.1:8080', 'http://127.0.0.1:8080/'],
+    ['HTTPS://cr.cn-hangzhou.aliyuncs.com/x', 'https://cr.cn-hangzhou.aliyuncs.com/x'],
+    ['tcr.internal.example:8443', 'https://tcr.internal.example:8443/'],
+  ])('takes %s as %s', (value, href) => {
+    expect(endpointUrl(value, 'endpoint override').href).toBe(href);
+  });
+
+  it.each([
+    ['ftp://host', "endpoint override 'ftp://host' must be http or https"],
+    ['file:///etc/passwd', "endpoint override 'file:///etc/passwd' must be http or https"],
+    ['http://[bad', "endpoint override 'http://[bad' is not a URL"],
+  ])('refuses %s with a ConfigError naming it', (value, message) => {
+    expect(() => endpointUrl(value, 'endpoint override')).toThrow(new ConfigError(message));
+  });
+
+  it('refuses a bare host when bare hosts are not taken', () => {
+    expect(() => endpointUrl('127.0.0.1:8080', 'Huawei endpoint', false)).toThrow("Huawei endpoint '127.0.0.1:8080' is not a URL");
+    expect(() => endpointUrl('kms.example:8443', 'Huawei endpoint', false)).toThrow("Huawei endpoint 'kms.example:8443' must be http or https");
   });
 });

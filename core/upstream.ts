@@ -1,6 +1,7 @@
 /**
  * The plumbing every cloud adapter (core/<cloud>/client.ts) shares, so each keeps only what is its
- * cloud's own: which errno codes mean "no answer", the region id check, and one client per region.
+ * cloud's own: which errno codes mean "no answer", the region id check, one client per region,
+ * and the check of an endpoint URL from config.
  */
 import { ConfigError } from './errors.js';
 
@@ -53,4 +54,20 @@ export function cachedPerRegion<C>(factory: (region: string) => C): (region: str
     }
     return client;
   };
+}
+
+/**
+ * An endpoint URL from config, refused unless http or https; `what` names it in the ConfigError.
+ * A bare `host[:port]` is taken as https unless `bareHost` is false (then it is refused).
+ * @example endpointUrl('127.0.0.1:8080', 'endpoint override').href // 'https://127.0.0.1:8080/'
+ */
+export function endpointUrl(value: string, what: string, bareHost = true): URL {
+  let url: URL;
+  try {
+    url = new URL(bareHost && !/^[a-z]+:\/\//i.test(value) ? `https://${value}` : value);
+  } catch {
+    throw new ConfigError(`${what} '${value}' is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${what} '${value}' must be http or https`);
+  return url;
 }

@@ -11,7 +11,7 @@ import type * as CredentialsNs from '@alicloud/credentials';
 import type * as TeaUtilNs from '@alicloud/tea-util';
 import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError, safeCode } from '../errors.js';
 import { abortable } from '../retry.js';
-import { assertRegionId, cachedPerRegion, isNetworkError } from '../upstream.js';
+import { assertRegionId, cachedPerRegion, endpointUrl, isNetworkError } from '../upstream.js';
 
 /**
  * The Darabonba packages are CommonJS with `exports.default`. Node gives an ESM importer the
@@ -194,14 +194,7 @@ export function regionalClients(product: 'cr' | 'kms', options: AlibabaFactoryOp
  */
 export function resolveEndpoint(override: string | undefined, defaultHost: string): { endpoint: string; protocol: 'http' | 'https' } {
   if (!override) return { endpoint: defaultHost, protocol: 'https' };
-  const withScheme = /^[a-z]+:\/\//i.test(override) ? override : `https://${override}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch {
-    throw new ConfigError(`endpoint override '${override}' is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`endpoint override '${override}' must be http or https`);
+  const url = endpointUrl(override, 'endpoint override');
   return { endpoint: url.host, protocol: url.protocol === 'http:' ? 'http' : 'https' };
 }
 

@@ -19,7 +19,7 @@ import type * as CredentialsNs from '@huaweicloud/huaweicloud-sdk-core/auth/Basi
 import type { RoleKeys } from '../credential.js';
 import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
 import { abortable } from '../retry.js';
-import { assertRegionId } from '../upstream.js';
+import { assertRegionId, endpointUrl } from '../upstream.js';
 
 /**
  * The SDK loads on the first call, not at cold start (it pulls axios, moment, lodash and log4js),
@@ -219,14 +219,9 @@ export function rejectUnknownOptions(options: object, known: readonly string[], 
   if (unknown.length) throw new ConfigError(`${factory}: unknown option(s) ${unknown.join(', ')}`);
 }
 
+/** The endpoint's origin (the SDK takes no path); a Huawei endpoint is a whole URL, never a bare host. */
 function checkEndpoint(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(`Huawei endpoint '${value}' is not a URL`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`Huawei endpoint '${value}' must be http or https`);
+  const url = endpointUrl(value, 'Huawei endpoint', false);
   return `${url.protocol}//${url.host}`;
 }
 

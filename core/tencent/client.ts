@@ -11,7 +11,7 @@
 import type * as TencentCommonNs from 'tencentcloud-sdk-nodejs-common';
 import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError, safeCode } from '../errors.js';
 import { abortable } from '../retry.js';
-import { assertRegionId, cachedPerRegion } from '../upstream.js';
+import { assertRegionId, cachedPerRegion, endpointUrl } from '../upstream.js';
 
 export type TencentProduct = 'tcr' | 'ssm';
 
@@ -132,13 +132,7 @@ export function regionalTencentClients(product: TencentProduct, options: Tencent
  */
 export function resolveEndpoint(override: string | undefined, defaultHost: string): { host: string; protocol: 'http://' | 'https://' } {
   if (!override) return { host: defaultHost, protocol: 'https://' };
-  let url: URL;
-  try {
-    url = new URL(/^[a-z]+:\/\//i.test(override) ? override : `https://${override}`);
-  } catch {
-    throw new ConfigError(`endpoint override '${override}' is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`endpoint override '${override}' must be http or https`);
+  const url = endpointUrl(override, 'endpoint override');
   if (url.pathname !== '/' || url.search) throw new ConfigError(`endpoint override '${override}' must have no path or query (API 3.0 calls POST /)`);
   return { host: url.host, protocol: url.protocol === 'http:' ? 'http://' : 'https://' };
 }
