@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ConfigError } from './errors.js';
-import { assertRegionId, cachedPerRegion, endpointUrl, isNetworkError, isRegionId } from './upstream.js';
+import { ConfigError, UpstreamError, UpstreamUnavailableError } from './errors.js';
+import { abandoned, assertRegionId, cachedPerRegion, endpointUrl, invalidAnswer, isNetworkError, isRegionId, nonEmptyString } from './upstream.js';
 
 const withCode = (code: unknown) => Object.assign(new Error('boom'), { code });
 
@@ -118,5 +118,34 @@ describe('endpointUrl', () => {
   it('refuses a bare host when bare hosts are not taken', () => {
     expect(() => endpointUrl('127.0.0.1:8080', 'Huawei endpoint', false)).toThrow("Huawei endpoint '127.0.0.1:8080' is not a URL");
     expect(() => endpointUrl('kms.example:8443', 'Huawei endpoint', false)).toThrow("Huawei endpoint 'kms.example:8443' must be http or https");
+  });
+});
+
+describe('abandoned', () => {
+  it('is a retryable UpstreamTimeout keeping the signal reason as its cause', () => {
+    const controller = new AbortController();
+    const reason = new Error('budget spent');
+    controller.abort(reason);
+    const err = abandoned('CreateSecret', controller.signal);
+    expect(err).toBeInstanceOf(UpstreamUnavailableError);
+    expect(err).toMatchObject({ code: 'UpstreamTimeout', message: 'CreateSecret was abandoned', cause: reason });
+  });
+});
+
+describe('invalidAnswer and nonEmptyString', () => {
+  it('names the action and what is wrong', () => {
+    const err = invalidAnswer('CreateSecret', 'has no auths');
+    expect(err).toBeInstanceOf(UpstreamError);
+    expect(err).toMatchObject({ code: 'UpstreamInvalidResponse', message: 'CreateSecret answer has no auths' });
+  });
+
+  it('passes a non-empty string through', () => {
+    expect(nonEmptyString('u', 'Username', 'CreateInstanceToken')).toBe('u');
+  });
+
+  it.each([[''], [undefined], [42], [{}]])('refuses %o naming the field, never the value', (value) => {
+    expect(() => nonEmptyString(value, 'Username', 'CreateInstanceToken')).toThrow(
+      new UpstreamError('UpstreamInvalidResponse', 'CreateInstanceToken answer field Username is missing or not a non-empty string'),
+    );
   });
 });

@@ -1,9 +1,9 @@
 /**
  * The plumbing every cloud adapter (core/<cloud>/client.ts) shares, so each keeps only what is its
  * cloud's own: which errno codes mean "no answer", the region id check, one client per region,
- * and the check of an endpoint URL from config.
+ * the check of an endpoint URL from config, and the errors for an abandoned call and a malformed answer.
  */
-import { ConfigError } from './errors.js';
+import { ConfigError, UpstreamError, UpstreamUnavailableError } from './errors.js';
 
 /** Node and undici errno codes for a request that never got an answer: retryable. */
 export const NETWORK_CODES: ReadonlySet<string> = new Set([
@@ -70,4 +70,29 @@ export function endpointUrl(value: string, what: string, bareHost = true): URL {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${what} '${value}' must be http or https`);
   return url;
+}
+
+/**
+ * The caller's signal ended the call: retryable, the signal's reason kept as `cause`.
+ * @example abandoned('CreateSecret', signal) // UpstreamUnavailableError UpstreamTimeout "CreateSecret was abandoned"
+ */
+export function abandoned(what: string, signal: AbortSignal): UpstreamUnavailableError {
+  return new UpstreamUnavailableError('UpstreamTimeout', `${what} was abandoned`, { cause: signal.reason });
+}
+
+/**
+ * A malformed answer; the message names the field, never its value.
+ * @example throw invalidAnswer('CreateSecret', 'has no auths') // UpstreamInvalidResponse: "CreateSecret answer has no auths"
+ */
+export function invalidAnswer(action: string, what: string): UpstreamError {
+  return new UpstreamError('UpstreamInvalidResponse', `${action} answer ${what}`);
+}
+
+/**
+ * `value` if it is a non-empty string, else an {@link invalidAnswer} naming `field`.
+ * @example nonEmptyString(body.Username, 'Username', 'CreateInstanceToken')
+ */
+export function nonEmptyString(value: unknown, field: string, action: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw invalidAnswer(action, `field ${field} is missing or not a non-empty string`);
+  return value;
 }

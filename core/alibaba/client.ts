@@ -9,9 +9,9 @@
 import type * as OpenApiNs from '@alicloud/openapi-client';
 import type * as CredentialsNs from '@alicloud/credentials';
 import type * as TeaUtilNs from '@alicloud/tea-util';
-import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError, safeCode } from '../errors.js';
+import { RegcredError, UpstreamError, UpstreamUnavailableError, safeCode } from '../errors.js';
 import { abortable } from '../retry.js';
-import { assertRegionId, cachedPerRegion, endpointUrl, isNetworkError } from '../upstream.js';
+import { abandoned, assertRegionId, cachedPerRegion, endpointUrl, invalidAnswer, isNetworkError, nonEmptyString } from '../upstream.js';
 
 /**
  * The Darabonba packages are CommonJS with `exports.default`. Node gives an ESM importer the
@@ -150,7 +150,7 @@ export function createAlibabaClient(options: AlibabaClientOptions): AlibabaApiCl
       const sent = sdk.callApi(params, new OpenApi.OpenApiRequest({ query: request.query ?? {}, ...(request.body ? { body: request.body } : {}) }), runtime);
       let response: { body?: unknown };
       try {
-        response = await abortable(sent, signal, () => abortError(signal));
+        response = await abortable(sent, signal, () => abandoned('call to the registry service', signal));
       } catch (err) {
         throw classifyAlibabaError(err, request.action);
       }
@@ -256,18 +256,12 @@ export function classifyAlibabaError(err: unknown, action: string): RegcredError
   return new UpstreamError('UpstreamError', `${action} failed (${safeCode(code) || status})`, { cause: err });
 }
 
-
-
-function abortError(signal: AbortSignal): RegcredError {
-  return new UpstreamUnavailableError('UpstreamTimeout', 'call to the registry service was abandoned', { cause: signal.reason });
-}
-
 /** Narrowing helpers for strict answer validation; errors name the field. */
 export function field(obj: unknown, path: string, action: string): unknown {
   let value: unknown = obj;
   for (const key of path.split('.')) {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new UpstreamError('UpstreamInvalidResponse', `${action} answer has no ${path}`);
+      throw invalidAnswer(action, `has no ${path}`);
     }
     value = (value as Record<string, unknown>)[key];
   }
@@ -275,11 +269,7 @@ export function field(obj: unknown, path: string, action: string): unknown {
 }
 
 export function stringField(obj: unknown, path: string, action: string): string {
-  const value = field(obj, path, action);
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new UpstreamError('UpstreamInvalidResponse', `${action} answer field ${path} is missing or not a non-empty string`);
-  }
-  return value;
+  return nonEmptyString(field(obj, path, action), path, action);
 }
 
 /** Epoch milliseconds (Alibaba sends numbers; tolerate a numeric string). */
@@ -287,7 +277,7 @@ export function epochMsField(obj: unknown, path: string, action: string): number
   const value = field(obj, path, action);
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) {
-    throw new UpstreamError('UpstreamInvalidResponse', `${action} answer field ${path} is missing or not an epoch-milliseconds number`);
+    throw invalidAnswer(action, `field ${path} is missing or not an epoch-milliseconds number`);
   }
   return n;
 }

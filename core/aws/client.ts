@@ -75,7 +75,6 @@ function retryAfter(headers: Record<string, string | undefined> | undefined): nu
   return Number.isFinite(at) ? Math.max(0, (at - Date.now()) / 1000) : undefined;
 }
 
-
 /** AWS region ids (`us-east-1`, `ap-southeast-2`, `us-gov-west-1`). */
 export function assertAwsRegion(region: string): void {
   assertRegionId(region, 'AWS', AWS_REGION);

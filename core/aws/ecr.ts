@@ -16,7 +16,7 @@
 import type { ECRClient, GetAuthorizationTokenCommandOutput } from '@aws-sdk/client-ecr';
 import type { CredentialProvider, RegistryCredential, RegistryTarget } from '../credential.js';
 import { UpstreamError } from '../errors.js';
-import { cachedPerRegion } from '../upstream.js';
+import { cachedPerRegion, invalidAnswer } from '../upstream.js';
 import { assertAwsRegion, classifyAwsError } from './client.js';
 
 const ACTION = 'GetAuthorizationToken';
@@ -170,7 +170,7 @@ export function registryHost(value: unknown, field: string): string {
 }
 
 function invalid(field: string, problem: string): UpstreamError {
-  return new UpstreamError('UpstreamInvalidResponse', `${ACTION} answer field ${field} ${problem}`);
+  return invalidAnswer(ACTION, `field ${field} ${problem}`);
 }
 
 function property(obj: unknown, key: string): unknown {

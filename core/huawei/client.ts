@@ -19,7 +19,7 @@ import type * as CredentialsNs from '@huaweicloud/huaweicloud-sdk-core/auth/Basi
 import type { RoleKeys } from '../credential.js';
 import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
 import { abortable } from '../retry.js';
-import { assertRegionId, endpointUrl } from '../upstream.js';
+import { abandoned, assertRegionId, endpointUrl } from '../upstream.js';
 
 /**
  * The SDK loads on the first call, not at cold start (it pulls axios, moment, lodash and log4js),
@@ -286,17 +286,4 @@ export function classifyHuaweiError(err: unknown, action: string): RegcredError 
 export function upstreamStatus(err: unknown): number | undefined {
   const cause = (err as { cause?: unknown } | null)?.cause;
   return cause instanceof HuaweiUpstreamFault ? cause.status : undefined;
-}
-
-
-function abandoned(action: string, signal: AbortSignal): RegcredError {
-  return new UpstreamUnavailableError('UpstreamTimeout', `${action} was abandoned`, { cause: signal.reason });
-}
-
-/**
- * A malformed answer; the message names the field, never its value.
- * @example throw invalid('CreateSecret', 'has no auths') // UpstreamInvalidResponse: "CreateSecret answer has no auths"
- */
-export function invalid(action: string, what: string): UpstreamError {
-  return new UpstreamError('UpstreamInvalidResponse', `${action} answer ${what}`);
 }

@@ -11,7 +11,7 @@
 import type * as TencentCommonNs from 'tencentcloud-sdk-nodejs-common';
 import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError, safeCode } from '../errors.js';
 import { abortable } from '../retry.js';
-import { assertRegionId, cachedPerRegion, endpointUrl } from '../upstream.js';
+import { abandoned, assertRegionId, cachedPerRegion, endpointUrl, invalidAnswer, nonEmptyString } from '../upstream.js';
 
 export type TencentProduct = 'tcr' | 'ssm';
 
@@ -95,12 +95,12 @@ export function createTencentClient(options: TencentClientOptions): TencentApiCl
       }
       let response: unknown;
       try {
-        response = await abortable(sdk.request(action, params, { signal }), signal, () => abortError(signal));
+        response = await abortable(sdk.request(action, params, { signal }), signal, () => abandoned('call to the Tencent Cloud API', signal));
       } catch (err) {
         throw classifyTencentError(err, action);
       }
       if (!response || typeof response !== 'object' || Array.isArray(response)) {
-        throw new UpstreamError('UpstreamInvalidResponse', `${action} answer has no Response object`);
+        throw invalidAnswer(action, 'has no Response object');
       }
       const { RequestId: _requestId, ...fields } = response as Record<string, unknown>;
       return fields;
@@ -192,17 +192,7 @@ export function upstreamCode(err: unknown): string | undefined {
   return typeof cause?.code === 'string' ? cause.code : undefined;
 }
 
-
-
-function abortError(signal: AbortSignal): RegcredError {
-  return new UpstreamUnavailableError('UpstreamTimeout', 'call to the Tencent Cloud API was abandoned', { cause: signal.reason });
-}
-
 /** Strict answer reading; errors name the field, never its value. */
 export function stringField(obj: Record<string, unknown>, name: string, action: string): string {
-  const value = obj[name];
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new UpstreamError('UpstreamInvalidResponse', `${action} answer field ${name} is missing or not a non-empty string`);
-  }
-  return value;
+  return nonEmptyString(obj[name], name, action);
 }
