@@ -1,8 +1,10 @@
 import { providerIds, providerSpec } from './clouds.js';
 import type { RegistryTarget } from './credential.js';
 import { BadRequestError } from './errors.js';
+import { isRegionId } from './upstream.js';
 
-const REGION = /^[a-z]{2,}(-[a-z0-9]+){1,4}$/;
+/** Entries take region ids of at most five dash-separated parts (`cn-shanghai-finance-1` has four). */
+const MAX_REGION_PARTS = 5;
 export const REGISTRY_HOST = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$/i;
 
 /**
@@ -16,7 +18,7 @@ export function parseRegistry(entry: string): RegistryTarget {
   const known = providerSpec(provider);
   if (!known) throw new BadRequestError(`'${entry}': provider must be one of ${providerIds().join(', ')}`);
   const id = known.id;
-  if (!REGION.test(region)) throw new BadRequestError(`'${entry}': '${region}' is not a region`);
+  if (!isRegionId(region) || region.split('-').length > MAX_REGION_PARTS) throw new BadRequestError(`'${entry}': '${region}' is not a region`);
   if (known.regions && !known.regions.includes(region)) {
     throw new BadRequestError(`'${entry}': ${id} issues tokens only in ${known.regions.join(', ')}`);
   }

@@ -9,8 +9,9 @@
 import type * as OpenApiNs from '@alicloud/openapi-client';
 import type * as CredentialsNs from '@alicloud/credentials';
 import type * as TeaUtilNs from '@alicloud/tea-util';
-import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError, safeCode } from '../errors.js';
+import { RegcredError, UpstreamError, UpstreamUnavailableError, safeCode } from '../errors.js';
 import { abortable } from '../retry.js';
+import { abandoned, assertRegionId, cachedPerRegion, endpointUrl, invalidAnswer, isNetworkError, nonEmptyString } from '../upstream.js';
 
 /**
  * The Darabonba packages are CommonJS with `exports.default`. Node gives an ESM importer the
@@ -149,7 +150,7 @@ export function createAlibabaClient(options: AlibabaClientOptions): AlibabaApiCl
       const sent = sdk.callApi(params, new OpenApi.OpenApiRequest({ query: request.query ?? {}, ...(request.body ? { body: request.body } : {}) }), runtime);
       let response: { body?: unknown };
       try {
-        response = await abortable(sent, signal, () => abortError(signal));
+        response = await abortable(sent, signal, () => abandoned('call to the registry service', signal));
       } catch (err) {
         throw classifyAlibabaError(err, request.action);
       }
@@ -179,17 +180,11 @@ export interface AlibabaFactoryOptions {
  * @example const clientFor = regionalClients('cr', { endpointUrl: config.endpoints.cr });
  */
 export function regionalClients(product: 'cr' | 'kms', options: AlibabaFactoryOptions): (region: string) => AlibabaApiClient {
-  const clients = new Map<string, AlibabaApiClient>();
-  return (region) => {
-    let client = clients.get(region);
-    if (!client) {
-      assertRegion(region);
-      const { endpoint, protocol } = resolveEndpoint(options.endpointUrl, `${product}.${region}.aliyuncs.com`);
-      client = createAlibabaClient({ endpoint, protocol, ...(options.keys ? { keys: options.keys } : {}) });
-      clients.set(region, client);
-    }
-    return client;
-  };
+  return cachedPerRegion((region) => {
+    assertRegion(region);
+    const { endpoint, protocol } = resolveEndpoint(options.endpointUrl, `${product}.${region}.aliyuncs.com`);
+    return createAlibabaClient({ endpoint, protocol, ...(options.keys ? { keys: options.keys } : {}) });
+  });
 }
 
 /**
@@ -199,20 +194,13 @@ export function regionalClients(product: 'cr' | 'kms', options: AlibabaFactoryOp
  */
 export function resolveEndpoint(override: string | undefined, defaultHost: string): { endpoint: string; protocol: 'http' | 'https' } {
   if (!override) return { endpoint: defaultHost, protocol: 'https' };
-  const withScheme = /^[a-z]+:\/\//i.test(override) ? override : `https://${override}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch {
-    throw new ConfigError(`endpoint override '${override}' is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`endpoint override '${override}' must be http or https`);
+  const url = endpointUrl(override, 'endpoint override');
   return { endpoint: url.host, protocol: url.protocol === 'http:' ? 'http' : 'https' };
 }
 
 /** Alibaba region ids (`cn-hangzhou`, `ap-southeast-1`): also guards the hosts we build from them. */
 export function assertRegion(region: string): void {
-  if (!/^[a-z]{2,}(-[a-z0-9]+)+$/.test(region)) throw new ConfigError(`region '${region}' is not an Alibaba Cloud region id`);
+  assertRegionId(region, 'Alibaba Cloud');
 }
 
 const DENIED_CODES = [
@@ -227,7 +215,6 @@ const DENIED_CODES = [
   'InvalidAccessKeySecret',
 ];
 const UNAVAILABLE_CODES = ['ServiceUnavailable', 'InternalError', 'UnknownError', 'ServiceTimeout'];
-const NETWORK_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET'];
 
 /**
  * Map what the SDK threw to regcred's error hierarchy. The message names the action and the
@@ -250,7 +237,7 @@ export function classifyAlibabaError(err: unknown, action: string): RegcredError
   if (DENIED_CODES.some((c) => code === c || code.startsWith(`${c}.`)) || code.startsWith('Forbidden') || status === 401 || status === 403) {
     return new UpstreamError('UpstreamAccessDenied', `${action} was denied (${safeCode(code) || status})`, { cause: err });
   }
-  if (status === undefined && NETWORK_CODES.includes(code)) {
+  if (status === undefined && isNetworkError(err)) {
     return new UpstreamError('UpstreamError', `${action} failed: network error ${code}`, { cause: err, retryable: true });
   }
   if ((status !== undefined && status >= 500) || UNAVAILABLE_CODES.includes(code)) {
@@ -269,18 +256,12 @@ export function classifyAlibabaError(err: unknown, action: string): RegcredError
   return new UpstreamError('UpstreamError', `${action} failed (${safeCode(code) || status})`, { cause: err });
 }
 
-
-
-function abortError(signal: AbortSignal): RegcredError {
-  return new UpstreamUnavailableError('UpstreamTimeout', 'call to the registry service was abandoned', { cause: signal.reason });
-}
-
 /** Narrowing helpers for strict answer validation; errors name the field. */
 export function field(obj: unknown, path: string, action: string): unknown {
   let value: unknown = obj;
   for (const key of path.split('.')) {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new UpstreamError('UpstreamInvalidResponse', `${action} answer has no ${path}`);
+      throw invalidAnswer(action, `has no ${path}`);
     }
     value = (value as Record<string, unknown>)[key];
   }
@@ -288,11 +269,7 @@ export function field(obj: unknown, path: string, action: string): unknown {
 }
 
 export function stringField(obj: unknown, path: string, action: string): string {
-  const value = field(obj, path, action);
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new UpstreamError('UpstreamInvalidResponse', `${action} answer field ${path} is missing or not a non-empty string`);
-  }
-  return value;
+  return nonEmptyString(field(obj, path, action), path, action);
 }
 
 /** Epoch milliseconds (Alibaba sends numbers; tolerate a numeric string). */
@@ -300,7 +277,7 @@ export function epochMsField(obj: unknown, path: string, action: string): number
   const value = field(obj, path, action);
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) {
-    throw new UpstreamError('UpstreamInvalidResponse', `${action} answer field ${path} is missing or not an epoch-milliseconds number`);
+    throw invalidAnswer(action, `field ${path} is missing or not an epoch-milliseconds number`);
   }
   return n;
 }

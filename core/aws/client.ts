@@ -1,9 +1,10 @@
 /**
  * What every AWS adapter shares: one error classification for the AWS SDK's errors (throttles →
- * 503, 5xx and network → retryable, denials and everything else final), the region check, and one
- * SDK client per region. Used by ECR, ECR Public and Secrets Manager.
+ * 503, 5xx and network → retryable, denials and everything else final) and the region id shape.
+ * Used by ECR, ECR Public and Secrets Manager.
  */
-import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError, safeCode } from '../errors.js';
+import { RegcredError, UpstreamError, UpstreamUnavailableError, safeCode } from '../errors.js';
+import { assertRegionId, isNetworkError } from '../upstream.js';
 
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
@@ -19,7 +20,6 @@ const DENIED_CODES = new Set([
   'CredentialsProviderError',
 ]);
 const SERVER_CODES = new Set(['ServerException', 'InternalFailure', 'InternalServerError', 'ServiceUnavailable', 'ServiceUnavailableException']);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET']);
 
 interface SdkErrorShape {
   name?: unknown;
@@ -60,7 +60,7 @@ export function classifyAwsError(err: unknown, action: string, signal: AbortSign
     return new UpstreamError('UpstreamInvalidResponse', `${action} answered with a body that could not be parsed`, { cause: err });
   }
   const errno = typeof e.code === 'string' ? e.code : '';
-  if (status === undefined && (NETWORK_CODES.has(errno) || name === 'TimeoutError')) {
+  if (status === undefined && (isNetworkError(err) || name === 'TimeoutError')) {
     return new UpstreamError('UpstreamError', `${action} failed: network error ${safeCode(errno) || name}`, { cause: err, retryable: true });
   }
   return new UpstreamError('UpstreamError', `${action} failed (${code || status || 'no answer'})`, { cause: err });
@@ -75,23 +75,7 @@ function retryAfter(headers: Record<string, string | undefined> | undefined): nu
   return Number.isFinite(at) ? Math.max(0, (at - Date.now()) / 1000) : undefined;
 }
 
-
 /** AWS region ids (`us-east-1`, `ap-southeast-2`, `us-gov-west-1`). */
 export function assertAwsRegion(region: string): void {
-  if (!AWS_REGION.test(region)) throw new ConfigError(`region '${region}' is not an AWS region id`);
-}
-
-/** Build each region's client once: SDK clients hold sockets and credential caches. */
-export function cachedPerRegion<C>(factory: (region: string) => C): (region: string) => C {
-  const clients = new Map<string, C>();
-  return (region) => {
-    let client = clients.get(region);
-    if (!client) {
-      client = factory(region);
-      clients.set(region, client);
-      // A factory that failed (e.g. the deferred SDK did not load) is tried again on the next call.
-      if (client instanceof Promise) client.catch(() => clients.delete(region));
-    }
-    return client;
-  };
+  assertRegionId(region, 'AWS', AWS_REGION);
 }

@@ -7,7 +7,8 @@
 import type { ECRPUBLICClient, GetAuthorizationTokenCommandOutput } from '@aws-sdk/client-ecr-public';
 import type { CredentialProvider, RegistryCredential, RegistryTarget } from '../credential.js';
 import { ConfigError, UpstreamError } from '../errors.js';
-import { cachedPerRegion, classifyAwsError } from './client.js';
+import { cachedPerRegion } from '../upstream.js';
+import { classifyAwsError } from './client.js';
 import { decodeAuthorizationToken, futureExpiry } from './ecr.js';
 
 /** Loaded on first use, like the ECR SDK (see ecr.ts). */

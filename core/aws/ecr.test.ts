@@ -4,7 +4,6 @@ import { ecrService, type EcrService } from '../../emulator/aws/ecr.js';
 import { awsFaults, startAwsEmulator, TEST_IDENTITY, DEFAULT_IDENTITY, type AwsEmulator, type AwsIdentity } from '../../emulator/aws/server.js';
 import { RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
 import { withRetry, type RetryPolicy } from '../retry.js';
-import { cachedPerRegion } from './client.js';
 import { decodeAuthorizationToken, EcrProvider, registryOf } from './ecr.js';
 
 const PASSWORD = 'emulated-ecr-password:with-colons:0123456789';

@@ -16,7 +16,8 @@
 import type { ECRClient, GetAuthorizationTokenCommandOutput } from '@aws-sdk/client-ecr';
 import type { CredentialProvider, RegistryCredential, RegistryTarget } from '../credential.js';
 import { UpstreamError } from '../errors.js';
-import { assertAwsRegion, cachedPerRegion, classifyAwsError } from './client.js';
+import { cachedPerRegion, invalidAnswer } from '../upstream.js';
+import { assertAwsRegion, classifyAwsError } from './client.js';
 
 const ACTION = 'GetAuthorizationToken';
 /** `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`, the form of every ECR registry host. */
@@ -169,7 +170,7 @@ export function registryHost(value: unknown, field: string): string {
 }
 
 function invalid(field: string, problem: string): UpstreamError {
-  return new UpstreamError('UpstreamInvalidResponse', `${ACTION} answer field ${field} ${problem}`);
+  return invalidAnswer(ACTION, `field ${field} ${problem}`);
 }
 
 function property(obj: unknown, key: string): unknown {

@@ -6,7 +6,8 @@
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { UpstreamError } from '../errors.js';
-import { cachedPerRegion, classifyAwsError } from './client.js';
+import { cachedPerRegion } from '../upstream.js';
+import { classifyAwsError } from './client.js';
 import type { RotatableStore, SecretDescription } from '../secret-store.js';
 import type { PutResult, SecretStore } from '../secret-store.js';
 

@@ -19,6 +19,7 @@ import type * as CredentialsNs from '@huaweicloud/huaweicloud-sdk-core/auth/Basi
 import type { RoleKeys } from '../credential.js';
 import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
 import { abortable } from '../retry.js';
+import { abandoned, assertRegionId, endpointUrl } from '../upstream.js';
 
 /**
  * The SDK loads on the first call, not at cold start (it pulls axios, moment, lodash and log4js),
@@ -206,7 +207,7 @@ export function resolveHuaweiEndpoint(override: string | undefined, service: 'sw
  * @example assertHuaweiRegion('cn-north-4') // ok; assertHuaweiRegion('cn-north-4.evil.com') throws ConfigError
  */
 export function assertHuaweiRegion(region: string): void {
-  if (!/^[a-z]{2,}(-[a-z0-9]+)+$/.test(region)) throw new ConfigError(`region '${region}' is not a Huawei Cloud region id`);
+  assertRegionId(region, 'Huawei Cloud');
 }
 
 /**
@@ -218,14 +219,9 @@ export function rejectUnknownOptions(options: object, known: readonly string[], 
   if (unknown.length) throw new ConfigError(`${factory}: unknown option(s) ${unknown.join(', ')}`);
 }
 
+/** The endpoint's origin (the SDK takes no path); a Huawei endpoint is a whole URL, never a bare host. */
 function checkEndpoint(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(`Huawei endpoint '${value}' is not a URL`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`Huawei endpoint '${value}' must be http or https`);
+  const url = endpointUrl(value, 'Huawei endpoint', false);
   return `${url.protocol}//${url.host}`;
 }
 
@@ -290,17 +286,4 @@ export function classifyHuaweiError(err: unknown, action: string): RegcredError 
 export function upstreamStatus(err: unknown): number | undefined {
   const cause = (err as { cause?: unknown } | null)?.cause;
   return cause instanceof HuaweiUpstreamFault ? cause.status : undefined;
-}
-
-
-function abandoned(action: string, signal: AbortSignal): RegcredError {
-  return new UpstreamUnavailableError('UpstreamTimeout', `${action} was abandoned`, { cause: signal.reason });
-}
-
-/**
- * A malformed answer; the message names the field, never its value.
- * @example throw invalid('CreateSecret', 'has no auths') // UpstreamInvalidResponse: "CreateSecret answer has no auths"
- */
-export function invalid(action: string, what: string): UpstreamError {
-  return new UpstreamError('UpstreamInvalidResponse', `${action} answer ${what}`);
 }

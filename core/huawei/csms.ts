@@ -31,7 +31,8 @@
  * stage and never deletes a version.
  */
 import { UpstreamError } from '../errors.js';
-import { createHuaweiClient, invalid, rejectUnknownOptions, resolveHuaweiEndpoint, upstreamStatus, type HuaweiApiClient, type HuaweiKeys } from './client.js';
+import { invalidAnswer } from '../upstream.js';
+import { createHuaweiClient, rejectUnknownOptions, resolveHuaweiEndpoint, upstreamStatus, type HuaweiApiClient, type HuaweiKeys } from './client.js';
 import type { PutResult, SecretStore } from '../secret-store.js';
 
 const SECRETS = '/v1/{project_id}/secrets/{secret_name}';
@@ -91,10 +92,10 @@ export class CsmsSecretStore implements SecretStore {
       signal,
     );
     const meta = answer.body['version_metadata'] as { id?: unknown; version_stages?: unknown } | undefined;
-    if (!meta || typeof meta !== 'object') throw invalid(action, 'has no version_metadata');
-    if (typeof meta.id !== 'string' || !VERSION_ID.test(meta.id)) throw invalid(action, 'field version_metadata.id is missing or malformed');
+    if (!meta || typeof meta !== 'object') throw invalidAnswer(action, 'has no version_metadata');
+    if (typeof meta.id !== 'string' || !VERSION_ID.test(meta.id)) throw invalidAnswer(action, 'field version_metadata.id is missing or malformed');
     if (!Array.isArray(meta.version_stages) || !meta.version_stages.includes('SYSCURRENT')) {
-      throw invalid(action, 'field version_metadata.version_stages does not include SYSCURRENT');
+      throw invalidAnswer(action, 'field version_metadata.version_stages does not include SYSCURRENT');
     }
     return { versionId: meta.id, written: true };
   }
@@ -114,7 +115,7 @@ export class CsmsSecretStore implements SecretStore {
         throw err;
       }
       const id = (body['stage'] as { version_id?: unknown } | undefined)?.version_id;
-      if (typeof id !== 'string' || !VERSION_ID.test(id)) throw invalid(action, 'field stage.version_id is missing or malformed');
+      if (typeof id !== 'string' || !VERSION_ID.test(id)) throw invalidAnswer(action, 'field stage.version_id is missing or malformed');
       versionId = id;
     }
     const action = 'ShowSecretVersion';
@@ -123,10 +124,10 @@ export class CsmsSecretStore implements SecretStore {
       signal,
     );
     const version = answer.body['version'] as { secret_string?: unknown; secret_binary?: unknown } | undefined;
-    if (!version || typeof version !== 'object') throw invalid(action, 'has no version');
+    if (!version || typeof version !== 'object') throw invalidAnswer(action, 'has no version');
     // A binary version cannot hold our JSON: treat it as "some other value".
     if (version.secret_string === undefined && version.secret_binary !== undefined) return { versionId, value: '' };
-    if (typeof version.secret_string !== 'string') throw invalid(action, 'field version.secret_string is missing or not a string');
+    if (typeof version.secret_string !== 'string') throw invalidAnswer(action, 'field version.secret_string is missing or not a string');
     return { versionId, value: version.secret_string };
   }
 }

@@ -17,7 +17,8 @@
  */
 import type { CredentialProvider, RegistryCredential, RegistryTarget, RoleKeys } from '../credential.js';
 import { UpstreamError } from '../errors.js';
-import { assertHuaweiRegion, createHuaweiClient, invalid, rejectUnknownOptions, resolveHuaweiEndpoint, type HuaweiApiClient, type HuaweiKeys } from './client.js';
+import { cachedPerRegion, invalidAnswer } from '../upstream.js';
+import { assertHuaweiRegion, createHuaweiClient, rejectUnknownOptions, resolveHuaweiEndpoint, type HuaweiApiClient, type HuaweiKeys } from './client.js';
 
 const ACTION = 'CreateSecret';
 /** SWR documents a temporary login as valid for at most 24 hours. */
@@ -87,14 +88,14 @@ export class SwrProvider implements CredentialProvider {
 /** The one `auths` entry: the region's SWR host, or the only entry SWR answered. */
 function pickAuth(body: Record<string, unknown>, region: string): { host: string; auth: string } {
   const auths = body['auths'];
-  if (auths === null || typeof auths !== 'object' || Array.isArray(auths)) throw invalid(ACTION, 'has no auths');
+  if (auths === null || typeof auths !== 'object' || Array.isArray(auths)) throw invalidAnswer(ACTION, 'has no auths');
   const entries = Object.entries(auths as Record<string, unknown>);
   const entry = entries.find(([h]) => h === swrRegistryHost(region)) ?? (entries.length === 1 ? entries[0] : undefined);
-  if (!entry) throw invalid(ACTION, `auths has no single entry for ${swrRegistryHost(region)}`);
+  if (!entry) throw invalidAnswer(ACTION, `auths has no single entry for ${swrRegistryHost(region)}`);
   const [host, info] = entry;
-  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(host)) throw invalid(ACTION, 'auths names a host that is not a host name');
+  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(host)) throw invalidAnswer(ACTION, 'auths names a host that is not a host name');
   const auth = (info as { auth?: unknown } | null)?.auth;
-  if (typeof auth !== 'string' || auth.length === 0) throw invalid(ACTION, 'auths entry has no auth string');
+  if (typeof auth !== 'string' || auth.length === 0) throw invalidAnswer(ACTION, 'auths entry has no auth string');
   return { host, auth };
 }
 
@@ -103,10 +104,10 @@ function pickAuth(body: Record<string, unknown>, region: string): { host: string
  * @example decodeAuth(btoa('cn-north-4@AK:p:w')) // { username: 'cn-north-4@AK', password: 'p:w' }
  */
 export function decodeAuth(auth: string): { username: string; password: string } {
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(auth) || auth.length % 4 !== 0) throw invalid(ACTION, 'auth is not base64');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(auth) || auth.length % 4 !== 0) throw invalidAnswer(ACTION, 'auth is not base64');
   const decoded = Buffer.from(auth, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon <= 0 || colon === decoded.length - 1) throw invalid(ACTION, 'auth is not user:password');
+  if (colon <= 0 || colon === decoded.length - 1) throw invalidAnswer(ACTION, 'auth is not user:password');
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
@@ -115,10 +116,10 @@ export function decodeAuth(auth: string): { username: string; password: string }
  * @example parseSwrTime('2025-11-01T12:18:44.382000Z') // Date.UTC(2025, 10, 1, 12, 18, 44, 382)
  */
 export function parseSwrTime(value: string | undefined): number {
-  if (value === undefined) throw invalid(ACTION, 'has no X-Swr-Expireat header');
+  if (value === undefined) throw invalidAnswer(ACTION, 'has no X-Swr-Expireat header');
   const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(value.trim());
   const ms = m ? Date.parse(`${m[1]}.${(m[2] ?? '').padEnd(3, '0').slice(0, 3)}${m[3]}`) : NaN;
-  if (!Number.isFinite(ms)) throw invalid(ACTION, 'header X-Swr-Expireat is not an ISO-8601 time');
+  if (!Number.isFinite(ms)) throw invalidAnswer(ACTION, 'header X-Swr-Expireat is not an ISO-8601 time');
   return ms;
 }
 
@@ -127,7 +128,7 @@ export function parseSwrTime(value: string | undefined): number {
  * trusted beyond the documented 24 h.
  */
 function loginExpiry(reported: number, session: Date | undefined, now: number): Date {
-  if (reported <= now) throw invalid(ACTION, 'header X-Swr-Expireat is not in the future');
+  if (reported <= now) throw invalidAnswer(ACTION, 'header X-Swr-Expireat is not in the future');
   const expiresAt = Math.min(reported, now + MAX_LOGIN_MS);
   const sessionEnd = session?.getTime();
   if (sessionEnd !== undefined && Number.isFinite(sessionEnd)) {
@@ -156,20 +157,14 @@ export interface SwrFactoryOptions {
  */
 export function createSwrProvider(options: SwrFactoryOptions): SwrProvider {
   rejectUnknownOptions(options, ['keys', 'endpointUrl', 'sessionExpiresAt', 'now', 'timeoutMs'], 'createSwrProvider');
-  const clients = new Map<string, HuaweiApiClient>();
   return new SwrProvider({
-    clientFor: (region) => {
-      let client = clients.get(region);
-      if (!client) {
-        client = createHuaweiClient({
-          endpoint: resolveHuaweiEndpoint(options.endpointUrl, 'swr-api', region),
-          ...(options.keys && { keys: options.keys }),
-          ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
-        });
-        clients.set(region, client);
-      }
-      return client;
-    },
+    clientFor: cachedPerRegion((region) =>
+      createHuaweiClient({
+        endpoint: resolveHuaweiEndpoint(options.endpointUrl, 'swr-api', region),
+        ...(options.keys && { keys: options.keys }),
+        ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+      }),
+    ),
     ...(options.now && { now: options.now }),
     ...(options.sessionExpiresAt && { sessionExpiresAt: options.sessionExpiresAt }),
   });

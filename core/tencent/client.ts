@@ -11,6 +11,7 @@
 import type * as TencentCommonNs from 'tencentcloud-sdk-nodejs-common';
 import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError, safeCode } from '../errors.js';
 import { abortable } from '../retry.js';
+import { abandoned, assertRegionId, cachedPerRegion, endpointUrl, invalidAnswer, nonEmptyString } from '../upstream.js';
 
 export type TencentProduct = 'tcr' | 'ssm';
 
@@ -94,12 +95,12 @@ export function createTencentClient(options: TencentClientOptions): TencentApiCl
       }
       let response: unknown;
       try {
-        response = await abortable(sdk.request(action, params, { signal }), signal, () => abortError(signal));
+        response = await abortable(sdk.request(action, params, { signal }), signal, () => abandoned('call to the Tencent Cloud API', signal));
       } catch (err) {
         throw classifyTencentError(err, action);
       }
       if (!response || typeof response !== 'object' || Array.isArray(response)) {
-        throw new UpstreamError('UpstreamInvalidResponse', `${action} answer has no Response object`);
+        throw invalidAnswer(action, 'has no Response object');
       }
       const { RequestId: _requestId, ...fields } = response as Record<string, unknown>;
       return fields;
@@ -122,15 +123,7 @@ export interface TencentFactoryOptions {
  * @example const clientFor = regionalTencentClients('tcr', { keys, endpointUrl: config.endpoints.tcr });
  */
 export function regionalTencentClients(product: TencentProduct, options: TencentFactoryOptions): (region: string) => TencentApiClient {
-  const clients = new Map<string, TencentApiClient>();
-  return (region) => {
-    let client = clients.get(region);
-    if (!client) {
-      client = createTencentClient({ product, region, keys: options.keys, ...(options.endpointUrl !== undefined && { endpointUrl: options.endpointUrl }) });
-      clients.set(region, client);
-    }
-    return client;
-  };
+  return cachedPerRegion((region) => createTencentClient({ product, region, keys: options.keys, ...(options.endpointUrl !== undefined && { endpointUrl: options.endpointUrl }) }));
 }
 
 /**
@@ -139,20 +132,14 @@ export function regionalTencentClients(product: TencentProduct, options: Tencent
  */
 export function resolveEndpoint(override: string | undefined, defaultHost: string): { host: string; protocol: 'http://' | 'https://' } {
   if (!override) return { host: defaultHost, protocol: 'https://' };
-  let url: URL;
-  try {
-    url = new URL(/^[a-z]+:\/\//i.test(override) ? override : `https://${override}`);
-  } catch {
-    throw new ConfigError(`endpoint override '${override}' is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`endpoint override '${override}' must be http or https`);
+  const url = endpointUrl(override, 'endpoint override');
   if (url.pathname !== '/' || url.search) throw new ConfigError(`endpoint override '${override}' must have no path or query (API 3.0 calls POST /)`);
   return { host: url.host, protocol: url.protocol === 'http:' ? 'http://' : 'https://' };
 }
 
 /** Tencent region ids (`ap-guangzhou`, `na-siliconvalley`, `ap-shanghai-fsi`); also guards what goes into headers. */
 export function assertRegion(region: string): void {
-  if (!/^[a-z]{2,}(-[a-z0-9]+)+$/.test(region)) throw new ConfigError(`region '${region}' is not a Tencent Cloud region id`);
+  assertRegionId(region, 'Tencent Cloud');
 }
 
 /** Codes under ResourceUnavailable that name a lasting state, not a passing outage. */
@@ -205,17 +192,7 @@ export function upstreamCode(err: unknown): string | undefined {
   return typeof cause?.code === 'string' ? cause.code : undefined;
 }
 
-
-
-function abortError(signal: AbortSignal): RegcredError {
-  return new UpstreamUnavailableError('UpstreamTimeout', 'call to the Tencent Cloud API was abandoned', { cause: signal.reason });
-}
-
 /** Strict answer reading; errors name the field, never its value. */
 export function stringField(obj: Record<string, unknown>, name: string, action: string): string {
-  const value = obj[name];
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new UpstreamError('UpstreamInvalidResponse', `${action} answer field ${name} is missing or not a non-empty string`);
-  }
-  return value;
+  return nonEmptyString(obj[name], name, action);
 }

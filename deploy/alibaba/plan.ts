@@ -7,6 +7,7 @@
 import { ALIBABA } from '../../core/alibaba/cloud.js';
 import { loadConfig, type Config } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
+import { isRegionId } from '../../core/upstream.js';
 import { ALIBABA_FUNCTIONS } from '../../handlers/alibaba/functions.js';
 import { FUNCTION_ENV, pick, unique } from '../shared/options.js';
 import { parseRepositoryScope, type RepositoryScope } from '../shared/repository-scope.cjs';
@@ -176,7 +177,7 @@ export function ramPolicy(config: Config, options: Pick<DeployOptions, 'region' 
 }
 
 function checkOptions(o: DeployOptions): void {
-  if (!/^[a-z]{2,}(-[a-z0-9]+)+$/.test(o.region)) throw new ConfigError(`--region '${o.region}' is not an Alibaba Cloud region id`);
+  if (!isRegionId(o.region)) throw new ConfigError(`--region '${o.region}' is not an Alibaba Cloud region id`);
   if (!/^\d{6,20}$/.test(o.accountId)) throw new ConfigError(`--account-id '${o.accountId}' is not an Alibaba Cloud account id`);
   for (const [flag, arn] of [['--role', o.roleArn], ['--refresh-role', o.refreshRoleArn]]) {
     if (!/^acs:ram::\d+:role\/[\w.@-]+$/i.test(arn!)) throw new ConfigError(`${flag} '${arn}' is not a RAM role ARN (acs:ram::<account>:role/<name>)`);

@@ -6,6 +6,7 @@
  */
 import { loadConfig, type Config } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
+import { isRegionId } from '../../core/upstream.js';
 import { TENCENT_FUNCTIONS } from '../../handlers/tencent/functions.js';
 import { FUNCTION_ENV, pick, unique } from '../shared/options.js';
 import { parseRepositoryScope, type RepositoryScope } from '../shared/repository-scope.cjs';
@@ -197,7 +198,7 @@ export function camPolicy(config: Config, options: Pick<DeployOptions, 'region' 
 }
 
 function checkOptions(o: DeployOptions): void {
-  if (!/^[a-z]{2,}(-[a-z0-9]+)+$/.test(o.region)) throw new ConfigError(`--region '${o.region}' is not a Tencent Cloud region id`);
+  if (!isRegionId(o.region)) throw new ConfigError(`--region '${o.region}' is not a Tencent Cloud region id`);
   if (!/^\d{5,20}$/.test(o.uin)) throw new ConfigError(`--uin '${o.uin}' is not a Tencent Cloud account UIN`);
   for (const [flag, role] of [['--role', o.role], ['--refresh-role', o.refreshRole]]) {
     if (!/^[\w+=,.@-]{1,128}$/.test(role!)) throw new ConfigError(`${flag} '${role}' is not a CAM role name`);
