@@ -16,7 +16,7 @@
 import type * as HcClientNs from '@huaweicloud/huaweicloud-sdk-core/HcClient.js';
 import type * as HttpClientNs from '@huaweicloud/huaweicloud-sdk-core/http/DefaultHttpClient.js';
 import type * as CredentialsNs from '@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials.js';
-import type { RoleKeys } from '../credential.js';
+import type { RoleKeys } from '../provider.js';
 import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
 import { abortable } from '../retry.js';
 import { abandoned, assertRegionId, endpointUrl } from '../upstream.js';
@@ -38,6 +38,27 @@ async function loadSdk() {
   };
 }
 let sdkModules: ReturnType<typeof loadSdk> | undefined;
+
+/** The SDK core's classes a signed client is built from: this package's own, or the copy another SDK package nests (the deploy's FunctionGraph SDK). */
+export type HuaweiSdkCore = Awaited<ReturnType<typeof loadSdk>>;
+
+/** The SDK's HTTP client with a logger that drops everything (its own logs failed requests' headers, the token included). */
+export function silentHttpClient(sdk: HuaweiSdkCore, endpoint: string, axiosRequestConfig: Record<string, unknown>): HttpClientNs.DefaultHttpClient {
+  return new sdk.DefaultHttpClient({ logger: SILENT_LOGGER as never, axiosRequestConfig }, [endpoint]);
+}
+
+/** Keys to sign with: an agency's temporary keys (with their token) or, for the deploy, an account's own. */
+export type SigningKeys = Omit<HuaweiKeys, 'securityToken'> & { securityToken?: string };
+
+/** An HcClient signing with `keys` over `http`, its logger silenced too. */
+export function signedHcClient(sdk: HuaweiSdkCore, http: HttpClientNs.DefaultHttpClient, endpoint: string, keys: SigningKeys, projectId?: string): HcClientNs.HcClient {
+  const credential = new sdk.BasicCredentials().withAk(keys.ak).withSk(keys.sk);
+  if (keys.securityToken) credential.withSecurityToken(keys.securityToken);
+  if (projectId) credential.withProjectId(projectId);
+  const hc = new sdk.HcClient(http).withCredential(credential).withEndpoints([endpoint]);
+  (hc as unknown as { logger: unknown }).logger = SILENT_LOGGER;
+  return hc;
+}
 
 /** Node's ESM loader exposes CommonJS named exports; some bundlers only `default`. */
 function cjsNamed(ns: unknown, name: string): unknown {
@@ -137,8 +158,7 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiApiClien
   let http: Promise<{ sdk: Awaited<ReturnType<typeof loadSdk>>; httpClient: HttpClientNs.DefaultHttpClient }> | undefined;
   async function connect() {
     const sdk = await (sdkModules ??= loadSdk());
-    const httpClient = new sdk.DefaultHttpClient({ logger: SILENT_LOGGER as never, axiosRequestConfig: { timeout: options.timeoutMs ?? 10_000 } }, [endpoint]);
-    return { sdk, httpClient };
+    return { sdk, httpClient: silentHttpClient(sdk, endpoint, { timeout: options.timeoutMs ?? 10_000 }) };
   }
 
   return {
@@ -156,11 +176,8 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiApiClien
       }
       if (signal.aborted) throw abandoned(request.action, signal);
       const { sdk, httpClient } = connected;
-      const credential = new sdk.BasicCredentials().withAk(keys.ak).withSk(keys.sk).withSecurityToken(keys.securityToken);
-      if (options.projectId) credential.withProjectId(options.projectId);
       // A fresh HcClient per call: it keeps per-request state on itself; the HTTP client is shared.
-      const hc = new sdk.HcClient(httpClient).withCredential(credential).withEndpoints([endpoint]);
-      (hc as unknown as { logger: unknown }).logger = SILENT_LOGGER;
+      const hc = signedHcClient(sdk, httpClient, endpoint, keys, options.projectId);
 
       const requestOptions = {
         method: request.method,

@@ -20,8 +20,8 @@
 import { pathToFileURL } from 'node:url';
 import { resolveHuaweiEndpoint } from '../../core/huawei/client.js';
 import type { CodePackage } from '../../scripts/bundle.js';
-import { prepare } from '../shared/command.js';
-import { parseFlags } from '../shared/options.js';
+import { failureDetail, prepare } from '../shared/command.js';
+import { definedEnv, parseFlags } from '../shared/options.js';
 import { listFlag } from './access-control.js';
 import { deployPlan, type DeployOptions, type DeployPlan } from './plan.js';
 import { apigClient, bindPolicy, ensurePolicy, RELEASE_ENV_ID, type AclStep, type ApigApi } from './apig.js';
@@ -113,7 +113,7 @@ export async function applyPlan(plan: DeployPlan, packages: Map<string, CodePack
       } catch (err) {
         const offline = await disable(client, urn, t, trigger.trigger_id);
         throw new AccessControlError(
-          `binding access control policy ${acl.policy.acl_name} to ${t.trigger_type_code}/${name} failed${failureOf(err)}; ` +
+          `binding access control policy ${acl.policy.acl_name} to ${t.trigger_type_code}/${name} failed${failureDetail(err)}; ` +
             (offline ? `took the API offline again (trigger ${t.trigger_type_code}/${name} DISABLED): no one can call it until a deploy binds the policy` : `taking the API offline failed too: disable trigger ${t.trigger_type_code}/${name} of ${fn.funcName} by hand now`),
           offline,
         );
@@ -135,12 +135,6 @@ async function disable(client: FunctionGraphApi, urn: string, t: DeployPlan['fun
 }
 
 /** An SDK error as ` (status): code: message` (never its request details); any other error as `: <first line>`. */
-function failureOf(err: unknown): string {
-  const e = err as { errorCode?: unknown; errorMsg?: unknown; httpStatusCode?: unknown; message?: unknown };
-  const what = typeof e.errorCode === 'string' ? `${e.errorCode}: ${String(e.errorMsg ?? '')}` : String(e.message ?? err).split('\n')[0];
-  return `${typeof e.httpStatusCode === 'number' ? ` (${e.httpStatusCode})` : ''}: ${what}`;
-}
-
 function urlOf(t: TriggerView | undefined): { url?: string } {
   const url = t?.event_data?.invoke_url;
   return typeof url === 'string' ? { url } : {};
@@ -186,7 +180,7 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
       memoryMb: Number(flags.get('memory') ?? 256),
       pull: flags.get('pull') ?? '*',
       push: flags.get('push') ?? '',
-      env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
+      env: definedEnv(env),
     },
   };
 }
@@ -217,7 +211,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     for (const fn of plan.functions) print(`Custom policy (Version 1.1) for agency ${fn.config.xrole} (${fn.funcName}):\n${JSON.stringify(fn.policy, null, 2)}`);
     return 0;
   } catch (err) {
-    print(`deploy:huawei failed${err instanceof AccessControlError ? `: ${err.message}` : failureOf(err)}`);
+    print(`deploy:huawei failed${err instanceof AccessControlError ? `: ${err.message}` : failureDetail(err)}`);
     return 1;
   }
 }

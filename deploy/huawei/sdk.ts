@@ -7,14 +7,12 @@
  * calls go through this same signed client (deploy/huawei/apig.ts).
  */
 import { createRequire } from 'node:module';
-
-/** A logger that drops everything: the SDK's would print failed requests' headers, security token included. */
-const SILENT_LOGGER = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => 'error', setName() {} };
+import { signedHcClient, silentHttpClient, type HuaweiSdkCore, type SigningKeys } from '../../core/huawei/client.js';
 
 export interface ClientOptions {
   endpoint: string;
   projectId: string;
-  keys: { ak: string; sk: string; securityToken?: string };
+  keys: SigningKeys;
 }
 
 /** What the deploy uses of the SDK core's HcClient: one signed request, the parsed answer. */
@@ -25,19 +23,19 @@ export interface SignedClient {
 const fromFunctionGraph = () => createRequire(createRequire(import.meta.url).resolve('@huaweicloud/huaweicloud-sdk-functiongraph'));
 
 /**
- * @example const hc = hcClient({ endpoint: 'https://apig.cn-north-4.myhuaweicloud.com', projectId, keys });
+ * The signed, silent client of core/huawei/client.ts, over the nested SDK core's classes; deploy
+ * uploads are large and slow, hence no body limit and a 2-minute timeout.
+ * @example const hc = hcClient({ endpoint: 'https://apig.cn-north-4.myhuaweicloud.com', projectId: '0'.repeat(32), keys: { ak: 'AK', sk: 'SK' } });
  */
 export function hcClient(options: ClientOptions): SignedClient {
   const require = fromFunctionGraph();
-  const { HcClient } = require('@huaweicloud/huaweicloud-sdk-core/HcClient');
-  const { DefaultHttpClient } = require('@huaweicloud/huaweicloud-sdk-core/http/DefaultHttpClient');
-  const { BasicCredentials } = require('@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials');
-  const credential = new BasicCredentials().withAk(options.keys.ak).withSk(options.keys.sk).withProjectId(options.projectId);
-  if (options.keys.securityToken) credential.withSecurityToken(options.keys.securityToken);
-  const http = new DefaultHttpClient({ logger: SILENT_LOGGER, axiosRequestConfig: { timeout: 120_000, maxBodyLength: Infinity, maxContentLength: Infinity } }, [options.endpoint]);
-  const hc = new HcClient(http).withCredential(credential).withEndpoints([options.endpoint]);
-  hc.logger = SILENT_LOGGER;
-  return hc;
+  const sdk = {
+    HcClient: require('@huaweicloud/huaweicloud-sdk-core/HcClient').HcClient,
+    DefaultHttpClient: require('@huaweicloud/huaweicloud-sdk-core/http/DefaultHttpClient').DefaultHttpClient,
+    BasicCredentials: require('@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials').BasicCredentials,
+  } as HuaweiSdkCore;
+  const http = silentHttpClient(sdk, options.endpoint, { timeout: 120_000, maxBodyLength: Infinity, maxContentLength: Infinity });
+  return signedHcClient(sdk, http, options.endpoint, options.keys, options.projectId) as unknown as SignedClient;
 }
 
 /** The SDK's FunctionGraphClient (v2) over {@link hcClient}. */

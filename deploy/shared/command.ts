@@ -40,8 +40,20 @@ export async function prepare<O, P extends { functions: ReadonlyArray<{ entry: s
 
 /** How a deploy command reports a failed API call: the cloud's error code and the first line, no stack. */
 export function failure(command: string, err: unknown): string {
-  const e = err as { code?: unknown; message?: unknown };
-  return `${command} failed: ${typeof e.code === 'string' ? `${e.code}: ` : ''}${String(e.message ?? err).split('\n')[0]}`;
+  return `${command} failed${failureDetail(err)}`;
+}
+
+/**
+ * A failed call's HTTP status where the SDK keeps it, its error code and the first line of its
+ * message: Alibaba's and Tencent's SDK errors carry `code`/`message`, Huawei's `httpStatusCode`,
+ * `errorCode` and `errorMsg`.
+ * @example failureDetail({ httpStatusCode: 403, errorCode: 'APIG.0302', errorMsg: 'denied' }) // ' (403): APIG.0302: denied'
+ */
+export function failureDetail(err: unknown): string {
+  const e = (err ?? {}) as { code?: unknown; message?: unknown; errorCode?: unknown; errorMsg?: unknown; httpStatusCode?: unknown };
+  const code = typeof e.code === 'string' ? e.code : typeof e.errorCode === 'string' ? e.errorCode : undefined;
+  const message = String(e.errorMsg ?? e.message ?? err).split('\n')[0];
+  return `${typeof e.httpStatusCode === 'number' ? ` (${e.httpStatusCode})` : ''}: ${code ? `${code}: ` : ''}${message}`;
 }
 
 /**
