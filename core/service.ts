@@ -1,5 +1,5 @@
 import { CredentialCache } from './cache.js';
-import { targetKey, type CredentialProvider, type ProviderId, type RegistryCredential, type RegistryTarget, type RoleKeys } from './credential.js';
+import { targetKey, type CredentialProvider, type ProviderId, type RegistryCredential, type RegistryTarget, type RoleKeys } from './provider.js';
 import { ConfigError, NotFoundError, UpstreamError } from './errors.js';
 import { registerSecret, type Logger } from './log.js';
 import { errorCodeOf, type Metrics } from './metrics.js';
@@ -51,8 +51,8 @@ export interface Issued {
 /**
  * The credential service: configured targets → cached, retried provider calls.
  * @example
- * import { EcrProvider } from './aws/ecr.js';
- * const service = new CredentialService({ registries: config.registries, providers: { ecr: () => new EcrProvider() }, log, retry: config.retry });
+ * import { createEcrProvider } from './aws/ecr.js';
+ * const service = new CredentialService({ registries: config.registries, providers: { ecr: () => createEcrProvider() }, log, retry: config.retry });
  * const { credentials } = await service.all({ deadline: Date.now() + 5_000 });
  */
 export class CredentialService {

@@ -4,7 +4,7 @@ import { ecrPublicService, type EcrPublicService } from '../../emulator/aws/ecr-
 import { awsFaults, startAwsEmulator, TEST_IDENTITY, DEFAULT_IDENTITY, type AwsEmulator, type AwsIdentity } from '../../emulator/aws/server.js';
 import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
 import { withRetry, type RetryPolicy } from '../retry.js';
-import { EcrPublicProvider } from './ecr-public.js';
+import { createEcrPublicProvider, EcrPublicProvider } from './ecr-public.js';
 
 const PASSWORD = 'emulated-ecr-public-password:0123456789';
 const HOUR = 3_600_000;
@@ -155,7 +155,7 @@ describe('EcrPublicProvider classifies failures for the retry loop', () => {
     });
     try {
       // Act
-      const [cred] = await new EcrPublicProvider().fetch(target, signal());
+      const [cred] = await createEcrPublicProvider().fetch(target, signal());
       // Assess
       expect(cred).toMatchObject({ registry: 'public.ecr.aws', password: PASSWORD });
       expect(emu.calls).toHaveLength(1);

@@ -5,7 +5,7 @@
  * needs `sts:GetServiceBearerToken`, which AWS checks behind this one call.
  */
 import type { ECRPUBLICClient, GetAuthorizationTokenCommandOutput } from '@aws-sdk/client-ecr-public';
-import type { CredentialProvider, RegistryCredential, RegistryTarget } from '../credential.js';
+import type { CredentialProvider, RegistryCredential, RegistryTarget } from '../provider.js';
 import { ConfigError, UpstreamError } from '../errors.js';
 import { cachedPerRegion } from '../upstream.js';
 import { classifyAwsError } from './client.js';
@@ -21,25 +21,34 @@ export const ECR_PUBLIC_REGISTRY = 'public.ecr.aws';
 
 export interface EcrPublicProviderOptions {
   /** The SDK client for a region (default: the standard chain, one attempt per call). Cached per region. */
-  clientFor?: (region: string) => ECRPUBLICClient | Promise<ECRPUBLICClient>;
+  clientFor: (region: string) => ECRPUBLICClient | Promise<ECRPUBLICClient>;
   /** Clock for the "expiry is in the future" check, epoch ms. */
   now?: () => number;
 }
 
 /**
  * @example
- * const pub = new EcrPublicProvider();
+ * const pub = createEcrPublicProvider();
  * const [cred] = await pub.fetch({ provider: 'ecr-public', region: 'us-east-1' }, AbortSignal.timeout(3_000));
  * // cred.registry === 'public.ecr.aws', cred.username === 'AWS'
  */
+/**
+ * The default ECR Public provider: the function's own role through the SDK's credential chain,
+ * the SDK loaded on first use.
+ * @example const pub = createEcrPublicProvider();
+ */
+export function createEcrPublicProvider(options: Pick<EcrPublicProviderOptions, 'now'> = {}): EcrPublicProvider {
+  // maxAttempts 1: core/retry.ts owns retries and the time budget, not the SDK.
+  return new EcrPublicProvider({ clientFor: async (region) => new (await loadSdk()).ECRPUBLICClient({ region, maxAttempts: 1 }), ...options });
+}
+
 export class EcrPublicProvider implements CredentialProvider {
   readonly id = 'ecr-public' as const;
   readonly #clientFor: (region: string) => ECRPUBLICClient | Promise<ECRPUBLICClient>;
   readonly #now: () => number;
 
-  constructor(options: EcrPublicProviderOptions = {}) {
-    // maxAttempts 1: core/retry.ts owns retries and the time budget, not the SDK.
-    this.#clientFor = cachedPerRegion(options.clientFor ?? (async (region) => new (await loadSdk()).ECRPUBLICClient({ region, maxAttempts: 1 })));
+  constructor(options: EcrPublicProviderOptions) {
+    this.#clientFor = cachedPerRegion(options.clientFor);
     this.#now = options.now ?? Date.now;
   }
 

@@ -4,7 +4,7 @@ import { ecrService, type EcrService } from '../../emulator/aws/ecr.js';
 import { awsFaults, startAwsEmulator, TEST_IDENTITY, DEFAULT_IDENTITY, type AwsEmulator, type AwsIdentity } from '../../emulator/aws/server.js';
 import { RegcredError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
 import { withRetry, type RetryPolicy } from '../retry.js';
-import { decodeAuthorizationToken, EcrProvider, registryOf } from './ecr.js';
+import { createEcrProvider, decodeAuthorizationToken, EcrProvider, registryOf } from './ecr.js';
 
 const PASSWORD = 'emulated-ecr-password:with-colons:0123456789';
 const ACCOUNT = '111122223333';
@@ -261,7 +261,7 @@ describe('EcrProvider default client', () => {
       AWS_SESSION_TOKEN: DEFAULT_IDENTITY.sessionToken,
     };
     // Act
-    const [cred] = await withEnv(env, () => new EcrProvider().fetch(target, signal()));
+    const [cred] = await withEnv(env, () => createEcrProvider().fetch(target, signal()));
     // Assess
     expect(cred).toMatchObject({ registry: `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`, password: PASSWORD });
     expect(emu.calls).toEqual([expect.objectContaining({ status: 200, accessKeyId: DEFAULT_IDENTITY.accessKeyId, region: 'eu-west-1' })]);
@@ -272,7 +272,7 @@ describe('EcrProvider default client', () => {
     emu.inject('ecr', 'GetAuthorizationToken', awsFaults.serverException());
     const env = { AWS_ENDPOINT_URL_ECR: emu.url, AWS_ACCESS_KEY_ID: TEST_IDENTITY.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_IDENTITY.secretAccessKey };
     // Act
-    const err = await withEnv(env, () => failure(new EcrProvider().fetch(target, signal())));
+    const err = await withEnv(env, () => failure(createEcrProvider().fetch(target, signal())));
     // Assess
     expect(err).toMatchObject({ code: 'UpstreamError', retryable: true });
     expect(emu.calls).toHaveLength(1);
@@ -289,7 +289,7 @@ describe('EcrProvider.mayServe (which hosts a target can be, before any call)', 
     ['public.ecr.aws', false],
     ['registry.cn-shanghai.aliyuncs.com', false],
   ])('%s → %s', (host, expected) => {
-    expect(new EcrProvider().mayServe(target, host)).toBe(expected);
+    expect(createEcrProvider().mayServe(target, host)).toBe(expected);
   });
 
   const other = { ...target, instanceId: '111122223333' };
@@ -299,7 +299,7 @@ describe('EcrProvider.mayServe (which hosts a target can be, before any call)', 
     ['123456789012.dkr.ecr.us-east-1.amazonaws.com', false],
     ['111122223333.dkr.ecr.eu-west-1.amazonaws.com', false],
   ])('an entry naming account 111122223333: %s → %s', (host, expected) => {
-    expect(new EcrProvider().mayServe(other, host)).toBe(expected);
+    expect(createEcrProvider().mayServe(other, host)).toBe(expected);
   });
 });
 
@@ -338,7 +338,7 @@ describe('EcrProvider.fetchBatch: several accounts\' registries in one region, o
   });
 
   it('keys a batch by region: entries of one region, whatever their account, go together', () => {
-    const ecrProvider = new EcrProvider();
+    const ecrProvider = createEcrProvider();
     expect([own, other, { ...own, region: 'us-east-1' }].map((t) => ecrProvider.batchKey(t))).toEqual(['eu-west-1', 'eu-west-1', 'us-east-1']);
   });
 

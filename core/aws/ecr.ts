@@ -14,7 +14,7 @@
  * The answer validation here is shared with ECR Public (ecr-public.ts); error mapping is in client.ts.
  */
 import type { ECRClient, GetAuthorizationTokenCommandOutput } from '@aws-sdk/client-ecr';
-import type { CredentialProvider, RegistryCredential, RegistryTarget } from '../credential.js';
+import type { CredentialProvider, RegistryCredential, RegistryTarget } from '../provider.js';
 import { UpstreamError } from '../errors.js';
 import { cachedPerRegion, invalidAnswer } from '../upstream.js';
 import { assertAwsRegion, classifyAwsError } from './client.js';
@@ -29,26 +29,35 @@ const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:
 const loadSdk = () => import('./ecr-sdk.js');
 
 export interface EcrProviderOptions {
-  /** The SDK client for a region (default: the standard chain, one attempt per call). Cached per region. */
-  clientFor?: (region: string) => ECRClient | Promise<ECRClient>;
+  /** The SDK client for a region; cached per region. */
+  clientFor: (region: string) => ECRClient | Promise<ECRClient>;
   /** Clock for the "expiry is in the future" check, epoch ms. */
   now?: () => number;
 }
 
 /**
  * @example
- * const ecr = new EcrProvider();
+ * const ecr = createEcrProvider();
  * const [cred] = await ecr.fetch({ provider: 'ecr', region: 'us-east-1' }, AbortSignal.timeout(3_000));
  * // cred.registry === '123456789012.dkr.ecr.us-east-1.amazonaws.com', cred.username === 'AWS'
  */
+/**
+ * The default ECR provider: the function's own role through the SDK's credential chain, the SDK
+ * loaded on first use.
+ * @example const ecr = createEcrProvider();
+ */
+export function createEcrProvider(options: Pick<EcrProviderOptions, 'now'> = {}): EcrProvider {
+  // maxAttempts 1: core/retry.ts owns retries and the time budget, not the SDK.
+  return new EcrProvider({ clientFor: async (region) => new (await loadSdk()).ECRClient({ region, maxAttempts: 1 }), ...options });
+}
+
 export class EcrProvider implements CredentialProvider {
   readonly id = 'ecr' as const;
   readonly #clientFor: (region: string) => ECRClient | Promise<ECRClient>;
   readonly #now: () => number;
 
-  constructor(options: EcrProviderOptions = {}) {
-    // maxAttempts 1: core/retry.ts owns retries and the time budget, not the SDK.
-    this.#clientFor = cachedPerRegion(options.clientFor ?? (async (region) => new (await loadSdk()).ECRClient({ region, maxAttempts: 1 })));
+  constructor(options: EcrProviderOptions) {
+    this.#clientFor = cachedPerRegion(options.clientFor);
     this.#now = options.now ?? Date.now;
   }
 

@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { AWS } from '../../core/aws/cloud.js';
-import { EcrPublicProvider } from '../../core/aws/ecr-public.js';
-import { EcrProvider } from '../../core/aws/ecr.js';
+import { createEcrPublicProvider } from '../../core/aws/ecr-public.js';
+import { createEcrProvider } from '../../core/aws/ecr.js';
 import type { Config, Env } from '../../core/config.js';
 import type { Logger } from '../../core/log.js';
 import { budgetFor, type CredentialService, type Invocation } from '../../core/service.js';
@@ -31,7 +31,7 @@ export interface AwsRuntimeOptions {
  * environment) and its own AWS_ENDPOINT_URL_* variables.
  */
 export function awsRuntime(env: Env, options: AwsRuntimeOptions = {}): AwsRuntime {
-  const { config, log, service } = coreRuntime(env, AWS, options, () => ({ ecr: () => new EcrProvider(), 'ecr-public': () => new EcrPublicProvider() }));
+  const { config, log, service } = coreRuntime(env, AWS, options, () => ({ ecr: () => createEcrProvider(), 'ecr-public': () => createEcrPublicProvider() }));
   return {
     config,
     log,
