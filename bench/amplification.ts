@@ -5,7 +5,7 @@
  */
 import { createApi } from '../core/api.js';
 import type { CredentialCache } from '../core/cache.js';
-import type { RegistryTarget } from '../core/credential.js';
+import type { RegistryTarget } from '../core/provider.js';
 import { silentLogger } from '../core/log.js';
 import { CredentialService } from '../core/service.js';
 import { NoCache } from './baseline.js';

@@ -4,7 +4,7 @@
  * a credential endpoint without regcred's cache does, and what a fresh (cold) instance does.
  */
 import { CredentialCache, type CachedCredentials } from '../core/cache.js';
-import type { RegistryCredential } from '../core/credential.js';
+import type { RegistryCredential } from '../core/provider.js';
 
 /**
  * @example new CredentialService({ registries, providers, log, cache: new NoCache() })

@@ -4,7 +4,7 @@
  * cloud's is in bench/rigs/<cloud>.ts, listed in the benchmark's table of clouds (bench/clouds.ts);
  * nothing here names a cloud.
  */
-import type { CredentialProvider, ProviderId, RegistryTarget } from '../core/credential.js';
+import type { CredentialProvider, ProviderId, RegistryTarget } from '../core/provider.js';
 import type { SecretStore, StoreId } from '../core/secret-store.js';
 import type { PreparedInvoker } from '../dev/local-cloud.js';
 import type { FrontEnd } from '../emulator/front-end.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RegistryCredential } from './credential.js';
+import type { RegistryCredential } from './provider.js';
 import type { Logger } from './log.js';
 
 /**

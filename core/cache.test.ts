@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CredentialCache, FAILURE_HOLD_OFF_MS, LAST_GOOD_HOLD_OFF_MS, MIN_REMAINING_MS } from './cache.js';
-import type { RegistryCredential } from './credential.js';
+import type { RegistryCredential } from './provider.js';
 import { UpstreamError, UpstreamUnavailableError } from './errors.js';
 
 const HOUR = 3_600_000;

@@ -5,7 +5,7 @@
  */
 import { ALIBABA } from './alibaba/cloud.js';
 import { AWS } from './aws/cloud.js';
-import type { CloudModule, ProviderSpec } from './cloud.js';
+import type { CloudModule, ProviderSpec } from './cloud-module.js';
 import { HUAWEI } from './huawei/cloud.js';
 import { TENCENT } from './tencent/cloud.js';
 

@@ -1,6 +1,6 @@
-import type { CloudModule } from './cloud.js';
+import type { CloudModule } from './cloud-module.js';
 import { endpointVariables } from './clouds.js';
-import { targetKey, type RegistryTarget } from './credential.js';
+import { targetKey, type RegistryTarget } from './provider.js';
 import { BadRequestError, ConfigError } from './errors.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { parseRegistry } from './registry-spec.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RegistryCredential } from './credential.js';
+import type { RegistryCredential } from './provider.js';
 import { goDuration, render } from './formats.js';
 
 const ecr: RegistryCredential = {

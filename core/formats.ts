@@ -1,4 +1,4 @@
-import type { RegistryCredential } from './credential.js';
+import type { RegistryCredential } from './provider.js';
 import { BadRequestError } from './errors.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RegistryCredential } from './credential.js';
+import type { RegistryCredential } from './provider.js';
 import { render } from './formats.js';
 import { createLogger, registerSecret } from './log.js';
 

@@ -13,7 +13,7 @@
  * See {@link createMetrics} for use.
  */
 import { providerIds } from './clouds.js';
-import type { ProviderId } from './credential.js';
+import type { ProviderId } from './provider.js';
 import type { UpstreamError, UpstreamUnavailableError } from './errors.js';
 import { FORMATS, type Format } from './formats.js';
 import { redact } from './log.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { auditIssued, fingerprint } from './audit.js';
-import type { RegistryCredential } from './credential.js';
+import type { RegistryCredential } from './provider.js';
 import { ConfigError, RegcredError, toRegcredError } from './errors.js';
 import { dockerConfig, render } from './formats.js';
 import type { Logger } from './log.js';

@@ -1,5 +1,5 @@
 import { providerIds, providerSpec } from './clouds.js';
-import type { RegistryTarget } from './credential.js';
+import type { RegistryTarget } from './provider.js';
 import { BadRequestError } from './errors.js';
 import { isRegionId } from './upstream.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RegistryCredential } from './credential.js';
+import type { RegistryCredential } from './provider.js';
 import { BadRequestError } from './errors.js';
 import { versionToken } from './refresh.js';
 import { parseRefreshTargets, targetsFor } from './targets.js';

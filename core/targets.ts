@@ -1,4 +1,4 @@
-import { targetKey, type RegistryTarget } from './credential.js';
+import { targetKey, type RegistryTarget } from './provider.js';
 import { BadRequestError } from './errors.js';
 import { parseRegistry } from './registry-spec.js';
 import { storeIds } from './clouds.js';

@@ -3,7 +3,7 @@
  * SDK-HMAC-verifying loopback emulator, the real SWR provider and CSMS store pointed at it), the
  * first request of a fresh process, and the in-process handler.
  */
-import type { CredentialProvider, RoleKeys } from '../../core/credential.js';
+import type { CredentialProvider, RoleKeys } from '../../core/provider.js';
 import { createHuaweiClient, type HuaweiApiClient } from '../../core/huawei/client.js';
 import { CsmsSecretStore } from '../../core/huawei/csms.js';
 import { parseSwrTime, SwrProvider } from '../../core/huawei/swr.js';

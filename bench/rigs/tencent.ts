@@ -3,7 +3,7 @@
  * TC3-verifying loopback emulator, the real TCR provider and SSM store pointed at it with the SCF
  * execution role's keys), the first request of a fresh process, and the in-process handler.
  */
-import type { RegistryTarget } from '../../core/credential.js';
+import type { RegistryTarget } from '../../core/provider.js';
 import { createTencentClient, type TencentApiClient, type TencentProduct } from '../../core/tencent/client.js';
 import { SsmSecretStore } from '../../core/tencent/ssm.js';
 import { TcrProvider } from '../../core/tencent/tcr.js';

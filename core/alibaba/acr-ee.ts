@@ -4,7 +4,7 @@
  * registry host comes from `GetInstanceEndpoint` (internet endpoint of the Registry module),
  * asked once per instance, unless the target names a host.
  */
-import type { CredentialProvider, RegistryCredential, RegistryTarget, RoleKeys } from '../credential.js';
+import type { CredentialProvider, RegistryCredential, RegistryTarget, RoleKeys } from '../provider.js';
 import { ConfigError, UpstreamError } from '../errors.js';
 import { cappedExpiry, type AlibabaProviderOptions } from './acr.js';
 import {

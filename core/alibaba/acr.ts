@@ -3,7 +3,7 @@
  * `{ data: { authorizationToken, tempUserName, expireDate } }`, a login valid for one hour and,
  * with STS keys (a function's role), no longer than the role session.
  */
-import type { CredentialProvider, RegistryCredential, RegistryTarget, RoleKeys } from '../credential.js';
+import type { CredentialProvider, RegistryCredential, RegistryTarget, RoleKeys } from '../provider.js';
 import { UpstreamError } from '../errors.js';
 import {
   assertRegion,

@@ -1,4 +1,4 @@
-import type { CloudModule } from '../cloud.js';
+import type { CloudModule } from '../cloud-module.js';
 
 export const ALIBABA_ENDPOINTS = {
   cr: 'ALIBABA_CLOUD_ENDPOINT_URL_CR',

@@ -1,4 +1,4 @@
-import type { CloudModule } from '../cloud.js';
+import type { CloudModule } from '../cloud-module.js';
 
 /** AWS: ECR and ECR Public behind a Lambda function URL (AWS_IAM), Secrets Manager for refreshes. */
 export const AWS: CloudModule = {

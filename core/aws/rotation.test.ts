@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { secretsManagerService } from '../../emulator/aws/secrets-manager.js';
 import { awsFaults, startAwsEmulator, DEFAULT_IDENTITY, type AwsEmulator } from '../../emulator/aws/server.js';
-import type { CredentialProvider } from '../credential.js';
+import type { CredentialProvider } from '../provider.js';
 import { BadRequestError, UpstreamError } from '../errors.js';
 import { createLogger, silentLogger } from '../log.js';
 import { loginsIn, parseRotationEvent, ROTATION_STEPS, rotateStep, RotationError, type RotationOptions, type RotationRequest, type RotationStep } from './rotation.js';

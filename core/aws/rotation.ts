@@ -6,7 +6,7 @@
  * the pending credential logs into every registry it holds.
  */
 import { auditIssued } from '../audit.js';
-import type { RegistryCredential } from '../credential.js';
+import type { RegistryCredential } from '../provider.js';
 import { BadRequestError, RegcredError, toRegcredError } from '../errors.js';
 import { registerSecret, type Logger } from '../log.js';
 import { secretValue } from '../refresh.js';

@@ -1,4 +1,4 @@
-import type { CloudModule } from '../cloud.js';
+import type { CloudModule } from '../cloud-module.js';
 
 export const HUAWEI_ENDPOINTS = {
   swr: 'HUAWEICLOUD_ENDPOINT_URL_SWR',

@@ -15,7 +15,7 @@
  * The username embeds the AK, so we assume it cannot outlive that AK and cap at
  * `sessionExpiresAt` when the caller knows it.
  */
-import type { CredentialProvider, RegistryCredential, RegistryTarget, RoleKeys } from '../credential.js';
+import type { CredentialProvider, RegistryCredential, RegistryTarget, RoleKeys } from '../provider.js';
 import { UpstreamError } from '../errors.js';
 import { cachedPerRegion, invalidAnswer } from '../upstream.js';
 import { assertHuaweiRegion, createHuaweiClient, rejectUnknownOptions, resolveHuaweiEndpoint, type HuaweiApiClient, type HuaweiKeys } from './client.js';

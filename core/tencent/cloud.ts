@@ -1,4 +1,4 @@
-import type { CloudModule } from '../cloud.js';
+import type { CloudModule } from '../cloud-module.js';
 
 export const TENCENT_ENDPOINTS = {
   tcr: 'TENCENTCLOUD_ENDPOINT_URL_TCR',

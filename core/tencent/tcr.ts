@@ -6,7 +6,7 @@
  * from `DescribeInstances` {Registryids: [id]} (the API spells it with a lower-case `i`), asked
  * once per process per instance, unless the target names a host.
  */
-import type { CredentialProvider, RegistryCredential, RegistryTarget } from '../credential.js';
+import type { CredentialProvider, RegistryCredential, RegistryTarget } from '../provider.js';
 import { ConfigError, UpstreamError } from '../errors.js';
 import { assertRegion, regionalTencentClients, stringField, type TencentApiClient, type TencentFactoryOptions } from './client.js';
 

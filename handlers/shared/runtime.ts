@@ -1,6 +1,6 @@
-import type { CloudModule } from '../../core/cloud.js';
+import type { CloudModule } from '../../core/cloud-module.js';
 import { loadConfig, type Config, type Env } from '../../core/config.js';
-import type { RoleKeys } from '../../core/credential.js';
+import type { RoleKeys } from '../../core/provider.js';
 import { createLogger, registerRoleKeys, registerSecret, type Logger } from '../../core/log.js';
 import type { StoreFactories } from '../../core/refresh.js';
 import { budgetFor, CredentialService, type Invocation, type ProviderFactories } from '../../core/service.js';

@@ -7,7 +7,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { dockerConfig } from '../../core/formats.js';
-import type { RegistryCredential } from '../../core/credential.js';
+import type { RegistryCredential } from '../../core/provider.js';
 import { PROJECT_DIR, registryTools, run } from './registry.js';
 
 const MEDIA = {

@@ -5,9 +5,9 @@
  * not the only place that knows the clouds.
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { CloudModule } from '../../core/cloud.js';
+import type { CloudModule } from '../../core/cloud-module.js';
 import { loadConfig } from '../../core/config.js';
-import type { CredentialProvider, RegistryCredential, RegistryTarget } from '../../core/credential.js';
+import type { CredentialProvider, RegistryCredential, RegistryTarget } from '../../core/provider.js';
 import { BadRequestError, UpstreamError, UpstreamUnavailableError } from '../../core/errors.js';
 import { createLogger } from '../../core/log.js';
 import { createMetrics } from '../../core/metrics.js';
