@@ -17,7 +17,7 @@ import * as Credentials from '@alicloud/credentials';
 import * as OpenApiCore from '@alicloud/openapi-core';
 import { resolveEndpoint } from '../../core/alibaba/client.js';
 import { describeFunctions, failure, prepare } from '../shared/command.js';
-import { definedEnv, parseFlags } from '../shared/options.js';
+import { functionOptions, parseFlags } from '../shared/options.js';
 import type { CodePackage } from './bundle.js';
 import { deployPlan, type DeployOptions, type DeployPlan } from './plan.js';
 
@@ -104,21 +104,17 @@ export function fcClient(options: ClientOptions): FcClient {
 export function parseArgs(argv: string[], env: Record<string, string | undefined>): { options: DeployOptions; dryRun: boolean } {
   const { flags, dryRun } = parseFlags(argv, KNOWN_FLAGS);
   const accountId = flags.get('account-id') ?? env.ALIBABA_CLOUD_ACCOUNT_ID ?? '';
-  const name = flags.get('name') ?? 'regcred';
+  // FC timers take `@every <duration>` or a cron expression.
+  const common = functionOptions(flags, env, '@every 20m');
+  const { name } = common;
   return {
     dryRun,
     options: {
+      ...common,
       region: flags.get('region') ?? env.ALIBABA_CLOUD_REGION_ID ?? '',
       accountId,
       roleArn: flags.get('role') ?? env.REGCRED_FC_ROLE_ARN ?? `acs:ram::${accountId}:role/${name}`,
       refreshRoleArn: flags.get('refresh-role') ?? env.REGCRED_FC_REFRESH_ROLE_ARN ?? `acs:ram::${accountId}:role/${name}-refresh`,
-      name,
-      schedule: flags.get('schedule') ?? '@every 20m',
-      timeoutSeconds: Number(flags.get('timeout') ?? 10),
-      memoryMb: Number(flags.get('memory') ?? 256),
-      env: definedEnv(env),
-      pull: flags.get('pull') ?? '*',
-      push: flags.get('push') ?? '',
     },
   };
 }

@@ -9,28 +9,16 @@ import { loadConfig, type Config } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
 import { isRegionId } from '../../core/upstream.js';
 import { ALIBABA_FUNCTIONS } from '../../handlers/alibaba/functions.js';
-import { FUNCTION_ENV, pick, unique } from '../shared/options.js';
+import { FUNCTION_ENV, pick, unique, type FunctionOptions } from '../shared/options.js';
 import { parseRepositoryScope, type RepositoryScope } from '../shared/repository-scope.cjs';
 
-export interface DeployOptions {
+export interface DeployOptions extends FunctionOptions {
   region: string;
   accountId: string;
   /** The RAM role the HTTP function runs as: `acs:ram::<account>:role/<name>`. */
   roleArn: string;
   /** The RAM role the refresh function runs as (its own: it alone may write KMS secrets). */
   refreshRoleArn: string;
-  /** HTTP function name; the refresh function is `<name>-refresh`. */
-  name: string;
-  /** Timer for the refresh function (FC: `@every 20m` or a 6-field cron). */
-  schedule: string;
-  timeoutSeconds: number;
-  memoryMb: number;
-  /** The function's environment: REGCRED_* and LOG_LEVEL, validated with regcred's own config parser. */
-  env: Record<string, string>;
-  /** --pull: the repositories the login may pull, a raw comma list (`*`: every repository of the configured registries). */
-  pull: string;
-  /** --push: the repositories it may push to (and pull), a raw comma list ('' none). */
-  push: string;
 }
 
 /** ACR repositories are exactly <namespace>/<repository>: a repository name has no '/' (ALIYUN::CR::Repository RepoName). */

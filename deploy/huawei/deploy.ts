@@ -21,7 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { resolveHuaweiEndpoint } from '../../core/huawei/client.js';
 import type { CodePackage } from '../../scripts/bundle.js';
 import { failureDetail, prepare } from '../shared/command.js';
-import { definedEnv, parseFlags } from '../shared/options.js';
+import { functionOptions, parseFlags } from '../shared/options.js';
 import { listFlag } from './access-control.js';
 import { deployPlan, type DeployOptions, type DeployPlan } from './plan.js';
 import { apigClient, bindPolicy, ensurePolicy, RELEASE_ENV_ID, type AclStep, type ApigApi } from './apig.js';
@@ -163,24 +163,20 @@ const KNOWN_FLAGS = ['region', 'project-id', 'account-id', 'agency', 'refresh-ag
 /** Parse `--flag value` options; flags override the environment. */
 export function parseArgs(argv: string[], env: Record<string, string | undefined>): { options: DeployOptions; dryRun: boolean } {
   const { flags, dryRun } = parseFlags(argv, KNOWN_FLAGS);
-  const name = flags.get('name') ?? 'regcred';
+  // FunctionGraph timers take a rate (`20m`, `4h`) or a cron expression.
+  const common = functionOptions(flags, env, '20m');
+  const { name } = common;
   return {
     dryRun,
     options: {
+      ...common,
       region: flags.get('region') ?? env.HUAWEICLOUD_SDK_REGION ?? '',
       projectId: flags.get('project-id') ?? env.HUAWEICLOUD_SDK_PROJECT_ID ?? '',
       accountId: flags.get('account-id') ?? env.HUAWEICLOUD_SDK_DOMAIN_ID ?? '',
       agency: flags.get('agency') ?? name,
       refreshAgency: flags.get('refresh-agency') ?? `${name}-refresh`,
-      name,
       apigGroupId: flags.get('apig-group-id') ?? '',
       ...optional({ apigInstanceId: flags.get('apig-instance-id'), allowedAccounts: listFlag(flags.get('allowed-accounts')), allowedAccountNames: listFlag(flags.get('allowed-account-names')) }),
-      schedule: flags.get('schedule') ?? '20m',
-      timeoutSeconds: Number(flags.get('timeout') ?? 10),
-      memoryMb: Number(flags.get('memory') ?? 256),
-      pull: flags.get('pull') ?? '*',
-      push: flags.get('push') ?? '',
-      env: definedEnv(env),
     },
   };
 }

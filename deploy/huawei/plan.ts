@@ -9,10 +9,11 @@ import { ConfigError } from '../../core/errors.js';
 import { assertHuaweiRegion } from '../../core/huawei/client.js';
 import { HUAWEI } from '../../core/huawei/cloud.js';
 import { HUAWEI_FUNCTIONS } from '../../handlers/huawei/functions.js';
+import type { FunctionOptions } from '../shared/options.js';
 import { parseRepositoryScope, type RepositoryScope } from '../shared/repository-scope.cjs';
 import { accessControlPlan, type AccessControlOptions, type AccessControlPlan } from './access-control.js';
 
-export interface DeployOptions {
+export interface DeployOptions extends FunctionOptions {
   region: string;
   /** The project of the region (32 hex characters): FunctionGraph paths and function URNs name it. */
   projectId: string;
@@ -22,8 +23,6 @@ export interface DeployOptions {
   agency: string;
   /** The agency the refresh function runs as (its own: it alone may write CSMS secrets). */
   refreshAgency: string;
-  /** HTTP function name; the refresh function is `<name>-refresh`. */
-  name: string;
   /** The APIG API group the trigger's API joins (on the shared gateway, or on `apigInstanceId`'s). */
   apigGroupId: string;
   /** A dedicated APIG gateway (`--apig-instance-id`); absent: the shared gateway. */
@@ -31,16 +30,6 @@ export interface DeployOptions {
   /** Who may call the API: account ids (`--allowed-accounts`, default `accountId`) or names (`--allowed-account-names`). */
   allowedAccounts?: AccessControlOptions['allowedAccounts'];
   allowedAccountNames?: AccessControlOptions['allowedAccountNames'];
-  /** Timer for the refresh function: a FunctionGraph rate (`20m`, `4h`). */
-  schedule: string;
-  timeoutSeconds: number;
-  memoryMb: number;
-  /** The function's environment: REGCRED_* and LOG_LEVEL, validated with regcred's own config parser. */
-  env: Record<string, string>;
-  /** --pull: the repositories the login may pull, a raw comma list (`*`: every repository of the configured registries). */
-  pull: string;
-  /** --push: the repositories it may push to (and pull), a raw comma list ('' none). */
-  push: string;
 }
 
 /** An SWR repository is <organization>/<repository>; the repository part may hold '/' (SWR API, CreateRepo). */

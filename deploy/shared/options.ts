@@ -44,3 +44,36 @@ export function pick(env: Env, names: readonly string[]): Record<string, string>
 export function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
+
+/** What every deploy takes the same way: the function's name, refresh timer, size, environment and repository scope. */
+export interface FunctionOptions {
+  /** HTTP function name; the refresh function is `<name>-refresh`. */
+  name: string;
+  /** Timer for the refresh function, in the platform's own syntax (each deploy's default says which). */
+  schedule: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** The function's environment: REGCRED_* and LOG_LEVEL, validated with regcred's own config parser. */
+  env: Record<string, string>;
+  /** --pull: the repositories the login may pull, a raw comma list (`*`: every repository of the configured registries). */
+  pull: string;
+  /** --push: the repositories it may push to (and pull), a raw comma list ('' none). */
+  push: string;
+}
+
+/**
+ * The {@link FunctionOptions} from the flags `--name`, `--schedule`, `--timeout`, `--memory`,
+ * `--pull`, `--push` and the caller's environment; `schedule` is the platform's default timer.
+ * @example functionOptions(parseFlags(['--name', 'ci'], ['name']).flags, process.env, '20m').name // 'ci'
+ */
+export function functionOptions(flags: Map<string, string>, env: Record<string, string | undefined>, schedule: string): FunctionOptions {
+  return {
+    name: flags.get('name') ?? 'regcred',
+    schedule: flags.get('schedule') ?? schedule,
+    timeoutSeconds: Number(flags.get('timeout') ?? 10),
+    memoryMb: Number(flags.get('memory') ?? 256),
+    env: definedEnv(env),
+    pull: flags.get('pull') ?? '*',
+    push: flags.get('push') ?? '',
+  };
+}

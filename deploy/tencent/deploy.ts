@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import * as ScfSdk from 'tencentcloud-sdk-nodejs-scf';
 import { resolveEndpoint } from '../../core/tencent/client.js';
 import { describeFunctions, failure, prepare } from '../shared/command.js';
-import { definedEnv, parseFlags } from '../shared/options.js';
+import { functionOptions, parseFlags } from '../shared/options.js';
 import type { CodePackage } from '../../scripts/bundle.js';
 import { deployPlan, SCF_NODE_RUNTIME, type DeployOptions, type DeployPlan, type FunctionSpec } from './plan.js';
 
@@ -130,23 +130,19 @@ export function scfClient(options: ClientOptions): ScfClient {
 /** Parse `--flag value` options; flags override the environment. */
 export function parseArgs(argv: string[], env: Record<string, string | undefined>): { options: DeployOptions; dryRun: boolean } {
   const { flags, dryRun } = parseFlags(argv, KNOWN_FLAGS);
-  const name = flags.get('name') ?? 'regcred';
+  // SCF timers take a 7-field cron: second minute hour day month weekday year.
+  const common = functionOptions(flags, env, '0 */20 * * * * *');
+  const { name } = common;
   return {
     dryRun,
     options: {
+      ...common,
       region: flags.get('region') ?? env.TENCENTCLOUD_REGION ?? '',
       uin: flags.get('uin') ?? env.TENCENTCLOUD_UIN ?? '',
       role: flags.get('role') ?? name,
       refreshRole: flags.get('refresh-role') ?? `${name}-refresh`,
-      name,
       namespace: flags.get('namespace') ?? 'default',
-      schedule: flags.get('schedule') ?? '0 */20 * * * * *',
       runtime: flags.get('runtime') ?? SCF_NODE_RUNTIME,
-      timeoutSeconds: Number(flags.get('timeout') ?? 10),
-      memoryMb: Number(flags.get('memory') ?? 256),
-      env: definedEnv(env),
-      pull: flags.get('pull') ?? '*',
-      push: flags.get('push') ?? '',
     },
   };
 }

@@ -8,7 +8,7 @@ import { loadConfig, type Config } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
 import { isRegionId } from '../../core/upstream.js';
 import { TENCENT_FUNCTIONS } from '../../handlers/tencent/functions.js';
-import { FUNCTION_ENV, pick, unique } from '../shared/options.js';
+import { FUNCTION_ENV, pick, unique, type FunctionOptions } from '../shared/options.js';
 import { parseRepositoryScope, type RepositoryScope } from '../shared/repository-scope.cjs';
 import { TENCENT } from '../../core/tencent/cloud.js';
 
@@ -20,7 +20,7 @@ import { TENCENT } from '../../core/tencent/cloud.js';
  */
 export const SCF_NODE_RUNTIME = 'Nodejs20.15';
 
-export interface DeployOptions {
+export interface DeployOptions extends FunctionOptions {
   region: string;
   /** The account's UIN (owner of the TCR instances and SSM secrets), for CAM resource names. */
   uin: string;
@@ -28,20 +28,8 @@ export interface DeployOptions {
   role: string;
   /** The CAM role (name) the refresh function runs as: it alone may read and write the SSM secrets. */
   refreshRole: string;
-  /** HTTP function name; the refresh function is `<name>-refresh`. */
-  name: string;
   namespace: string;
-  /** Timer for the refresh function: SCF's 7-field cron (second minute hour day month weekday year). */
-  schedule: string;
   runtime: string;
-  timeoutSeconds: number;
-  memoryMb: number;
-  /** The function's environment: REGCRED_* and LOG_LEVEL, validated with regcred's own config parser. */
-  env: Record<string, string>;
-  /** --pull: the repositories the login may pull, a raw comma list (`*`: every repository of the configured instances). */
-  pull: string;
-  /** --push: the repositories it may push to (and pull), a raw comma list ('' none). */
-  push: string;
 }
 
 /** A TCR Enterprise repository is <namespace>/<repository>, the repository part possibly with more '/' segments. */
