@@ -10,6 +10,7 @@
  */
 import type * as TencentCommonNs from 'tencentcloud-sdk-nodejs-common';
 import { ConfigError, RegcredError, UpstreamError, UpstreamUnavailableError, safeCode } from '../errors.js';
+import type { RoleKeys } from '../provider.js';
 import { abortable } from '../retry.js';
 import { abandoned, assertRegionId, cachedPerRegion, endpointUrl, invalidAnswer, nonEmptyString } from '../upstream.js';
 
@@ -109,8 +110,8 @@ export function createTencentClient(options: TencentClientOptions): TencentApiCl
 }
 
 export interface TencentFactoryOptions {
-  /** The function's role keys (SCF: TENCENTCLOUD_SECRETID / _SECRETKEY / _SESSIONTOKEN). */
-  keys: TencentKeys | (() => TencentKeys);
+  /** The function's role keys in regcred's one shape (SCF: TENCENTCLOUD_SECRETID / _SECRETKEY / _SESSIONTOKEN), or a function read on every call. */
+  keys: RoleKeys | (() => RoleKeys);
   /** TENCENTCLOUD_ENDPOINT_URL_TCR (or _SSM) from config: one endpoint for every region. */
   endpointUrl?: string;
   /** When the role session ends, where known: credentials never outlive it. */
@@ -123,7 +124,14 @@ export interface TencentFactoryOptions {
  * @example const clientFor = regionalTencentClients('tcr', { keys, endpointUrl: config.endpoints.tcr });
  */
 export function regionalTencentClients(product: TencentProduct, options: TencentFactoryOptions): (region: string) => TencentApiClient {
-  return cachedPerRegion((region) => createTencentClient({ product, region, keys: options.keys, ...(options.endpointUrl !== undefined && { endpointUrl: options.endpointUrl }) }));
+  const { keys: roleKeys } = options;
+  const keys = typeof roleKeys === 'function' ? () => tencentKeysOf(roleKeys()) : tencentKeysOf(roleKeys);
+  return cachedPerRegion((region) => createTencentClient({ product, region, keys, ...(options.endpointUrl !== undefined && { endpointUrl: options.endpointUrl }) }));
+}
+
+/** Role keys as the Tencent SDK names them: converted here, once, for every Tencent call. */
+export function tencentKeysOf(keys: RoleKeys): TencentKeys {
+  return { secretId: keys.accessKeyId, secretKey: keys.accessKeySecret, ...(keys.securityToken && { token: keys.securityToken }) };
 }
 
 /**

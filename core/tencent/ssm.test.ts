@@ -134,7 +134,7 @@ describe('SsmSecretStore against the emulator (real SDK, TC3 signature verified)
 
   it('createSsmSecretStore reaches the endpoint override', async () => {
     const name = freshSecret(false);
-    const s = createSsmSecretStore(REGION, { keys: KEYS, endpointUrl: emu.url });
+    const s = createSsmSecretStore(REGION, { keys: { accessKeyId: KEYS.secretId, accessKeySecret: KEYS.secretKey, securityToken: KEYS.token! }, endpointUrl: emu.url });
     expect(await s.putVersion(name, NEW, 'rc-13', signal())).toEqual({ versionId: 'current', written: true });
   });
 });

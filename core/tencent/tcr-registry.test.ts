@@ -27,7 +27,7 @@ describe('TCR credential → real registry login', () => {
   it('logs into the registry DescribeInstances names with the login CreateInstanceToken mints', async () => {
     // Prepare
     const tcr = createTcrProvider({
-      keys: { secretId: DEFAULT_IDENTITY.secretId, secretKey: DEFAULT_IDENTITY.secretKey, token: DEFAULT_IDENTITY.token! },
+      keys: { accessKeyId: DEFAULT_IDENTITY.secretId, accessKeySecret: DEFAULT_IDENTITY.secretKey, securityToken: DEFAULT_IDENTITY.token! },
       endpointUrl: emu.url,
     });
 

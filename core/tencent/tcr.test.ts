@@ -191,7 +191,7 @@ describe('TcrProvider against the emulator (real SDK, TC3 signature verified)', 
   });
 
   it('createTcrProvider reaches the endpoint override with the keys it is given', async () => {
-    const tcr = createTcrProvider({ keys: keysOf(DEFAULT_IDENTITY), endpointUrl: emu.url });
+    const tcr = createTcrProvider({ keys: { accessKeyId: DEFAULT_IDENTITY.secretId, accessKeySecret: DEFAULT_IDENTITY.secretKey, securityToken: DEFAULT_IDENTITY.token! }, endpointUrl: emu.url });
     const [cred] = await tcr.fetch(target, signal());
     expect(cred!.registry).toBe(DOMAIN);
   });

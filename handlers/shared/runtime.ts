@@ -31,7 +31,7 @@ export interface RuntimeOptions {
  * @example
  * import { TENCENT } from '../../core/tencent/cloud.js';
  * import { createTcrProvider } from '../../core/tencent/tcr.js';
- * const { config, now, log, service } = coreRuntime(process.env, TENCENT, {}, (now) => ({ tcr: () => createTcrProvider({ keys: () => ({ secretId: 'AKID', secretKey: 'k' }), now }) }));
+ * const { config, now, log, service } = coreRuntime(process.env, TENCENT, {}, (now) => ({ tcr: () => createTcrProvider({ keys: () => ({ accessKeyId: 'AKID', accessKeySecret: 'k' }), now }) }));
  */
 export function coreRuntime(env: Env, cloud: CloudModule, options: RuntimeOptions, providers: (now: () => number, config: Config) => ProviderFactories) {
   const config = loadConfig(env, cloud);

@@ -1,11 +1,10 @@
 import type { Env } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
-import { registerRoleKeys } from '../../core/log.js';
-import type { TencentKeys } from '../../core/tencent/client.js';
+import type { RoleKeys } from '../../core/provider.js';
 import { TENCENT, TENCENT_ENDPOINTS } from '../../core/tencent/cloud.js';
 import { createSsmSecretStore } from '../../core/tencent/ssm.js';
 import { createTcrProvider } from '../../core/tencent/tcr.js';
-import { eventRuntime, type FunctionRuntime, type RuntimeOptions } from '../shared/runtime.js';
+import { eventRuntime, roleKeysOf, type FunctionRuntime, type RuntimeOptions } from '../shared/runtime.js';
 
 /**
  * The part of SCF's Node.js `context` regcred reads (SCF event functions pass `(event, context)`;
@@ -72,14 +71,9 @@ function remainingMs(context: ScfContext | undefined): number | undefined {
 }
 
 /** The execution role's temporary keys, as SCF sets them; never a permanent key from elsewhere. */
-function roleKeys(env: Env): TencentKeys {
-  const secretId = env.TENCENTCLOUD_SECRETID;
-  const secretKey = env.TENCENTCLOUD_SECRETKEY;
-  const token = env.TENCENTCLOUD_SESSIONTOKEN;
+function roleKeys(env: Env): RoleKeys {
   // SCF renews these in the process environment: each renewed pair is masked as it is first read.
-  registerRoleKeys({ accessKeySecret: secretKey, securityToken: token });
-  if (!secretId || !secretKey) {
-    throw new ConfigError('TENCENTCLOUD_SECRETID / TENCENTCLOUD_SECRETKEY are not set: give the SCF function an execution role');
-  }
-  return { secretId, secretKey, ...(token && { token }) };
+  const keys = roleKeysOf({ accessKeyId: env.TENCENTCLOUD_SECRETID, accessKeySecret: env.TENCENTCLOUD_SECRETKEY, securityToken: env.TENCENTCLOUD_SESSIONTOKEN });
+  if (!keys) throw new ConfigError('TENCENTCLOUD_SECRETID / TENCENTCLOUD_SECRETKEY are not set: give the SCF function an execution role');
+  return keys;
 }
