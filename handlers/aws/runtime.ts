@@ -2,9 +2,9 @@ import type { Context } from 'aws-lambda';
 import { AWS } from '../../core/aws/cloud.js';
 import { createEcrPublicProvider } from '../../core/aws/ecr-public.js';
 import { createEcrProvider } from '../../core/aws/ecr.js';
-import type { Config, Env } from '../../core/config.js';
-import type { Logger } from '../../core/log.js';
-import { budgetFor, type CredentialService, type Invocation } from '../../core/service.js';
+import type { Env } from '../../core/config.js';
+import { budgetFor } from '../../core/service.js';
+import type { PipelineRuntime } from '../shared/middleware/context.js';
 import { tagged } from '../shared/metrics.js';
 import { coreRuntime } from '../shared/runtime.js';
 
@@ -12,13 +12,7 @@ import { coreRuntime } from '../shared/runtime.js';
 export type LambdaContext = Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'awsRequestId' | 'functionName'>>;
 
 /** What every AWS handler shares in one warm instance: config, logger, and the cached service. */
-export interface AwsRuntime {
-  config: Config;
-  log: Logger;
-  service: CredentialService;
-  /** This invocation, from Lambda's context: request id, a logger bound to it, the time budget. */
-  invocation(context: LambdaContext): Invocation;
-}
+export type AwsRuntime = PipelineRuntime<LambdaContext>;
 
 export interface AwsRuntimeOptions {
   /** Where log lines go (default stdout, which Lambda ships to CloudWatch). */

@@ -1,22 +1,18 @@
 import type { CloudModule } from '../../core/cloud-module.js';
 import { loadConfig, type Config, type Env } from '../../core/config.js';
 import type { RoleKeys } from '../../core/provider.js';
-import { createLogger, registerRoleKeys, registerSecret, type Logger } from '../../core/log.js';
+import { createLogger, registerRoleKeys, registerSecret } from '../../core/log.js';
 import type { StoreFactories } from '../../core/refresh.js';
-import { budgetFor, CredentialService, type Invocation, type ProviderFactories } from '../../core/service.js';
+import { budgetFor, CredentialService, type ProviderFactories } from '../../core/service.js';
+import type { PipelineRuntime } from './middleware/context.js';
 import { tagged } from './metrics.js';
 
 /**
  * What every handler of one cloud shares in a warm instance (nothing per request), built once by
  * that cloud's composition root (handlers/<cloud>/runtime.ts) from its platform's context type.
  */
-export interface FunctionRuntime<Context> {
-  config: Config;
-  log: Logger;
-  service: CredentialService;
+export interface FunctionRuntime<Context> extends PipelineRuntime<Context | undefined> {
   stores: StoreFactories;
-  /** This invocation, from the platform's context: request id, budget, a logger bound to it, and the role's keys and region where the platform hands them per invocation. */
-  invocation(context: Context | undefined): Invocation;
 }
 
 export interface RuntimeOptions {

@@ -17,7 +17,7 @@ export class ColdStartFailedError extends InternalError {}
 export function coldStart<Runtime>(build: () => Runtime, write?: (line: string) => void) {
   let built: { ok: true; runtime: Runtime } | { ok: false } | undefined;
   return {
-    before(request: PipelineRequest<Runtime>): void {
+    before(request: PipelineRequest): void {
       if (!built) {
         try {
           built = { ok: true, runtime: build() };

@@ -2,7 +2,7 @@ import type { Config } from '../../../core/config.js';
 import type { Logger } from '../../../core/log.js';
 import type { CredentialService, Invocation } from '../../../core/service.js';
 
-/** What a cloud's composition root builds once per instance and every pipeline stage reads. */
+/** What a cloud's composition root builds once per instance and every pipeline stage reads (the invocation from Lambda's context on AWS, from FC's, SCF's or FunctionGraph's elsewhere). */
 export interface PipelineRuntime<PlatformContext> {
   config: Config;
   log: Logger;
@@ -23,7 +23,7 @@ export interface PipelineContext<Runtime, PlatformContext> {
 }
 
 /** The part of middy's request our middlewares touch; `context` is the platform's until the cold-start stage replaces it. */
-export interface PipelineRequest<Runtime = unknown, Result = unknown> {
+export interface PipelineRequest<Result = unknown> {
   event: unknown;
   context: unknown;
   response: Result | null | undefined;
@@ -31,6 +31,6 @@ export interface PipelineRequest<Runtime = unknown, Result = unknown> {
 }
 
 /** The pipeline context a stage after the cold start finds on the request. */
-export function pipelineContext<Runtime>(request: PipelineRequest<Runtime>): Partial<PipelineContext<Runtime, unknown>> {
+export function pipelineContext<Runtime>(request: PipelineRequest): Partial<PipelineContext<Runtime, unknown>> {
   return request.context as Partial<PipelineContext<Runtime, unknown>>;
 }

@@ -12,7 +12,7 @@ import { ColdStartFailedError } from './cold-start.js';
  */
 export function httpErrorBoundary<Result>(toResult: (answer: ApiResponse) => Result) {
   return {
-    onError(request: PipelineRequest<unknown, Result>): void {
+    onError(request: PipelineRequest<Result>): void {
       const { error } = request;
       const { invocation, runtime } = pipelineContext<PipelineRuntime<unknown>>(request);
       const log = invocation?.log ?? runtime?.log;

@@ -9,8 +9,8 @@ import { pipelineContext, type PipelineRequest, type PipelineRuntime } from './c
  */
 export function invocationContext() {
   return {
-    before(request: PipelineRequest<PipelineRuntime<unknown>>): void {
-      const context = pipelineContext(request);
+    before(request: PipelineRequest): void {
+      const context = pipelineContext<PipelineRuntime<unknown>>(request);
       context.invocation = context.runtime!.invocation(context.platform);
     },
   };
