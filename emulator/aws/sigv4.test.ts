@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalQuery, canonicalUri, formatAmzDate, parseAmzDate, verifySigV4, type AwsIdentity, type WireRequest } from './sigv4.js';
+import { canonicalQuery, canonicalUri, verifySigV4, type AwsIdentity, type WireRequest } from './sigv4.js';
+import { formatBasicTime, parseBasicTime } from '../signing.js';
 
 // AWS's published SigV4 test suite, case "get-vanilla": GET / to example.amazonaws.com.
 // secretlint-disable-next-line @secretlint/secretlint-rule-aws -- AWS's published SigV4 test-suite key, not a credential
@@ -90,8 +91,8 @@ describe('canonical parts', () => {
   });
 
   it('formats and parses X-Amz-Date symmetrically', () => {
-    const text = formatAmzDate(EXAMPLE_TIME);
+    const text = formatBasicTime(EXAMPLE_TIME);
     expect(text).toBe('20150830T123600Z');
-    expect(parseAmzDate(text)).toBe(EXAMPLE_TIME);
+    expect(parseBasicTime(text)).toBe(EXAMPLE_TIME);
   });
 });

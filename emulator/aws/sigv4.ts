@@ -89,7 +89,7 @@ export function verifySigV4(req: WireRequest, options: VerifyOptions): VerifyRes
     return reject(400, 'InvalidSignatureException', `'Host' or a listed header must be signed and present. ${SIGNATURE_MISMATCH}`);
   }
   const amzDate = header(req.headers, 'x-amz-date') ?? '';
-  const requestTime = parseAmzDate(amzDate);
+  const requestTime = parseBasicTime(amzDate);
   if (requestTime === undefined || !signed.includes('x-amz-date')) {
     return reject(400, 'IncompleteSignatureException', 'Authorization header requires existence of either a \'X-Amz-Date\' or a \'Date\' header.');
   }
@@ -100,7 +100,7 @@ export function verifySigV4(req: WireRequest, options: VerifyOptions): VerifyRes
     const bound = requestTime < options.now ? options.now - MAX_CLOCK_SKEW_MS : options.now + MAX_CLOCK_SKEW_MS;
     const relation = requestTime < options.now ? 'earlier' : 'later';
     const sign = requestTime < options.now ? '-' : '+';
-    return reject(400, 'InvalidSignatureException', `Signature expired: ${amzDate} is now ${relation} than ${formatAmzDate(bound)} (${formatAmzDate(options.now)} ${sign} 5 min.)`);
+    return reject(400, 'InvalidSignatureException', `Signature expired: ${amzDate} is now ${relation} than ${formatBasicTime(bound)} (${formatBasicTime(options.now)} ${sign} 5 min.)`);
   }
 
   // JSON services hash the body themselves; a sent x-amz-content-sha256 must agree with it.
@@ -163,10 +163,6 @@ function signatureFor(req: WireRequest, auth: ParsedAuthorization, secret: strin
 }
 
 export { sha256Hex };
-
-/** `20240101T120000Z` → epoch ms. */
-export const parseAmzDate = parseBasicTime;
-export const formatAmzDate = formatBasicTime;
 
 function parseAuthorization(value: string): ParsedAuthorization | undefined {
   const p = authorizationParams(value, SIGV4, ['Credential', 'SignedHeaders', 'Signature'], 'spaced');

@@ -10,7 +10,8 @@ import type { LocalAnswer, LocalRequest } from '../trigger.js';
 import type { WireRequest } from '../http-server.js';
 import type { ApigState } from './apig-gateway.js';
 import { DEFAULT_IDENTITY, DEFAULT_PROJECT_ID, EMULATOR_ACCOUNT, OTHER_ACCOUNT } from './server.js';
-import { SDK_HMAC, formatSdkDate, sdkHmacSignature, verifySdkHmac, type HuaweiIdentity } from './sdk-hmac.js';
+import { formatBasicTime } from '../signing.js';
+import { SDK_HMAC, sdkHmacSignature, verifySdkHmac, type HuaweiIdentity } from './sdk-hmac.js';
 
 /** The developer's IAM key the local APIG trigger accepts (a test key, never a real one), in the deploying account. */
 export const LOCAL_CALLER: HuaweiIdentity = { accessKeyId: 'LOCALDEVELOPERKEY0001', secretAccessKey: 'local-developer-test-secret-key-000000000', ...EMULATOR_ACCOUNT };
@@ -97,7 +98,7 @@ export function signedCurl(url: string, identity: HuaweiIdentity = LOCAL_CALLER,
 /** The headers (host included) of an SDK-HMAC-SHA256-signed GET. */
 export function signedHeaders(url: string, identity: HuaweiIdentity = LOCAL_CALLER, now = Date.now()): Record<string, string> {
   const u = new URL(url);
-  const headers: Record<string, string> = { host: u.host, 'x-sdk-date': formatSdkDate(now) };
+  const headers: Record<string, string> = { host: u.host, 'x-sdk-date': formatBasicTime(now) };
   if (identity.securityToken) headers['x-security-token'] = identity.securityToken;
   const names = Object.keys(headers).sort();
   const signature = sdkHmacSignature({ method: 'GET', url: `${u.pathname}${u.search}`, headers, body: Buffer.alloc(0) }, names, identity.secretAccessKey);

@@ -2,7 +2,8 @@ import querystring from 'node:querystring';
 import * as SignerNs from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js';
 import { describe, expect, it } from 'vitest';
 import type { WireRequest } from '../http-server.js';
-import { MAX_CLOCK_SKEW_MS, canonicalUri, formatSdkDate, parseSdkDate, verifySdkHmac, type HuaweiIdentity } from './sdk-hmac.js';
+import { MAX_CLOCK_SKEW_MS, canonicalUri, verifySdkHmac, type HuaweiIdentity } from './sdk-hmac.js';
+import { formatBasicTime, parseBasicTime } from '../signing.js';
 
 // The SDK's own signer, used only to produce reference requests: the verifier under test shares no code with it.
 const AKSKSigner = ((SignerNs as unknown as { AKSKSigner?: unknown; default?: { AKSKSigner: unknown } }).AKSKSigner ??
@@ -34,7 +35,7 @@ function signed(o: SignOptions = {}): WireRequest {
   const token = o.sendToken === null ? undefined : (o.sendToken ?? identity.securityToken);
   const path = o.path ?? '/v1/0a1b/secrets/regcred.docker/versions';
   const headers: Record<string, string> = {
-    'X-Sdk-Date': formatSdkDate(o.date ?? NOW),
+    'X-Sdk-Date': formatBasicTime(o.date ?? NOW),
     'content-type': 'application/json',
     ...(token ? { 'X-Security-Token': token } : {}),
   };
@@ -112,8 +113,8 @@ describe('verifySdkHmac', () => {
   });
 
   it('parses and formats X-Sdk-Date as the SDK writes it', () => {
-    expect(formatSdkDate(NOW)).toBe('20261130T203000Z');
-    expect(parseSdkDate('20261130T203000Z')).toBe(NOW);
-    expect(parseSdkDate('2026-11-30T20:30:00Z')).toBeUndefined();
+    expect(formatBasicTime(NOW)).toBe('20261130T203000Z');
+    expect(parseBasicTime('20261130T203000Z')).toBe(NOW);
+    expect(parseBasicTime('2026-11-30T20:30:00Z')).toBeUndefined();
   });
 });

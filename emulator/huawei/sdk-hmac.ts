@@ -22,7 +22,7 @@
  *   the exact APIG message texts, are this emulator's choices (not documented by Huawei).
  */
 import type { WireRequest } from '../http-server.js';
-import { authorizationParams, formatBasicTime, header, hmac, parseBasicTime, reject, rfc3986Encode, safeEqual, sha256Hex, signedHeaderNames, sortedQuery, type Rejection } from '../signing.js';
+import { authorizationParams, header, hmac, parseBasicTime, reject, rfc3986Encode, safeEqual, sha256Hex, signedHeaderNames, sortedQuery, type Rejection } from '../signing.js';
 
 export const SDK_HMAC = 'SDK-HMAC-SHA256';
 /** APIG rejects an X-Sdk-Date more than 15 minutes off its clock. */
@@ -82,7 +82,7 @@ export function verifySdkHmac(req: WireRequest, options: { identities: readonly 
   }
 
   const date = header(req.headers, 'x-sdk-date') ?? '';
-  const at = parseSdkDate(date);
+  const at = parseBasicTime(date);
   if (at === undefined) return reject(401, APIG_AUTH_FAILED, 'Incorrect IAM authentication information: x-sdk-date format incorrect');
   if (Math.abs(options.now - at) > MAX_CLOCK_SKEW_MS) {
     return reject(401, APIG_AUTH_FAILED, 'Incorrect IAM authentication information: request time skew too large');
@@ -94,11 +94,6 @@ export function verifySdkHmac(req: WireRequest, options: { identities: readonly 
   }
   return { ok: true, identity };
 }
-
-/** `20261130T203000Z` → epoch ms, or undefined when malformed. */
-export const parseSdkDate = parseBasicTime;
-/** The X-Sdk-Date for an epoch-ms instant. Exported for tests that sign by hand. */
-export const formatSdkDate = formatBasicTime;
 
 /** The canonical request rebuilt from what arrived on the wire. Exported for tests. */
 export function canonicalRequest(req: WireRequest, signedHeaders: readonly string[]): string {
